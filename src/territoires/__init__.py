@@ -1,0 +1,1 @@
+"""territoires: French territorial integration contracts (CTAIR, CTAI, PTAI) as typed data."""

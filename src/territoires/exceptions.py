@@ -1,0 +1,106 @@
+"""The error hierarchy of territoires, rooted at :class:`TerritoiresError`.
+
+Every error also derives from the built-in exception it resembles, so code that
+catches ``ValueError`` or ``OSError`` keeps working. Errors keep structured
+attributes and build their message from them.
+
+This module imports nothing from the rest of the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from territoires.problems import Problem
+
+__all__ = [
+    "DataError",
+    "InvalidCodeError",
+    "InvalidValueError",
+    "TerritoiresError",
+    "UnknownTerritoryError",
+]
+
+
+class TerritoiresError(Exception):
+    """Base class of every error raised by territoires.
+
+    .. versionadded:: 0.1
+    """
+
+
+class InvalidValueError(TerritoiresError, ValueError):
+    """A value breaks an invariant of the domain model.
+
+    Raised by the model's validators when an object is built. ``field`` names
+    the attribute, ``value`` is the offending value and ``expected`` says, in
+    words a civil servant understands, what was expected.
+
+    Args:
+        field: Name of the attribute that holds the value.
+        value: The offending value.
+        expected: What the value should have been.
+        code: Stable problem code (see :class:`territoires.ProblemCode`).
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self, field: str, value: object, expected: str, *, code: str = "invalid-value"
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.code = code
+        super().__init__(f"{field}: {expected}, got {value!r}")
+
+
+class InvalidCodeError(InvalidValueError):
+    """An official code (INSEE, SIREN, SIRET) has a wrong shape or check digit.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        super().__init__(field, value, expected, code="invalid-code")
+
+
+class UnknownTerritoryError(TerritoiresError, LookupError):
+    """A territory code or reference is not in the official geography.
+
+    Args:
+        reference: The code that was looked up.
+        suggestions: Nearby known names, best first, as ``"name (reference)"``.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, reference: str, suggestions: Sequence[str] = ()) -> None:
+        self.reference = reference
+        self.suggestions = tuple(suggestions)
+        message = f"unknown territory {reference!r}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(self.suggestions) + "?"
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class DataError(TerritoiresError, ValueError):
+    """Data could not be loaded or is inconsistent; ``problems`` lists every problem found.
+
+    Args:
+        problems: The problems, in the order they were found.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        first = self.problems[0].format() if self.problems else "no details"
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(f"{count} problem{'s' if count != 1 else ''}: {first}{more}")

@@ -1,0 +1,83 @@
+"""The domain model: frozen attrs classes with invariants, no I/O.
+
+Every class is re-exported from :mod:`territoires`. The model imports nothing from the rest of
+the package but :mod:`territoires.exceptions` and :mod:`territoires.problems`.
+"""
+
+from territoires.model.contract import (
+    Action,
+    ActionFunding,
+    Amendment,
+    Contract,
+    Diagnostic,
+    Funding,
+    GovernanceBody,
+    Signatory,
+    Source,
+    Target,
+)
+from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
+from territoires.model.enums import (
+    AdministrativeStatus,
+    AgeBand,
+    ContractKind,
+    ContractStatus,
+    EmploymentOutcome,
+    FrenchLevel,
+    FundingSource,
+    GovernanceKind,
+    GovernanceLevel,
+    HousingOutcome,
+    LabelledEnum,
+    PartyKind,
+    PublicCategory,
+    Sex,
+    SignatoryRole,
+    TerritoryKind,
+    Theme,
+)
+from territoires.model.period import Period
+from territoires.model.person import ActionReport, Participation, Person, ReportCount
+from territoires.model.scope import PublicScope
+from territoires.model.territory import Party, Territory
+
+__all__ = [
+    "Action",
+    "ActionFunding",
+    "ActionReport",
+    "AdministrativeStatus",
+    "AgeBand",
+    "Amendment",
+    "Contract",
+    "ContractKind",
+    "ContractStatus",
+    "Dataset",
+    "DatasetInfo",
+    "Diagnostic",
+    "EmploymentOutcome",
+    "FrenchLevel",
+    "Funding",
+    "FundingSource",
+    "Gazetteer",
+    "GovernanceBody",
+    "GovernanceKind",
+    "GovernanceLevel",
+    "HousingOutcome",
+    "LabelledEnum",
+    "Participation",
+    "Party",
+    "PartyKind",
+    "Period",
+    "Person",
+    "PublicCategory",
+    "PublicScope",
+    "ReportCount",
+    "Sex",
+    "Signatory",
+    "SignatoryRole",
+    "Source",
+    "Target",
+    "Territory",
+    "TerritoryKind",
+    "Theme",
+]

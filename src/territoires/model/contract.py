@@ -1,0 +1,439 @@
+"""Contracts, their actions, funding, amendments (avenants) and governance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from dateutil import rrule
+
+from territoires.model import _validators as v
+from territoires.model.enums import (
+    ContractKind,
+    ContractStatus,
+    FundingSource,
+    GovernanceKind,
+    GovernanceLevel,
+    PublicCategory,
+    SignatoryRole,
+    Theme,
+)
+from territoires.model.period import Period
+from territoires.model.scope import PublicScope
+
+__all__ = [
+    "Action",
+    "ActionFunding",
+    "Amendment",
+    "Contract",
+    "Diagnostic",
+    "Funding",
+    "GovernanceBody",
+    "Signatory",
+    "Source",
+    "Target",
+]
+
+_SEMI_ANNUAL = 6
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a piece of information comes from (provenance).
+
+    Attributes:
+        title: What the source is ("Diair, signatures de contrats État-métropoles").
+        url: Where to read it, if public.
+        note: What it supports, or a caveat.
+
+    .. versionadded:: 0.1
+    """
+
+    title: str = attrs.field(validator=v.text)
+    url: str | None = attrs.field(default=None, validator=v.optional(v.text))
+    note: str = attrs.field(default="", validator=v.any_text)
+
+
+@attrs.frozen(kw_only=True)
+class Funding:
+    """One funding line of an action: who pays, from which budget, for which year, how much.
+
+    Attributes:
+        funder: Id of the funding party.
+        source: Budget source (P104 action 12 or 15, P147, collectivité, EU funds, other).
+        year: Budget year.
+        committed: Amount committed, in euros.
+        spent: Amount actually spent, in euros, once known.
+
+    .. versionadded:: 0.1
+    """
+
+    funder: str = attrs.field(validator=v.identifier)
+    source: FundingSource = attrs.field(validator=v.member_of(FundingSource))
+    year: int = attrs.field(validator=v.year)
+    committed: Decimal = attrs.field(validator=v.money)
+    spent: Decimal | None = attrs.field(default=None, validator=v.optional(v.money))
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """A quantified objective of an action, compared with the indicator of the same name.
+
+    Attributes:
+        indicator: Name of the indicator the target is set on.
+        value: Target value, in the indicator's unit.
+        year: Year the target applies to; None for the whole action.
+
+    .. versionadded:: 0.1
+    """
+
+    indicator: str = attrs.field(validator=v.identifier)
+    value: Decimal = attrs.field(validator=v.instance(Decimal))
+    year: int | None = attrs.field(default=None, validator=v.optional(v.year))
+
+
+@attrs.frozen(kw_only=True)
+class Action:
+    """An action funded by a contract and run by one or more operators.
+
+    Attributes:
+        id: Stable identifier, unique in the dataset.
+        title: Short title.
+        theme: Thematic axis.
+        period: When the action runs.
+        operators: Ids of the parties that run it (usually associations).
+        public: Who the action is for; None means the contract's public as amended, so an
+            avenant opening the contract opens the action too.
+        funding: Funding lines.
+        targets: Quantified objectives.
+        closed_on: Date from which the action was closed by an avenant, if any.
+        description: Free text.
+
+    .. versionadded:: 0.1
+    """
+
+    id: str = attrs.field(validator=v.identifier)
+    title: str = attrs.field(validator=v.text)
+    theme: Theme = attrs.field(validator=v.member_of(Theme))
+    period: Period = attrs.field(validator=v.instance(Period))
+    operators: tuple[str, ...] = attrs.field(default=(), validator=v.identifiers)
+    public: PublicScope | None = attrs.field(
+        default=None, validator=v.optional(v.instance(PublicScope))
+    )
+    funding: tuple[Funding, ...] = attrs.field(default=(), validator=v.tuple_of(Funding))
+    targets: tuple[Target, ...] = attrs.field(default=(), validator=v.tuple_of(Target))
+    closed_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    description: str = attrs.field(default="", validator=v.any_text)
+
+    def public_in(self, contract: Contract) -> PublicScope:
+        """Return the public of this action within ``contract`` (its own, or the contract's)."""
+        return self.public if self.public is not None else contract.public
+
+    def is_open(self, on: dt.date) -> bool:
+        """Return True when the action runs on ``on`` and was not closed before."""
+        return on in self.period and (self.closed_on is None or on < self.closed_on)
+
+    @property
+    def committed(self) -> Decimal:
+        """Total amount committed over every funding line."""
+        return sum((f.committed for f in self.funding), Decimal(0))
+
+
+@attrs.frozen(kw_only=True)
+class Signatory:
+    """A party that signs a contract, in a role, on a date.
+
+    .. versionadded:: 0.1
+    """
+
+    party: str = attrs.field(validator=v.identifier)
+    role: SignatoryRole = attrs.field(validator=v.member_of(SignatoryRole))
+    signed_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+
+
+@attrs.frozen(kw_only=True)
+class ActionFunding:
+    """A funding line that an avenant adds to an action of the contract.
+
+    .. versionadded:: 0.1
+    """
+
+    action: str = attrs.field(validator=v.identifier)
+    funding: Funding = attrs.field(validator=v.instance(Funding))
+
+
+@attrs.frozen(kw_only=True)
+class Amendment:
+    """An avenant: a signed change to a contract that takes effect on a date.
+
+    Attributes:
+        id: Stable identifier, unique within its contract.
+        effective_on: Date from which the changes apply.
+        signed_on: Date of signature, if known.
+        title: Short title ("Avenant n° 1").
+        new_end: New end of the contract (a prolongation), if any.
+        public_added: Public categories the contract opens to (e.g. the 2021 opening of a CTAIR
+            to primo-arrivants).
+        funding_added: Funding lines added to actions (budget changes).
+        actions_added: New actions.
+        actions_closed: Ids of the actions closed from ``effective_on``.
+        rationale: Why the contract is amended.
+        sources: Where the avenant is documented.
+
+    .. versionadded:: 0.1
+    """
+
+    id: str = attrs.field(validator=v.identifier)
+    effective_on: dt.date = attrs.field(validator=v.date)
+    signed_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    title: str = attrs.field(default="", validator=v.any_text)
+    new_end: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    public_added: frozenset[PublicCategory] = attrs.field(
+        default=frozenset(), validator=v.members_of(PublicCategory)
+    )
+    funding_added: tuple[ActionFunding, ...] = attrs.field(
+        default=(), validator=v.tuple_of(ActionFunding)
+    )
+    actions_added: tuple[Action, ...] = attrs.field(default=(), validator=v.tuple_of(Action))
+    actions_closed: tuple[str, ...] = attrs.field(default=(), validator=v.identifiers)
+    rationale: str = attrs.field(default="", validator=v.any_text)
+    sources: tuple[Source, ...] = attrs.field(default=(), validator=v.tuple_of(Source))
+
+
+@attrs.frozen(kw_only=True)
+class Diagnostic:
+    """The shared territorial diagnostic a contract starts from (domain.md §1.3).
+
+    Attributes:
+        on: Date of the diagnostic.
+        estimated_beneficiaries: Estimate of potential beneficiaries, if made.
+        needs: Themes where the diagnostic found gaps.
+        summary: Free text.
+
+    .. versionadded:: 0.1
+    """
+
+    on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    estimated_beneficiaries: int | None = attrs.field(default=None, validator=v.optional(v.count))
+    needs: tuple[Theme, ...] = attrs.field(default=(), validator=v.tuple_of(Theme))
+    summary: str = attrs.field(default="", validator=v.any_text)
+
+
+def _positive_months(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or not 1 <= value <= 60:
+        raise v.fail(attribute, value, "a number of months between 1 and 60")
+
+
+@attrs.frozen(kw_only=True)
+class GovernanceBody:
+    """A steering or technical committee that follows the contract.
+
+    Attributes:
+        kind: Steering (COPIL), technical (COTECH) or other.
+        level: Level it sits at (national, regional, departmental, contract).
+        name: Its name.
+        every_months: How often it meets, in months (6 for the semi-annual COPIL).
+        first_meeting: Date of its first meeting, which anchors the calendar.
+
+    .. versionadded:: 0.1
+    """
+
+    kind: GovernanceKind = attrs.field(validator=v.member_of(GovernanceKind))
+    level: GovernanceLevel = attrs.field(validator=v.member_of(GovernanceLevel))
+    name: str = attrs.field(default="", validator=v.any_text)
+    every_months: int = attrs.field(default=_SEMI_ANNUAL, validator=_positive_months)
+    first_meeting: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+
+
+@attrs.frozen(kw_only=True)
+class Contract:
+    """A State–collectivité integration contract: a CTAIR, a CTAI or a PTAI.
+
+    Attributes:
+        id: Stable identifier, unique in the dataset.
+        kind: CTAIR, CTAI or PTAI.
+        territory: Reference of the territory the contract covers.
+        title: Title of the contract.
+        period: Initial period of the contract; avenants may prolong it (see :meth:`as_of`).
+        public: Initial public of the contract; avenants may open it.
+        signed_on: Date the contract was signed; None while in preparation.
+        signatories: Who signs, in which role (several collectivités may co-sign).
+        actions: Actions funded by the contract at signature.
+        amendments: Avenants, in any order.
+        diagnostic: The shared territorial diagnostic.
+        governance: Committees that follow the contract.
+        sources: Where the facts about the contract come from.
+
+    .. versionadded:: 0.1
+    """
+
+    id: str = attrs.field(validator=v.identifier)
+    kind: ContractKind = attrs.field(validator=v.member_of(ContractKind))
+    territory: str = attrs.field(validator=v.territory_reference)
+    title: str = attrs.field(validator=v.text)
+    period: Period = attrs.field(validator=v.instance(Period))
+    public: PublicScope = attrs.field(validator=v.instance(PublicScope))
+    signed_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    signatories: tuple[Signatory, ...] = attrs.field(default=(), validator=v.tuple_of(Signatory))
+    actions: tuple[Action, ...] = attrs.field(default=(), validator=v.tuple_of(Action))
+    amendments: tuple[Amendment, ...] = attrs.field(default=(), validator=v.tuple_of(Amendment))
+    diagnostic: Diagnostic | None = attrs.field(
+        default=None, validator=v.optional(v.instance(Diagnostic))
+    )
+    governance: tuple[GovernanceBody, ...] = attrs.field(
+        default=(), validator=v.tuple_of(GovernanceBody)
+    )
+    sources: tuple[Source, ...] = attrs.field(default=(), validator=v.tuple_of(Source))
+
+    def amendments_in_force(self, on: dt.date) -> tuple[Amendment, ...]:
+        """Return the avenants in force on ``on``, in the order they apply.
+
+        Avenants apply by effective date; two avenants effective on the same day apply in
+        the order they are listed.
+        """
+        in_force = [a for a in self.amendments if a.effective_on <= on]
+        return tuple(sorted(in_force, key=lambda a: a.effective_on))
+
+    def as_of(self, on: dt.date) -> Contract:
+        """Return the contract as amended on ``on``.
+
+        Every avenant effective on or before ``on`` is applied in effective-date order: a new
+        end prolongs the period, added public categories open the public, funding lines are
+        added to their actions, new actions are appended and closed actions get their
+        ``closed_on`` date. The avenants not yet in force stay in ``amendments``, so
+        ``c.as_of(d1).as_of(d2) == c.as_of(d2)`` whenever ``d1 <= d2``.
+
+        Example:
+            >>> ctair = Contract(
+            ...     id="grenoble", kind=ContractKind.CTAIR, territory="200040715",
+            ...     title="CTAIR Grenoble-Alpes-Métropole",
+            ...     period=Period(dt.date(2019, 6, 20), dt.date(2021, 12, 31)),
+            ...     public=PublicScope(categories=frozenset({PublicCategory.REFUGEE})),
+            ...     amendments=(Amendment(
+            ...         id="avenant-1", effective_on=dt.date(2022, 6, 29),
+            ...         new_end=dt.date(2023, 12, 31),
+            ...         public_added=frozenset({PublicCategory.OTHER_NEWCOMER})),),
+            ... )
+            >>> sorted(c.value for c in ctair.as_of(dt.date(2022, 7, 1)).public.categories)
+            ['other_newcomer', 'refugee']
+            >>> ctair.as_of(dt.date(2022, 6, 28)).period.end
+            datetime.date(2021, 12, 31)
+        """
+        applied = self.amendments_in_force(on)
+        if not applied:
+            return self
+        period, public = self.period, self.public
+        actions = {action.id: action for action in self.actions}
+        for amendment in applied:
+            if amendment.new_end is not None:
+                period = Period(period.start, amendment.new_end)
+            if amendment.public_added:
+                public = public.with_categories(*amendment.public_added)
+            for added in amendment.actions_added:
+                actions[added.id] = added
+            for line in amendment.funding_added:
+                target = actions.get(line.action)
+                if target is not None:
+                    actions[line.action] = attrs.evolve(
+                        target, funding=(*target.funding, line.funding)
+                    )
+            for closed in amendment.actions_closed:
+                target = actions.get(closed)
+                if target is not None and target.closed_on is None:
+                    actions[closed] = attrs.evolve(target, closed_on=amendment.effective_on)
+        remaining = tuple(a for a in self.amendments if a.effective_on > on)
+        return attrs.evolve(
+            self,
+            period=period,
+            public=public,
+            actions=tuple(actions.values()),
+            amendments=remaining,
+        )
+
+    def status(self, on: dt.date) -> ContractStatus:
+        """Return the status of the contract on ``on``, avenants included.
+
+        A contract is a draft until it is signed, then signed until its period starts, active
+        during its period (as prolonged) and ended after it.
+
+        Example:
+            >>> dijon = Contract(
+            ...     id="dijon", kind=ContractKind.CTAIR, territory="242100410",
+            ...     title="CTAIR Dijon Métropole", signed_on=dt.date(2019, 6, 12),
+            ...     period=Period(dt.date(2019, 6, 12), dt.date(2021, 12, 31)),
+            ...     public=PublicScope(categories=frozenset({PublicCategory.REFUGEE})),
+            ... )
+            >>> [dijon.status(dt.date(y, 6, 12)).value for y in (2018, 2019, 2022)]
+            ['draft', 'active', 'ended']
+        """
+        if self.signed_on is None or on < self.signed_on:
+            return ContractStatus.DRAFT
+        period = self.as_of(on).period
+        if on < period.start:
+            return ContractStatus.SIGNED
+        if period.end is not None and on > period.end:
+            return ContractStatus.ENDED
+        return ContractStatus.ACTIVE
+
+    @property
+    def final_period(self) -> Period:
+        """The period once every avenant, including future ones, is applied."""
+        last = max((a.effective_on for a in self.amendments), default=None)
+        return self.period if last is None else self.as_of(last).period
+
+    def steering_calendar(
+        self, *, until: dt.date | None = None, body: GovernanceBody | None = None
+    ) -> Iterator[dt.date]:
+        """Yield the dates of the steering committee, semi-annual by default.
+
+        The calendar follows ``body`` (by default the contract's first COPIL, else a
+        semi-annual committee): it starts at the body's first meeting, else at the signature,
+        else at the start of the period, and repeats every ``every_months`` months
+        (``dateutil.rrule``) until ``until`` or the end of the contract as finally amended. A
+        meeting anchored on the 31st falls on the last day of shorter months.
+
+        Example:
+            >>> c = Contract(
+            ...     id="c", kind=ContractKind.CTAI, territory="200023414", title="CTAI Rouen",
+            ...     signed_on=dt.date(2021, 11, 23),
+            ...     period=Period(dt.date(2021, 11, 23), dt.date(2023, 11, 30)),
+            ...     public=PublicScope(categories=frozenset({PublicCategory.REFUGEE})),
+            ... )
+            >>> [d.isoformat() for d in c.steering_calendar()]
+            ['2021-11-23', '2022-05-23', '2022-11-23', '2023-05-23', '2023-11-23']
+
+        Raises:
+            ValueError: The contract has no end and ``until`` is not given.
+        """
+        if body is None:
+            body = next((b for b in self.governance if b.kind is GovernanceKind.COPIL), None)
+        every = body.every_months if body is not None else _SEMI_ANNUAL
+        start = (body.first_meeting if body is not None else None) or self.signed_on
+        start = start or self.period.start
+        end = until or self.final_period.end
+        if end is None:
+            raise ValueError(
+                f"contract {self.id!r} has no end date: give `until` to bound the calendar"
+            )
+        rule = rrule.rrule(
+            rrule.MONTHLY,
+            interval=every,
+            dtstart=dt.datetime.combine(start, dt.time()),
+            until=dt.datetime.combine(end, dt.time()),
+            bymonthday=(start.day, -1),
+            bysetpos=1,
+        )
+        for occurrence in rule:
+            yield occurrence.date()
+
+    def action(self, action_id: str) -> Action | None:
+        """Return the action ``action_id`` of this contract (not counting avenants), if any."""
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    def all_actions(self) -> tuple[Action, ...]:
+        """Return the actions at signature followed by those added by avenants."""
+        added = tuple(a for amendment in self.amendments for a in amendment.actions_added)
+        return self.actions + added

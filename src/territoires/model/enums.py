@@ -1,0 +1,379 @@
+"""Enumerations of the domain, each member with a stable value and French and English labels.
+
+Values are what files hold; they never change meaning. Sources for the lists are in
+``domain.md`` (themes §1.2, publics §2, funding §1.5, reporting §3 and §7).
+"""
+
+from __future__ import annotations
+
+from territoires._enum import LabelledEnum
+
+__all__ = [
+    "AdministrativeStatus",
+    "AgeBand",
+    "ContractKind",
+    "ContractStatus",
+    "EmploymentOutcome",
+    "FrenchLevel",
+    "FundingSource",
+    "GovernanceKind",
+    "GovernanceLevel",
+    "HousingOutcome",
+    "LabelledEnum",
+    "PartyKind",
+    "PublicCategory",
+    "Sex",
+    "SignatoryRole",
+    "TerritoryKind",
+    "Theme",
+]
+
+
+class TerritoryKind(LabelledEnum):
+    """Kind of territory; EPCI carry their legal type (DGCL ``nature_juridique``)."""
+
+    COMMUNE = ("commune", "commune", "municipality")
+    CC = ("cc", "communauté de communes", "community of municipalities")
+    CA = ("ca", "communauté d'agglomération", "agglomeration community")
+    CU = ("cu", "communauté urbaine", "urban community")
+    METRO = ("metro", "métropole", "metropolis")
+    MET69 = ("met69", "Métropole de Lyon", "Lyon Metropolis")
+    EPT = ("ept", "établissement public territorial", "public territorial establishment")
+    DEPARTEMENT = ("departement", "département", "department")
+    REGION = ("region", "région", "region")
+
+    @property
+    def is_epci(self) -> bool:
+        """True for intercommunal bodies identified by a SIREN (EPCI and EPT)."""
+        return self in _EPCI_KINDS
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of the territory reference (``dep:``, ``reg:``) or ``""`` for bare codes."""
+        return {TerritoryKind.DEPARTEMENT: "dep:", TerritoryKind.REGION: "reg:"}.get(self, "")
+
+
+_EPCI_KINDS = frozenset(
+    {
+        TerritoryKind.CC,
+        TerritoryKind.CA,
+        TerritoryKind.CU,
+        TerritoryKind.METRO,
+        TerritoryKind.MET69,
+        TerritoryKind.EPT,
+    }
+)
+
+
+class PartyKind(LabelledEnum):
+    """Kind of party: a signatory, a funder or an operator of actions."""
+
+    COLLECTIVITE = ("collectivite", "collectivité territoriale", "local authority")
+    PREFECTURE = ("prefecture", "préfecture", "prefecture (State in the département)")
+    STATE = (
+        "state",
+        "délégation ou direction de l'État",
+        "State delegation or directorate",
+    )
+    ASSOCIATION = ("association", "association", "non-profit association")
+    PUBLIC_BODY = ("public_body", "organisme public", "public body")
+    COMPANY = ("company", "entreprise", "company")
+    OTHER = ("other", "autre", "other")
+
+
+class ContractKind(LabelledEnum):
+    """Kind of contract: the 2019 CTAIR, or the 2021 "Territoires d'intégration" forms."""
+
+    CTAIR = (
+        "ctair",
+        "contrat territorial d'accueil et d'intégration des réfugiés",
+        "territorial contract for the reception and integration of refugees",
+    )
+    CTAI = (
+        "ctai",
+        "contrat territorial d'accueil et d'intégration",
+        "territorial reception and integration contract",
+    )
+    PTAI = (
+        "ptai",
+        "projet territorial d'accueil et d'intégration",
+        "territorial reception and integration project",
+    )
+
+
+class ContractStatus(LabelledEnum):
+    """Status of a contract on a date, derived from its signature and period."""
+
+    DRAFT = ("draft", "en préparation", "draft")
+    SIGNED = ("signed", "signé, pas encore commencé", "signed, not yet started")
+    ACTIVE = ("active", "en cours", "active")
+    ENDED = ("ended", "terminé", "ended")
+
+
+class SignatoryRole(LabelledEnum):
+    """Role of a signatory in a contract."""
+
+    STATE = ("state", "représentant de l'État", "State representative")
+    COLLECTIVITE = ("collectivite", "collectivité signataire", "signatory local authority")
+    PARTNER = ("partner", "partenaire cosignataire", "co-signing partner")
+
+
+class Theme(LabelledEnum):
+    """Thematic axis of an action (union of the CTAIR and ministry lists, domain.md §1.2)."""
+
+    FRENCH_LANGUAGE = ("french_language", "apprentissage du français", "French language")
+    EMPLOYMENT_TRAINING = ("employment_training", "emploi et formation", "employment and training")
+    HOUSING = ("housing", "logement et hébergement", "housing")
+    HEALTH = ("health", "accès aux soins et santé", "health")
+    ACCESS_TO_RIGHTS = ("access_to_rights", "accès aux droits", "access to rights")
+    MOBILITY = ("mobility", "mobilité", "mobility")
+    DIGITAL_INCLUSION = ("digital_inclusion", "inclusion numérique", "digital inclusion")
+    CULTURE = ("culture", "culture", "culture")
+    SPORT_LEISURE = ("sport_leisure", "sport et loisirs", "sport and leisure")
+    CITIZENSHIP = ("citizenship", "citoyenneté et valeurs", "citizenship and values")
+    CIVIL_SOCIETY = (
+        "civil_society",
+        "liens avec la société civile",
+        "links with civil society",
+    )
+    PUBLIC_AWARENESS = ("public_awareness", "sensibilisation du public", "public awareness")
+    COORDINATION = ("coordination", "coordination et pilotage", "coordination and steering")
+
+
+class FundingSource(LabelledEnum):
+    """Budget source of a funding line (domain.md §1.5)."""
+
+    P104_ACTION_12 = (
+        "p104_12",
+        "P104 action 12 (étrangers primo-arrivants)",
+        "P104 action 12 (newcomers)",
+    )
+    P104_ACTION_15 = ("p104_15", "P104 action 15 (réfugiés)", "P104 action 15 (refugees)")
+    P147 = ("p147", "P147 politique de la ville", "P147 urban policy")
+    COLLECTIVITE = ("collectivite", "collectivité", "local authority")
+    EU_FUNDS = ("eu_funds", "fonds européens (FAMI, FSE+)", "EU funds (AMIF, ESF+)")
+    OTHER = ("other", "autre", "other")
+
+    @property
+    def is_state(self) -> bool:
+        """True for the State budget programmes (P104 and P147)."""
+        return self in (
+            FundingSource.P104_ACTION_12,
+            FundingSource.P104_ACTION_15,
+            FundingSource.P147,
+        )
+
+
+class PublicCategory(LabelledEnum):
+    """Category of the public a contract or action is for (domain.md §2)."""
+
+    REFUGEE = ("refugee", "réfugié", "refugee")
+    SUBSIDIARY_PROTECTION = (
+        "subsidiary_protection",
+        "bénéficiaire de la protection subsidiaire",
+        "subsidiary protection",
+    )
+    STATELESS = ("stateless", "apatride", "stateless person")
+    TEMPORARY_PROTECTION = (
+        "temporary_protection",
+        "bénéficiaire de la protection temporaire",
+        "temporary protection",
+    )
+    OTHER_NEWCOMER = (
+        "other_newcomer",
+        "autre étranger primo-arrivant",
+        "other newcomer (primo-arrivant)",
+    )
+
+    @property
+    def is_international_protection(self) -> bool:
+        """True for the BPI categories: refugee, subsidiary protection and stateless."""
+        return self in (
+            PublicCategory.REFUGEE,
+            PublicCategory.SUBSIDIARY_PROTECTION,
+            PublicCategory.STATELESS,
+        )
+
+
+class AdministrativeStatus(LabelledEnum):
+    """Administrative status of a person, including the statuses no contract admits.
+
+    Asylum seekers, foreign students, unaccompanied minors and people in irregular stay are
+    not primo-arrivants (2021 national call for projects, domain.md §2).
+    """
+
+    REFUGEE = ("refugee", "réfugié", "refugee")
+    SUBSIDIARY_PROTECTION = (
+        "subsidiary_protection",
+        "protection subsidiaire",
+        "subsidiary protection",
+    )
+    STATELESS = ("stateless", "apatride", "stateless person")
+    TEMPORARY_PROTECTION = ("temporary_protection", "protection temporaire", "temporary protection")
+    FAMILY_PERMIT = (
+        "family_permit",
+        "titre de séjour pour motif familial",
+        "residence permit on family grounds",
+    )
+    WORK_PERMIT = (
+        "work_permit",
+        "titre de séjour pour motif professionnel",
+        "residence permit on work grounds",
+    )
+    OTHER_PERMIT = ("other_permit", "autre titre de séjour", "other residence permit")
+    ASYLUM_SEEKER = ("asylum_seeker", "demandeur d'asile", "asylum seeker")
+    STUDENT = ("student", "étudiant étranger", "foreign student")
+    UNACCOMPANIED_MINOR = (
+        "unaccompanied_minor",
+        "mineur non accompagné",
+        "unaccompanied minor",
+    )
+    IRREGULAR_STAY = ("irregular_stay", "en situation irrégulière", "irregular stay")
+
+    @property
+    def public_category(self) -> PublicCategory | None:
+        """The public category this status belongs to, or None for the excluded statuses.
+
+        Holders of a family or work permit are "other newcomers"; an "other" permit (visitor,
+        for instance) belongs to no category.
+        """
+        return _STATUS_CATEGORY.get(self)
+
+    @property
+    def is_excluded(self) -> bool:
+        """True for the statuses that are never primo-arrivants (domain.md §2)."""
+        return self in (
+            AdministrativeStatus.ASYLUM_SEEKER,
+            AdministrativeStatus.STUDENT,
+            AdministrativeStatus.UNACCOMPANIED_MINOR,
+            AdministrativeStatus.IRREGULAR_STAY,
+        )
+
+
+_STATUS_CATEGORY = {
+    AdministrativeStatus.REFUGEE: PublicCategory.REFUGEE,
+    AdministrativeStatus.SUBSIDIARY_PROTECTION: PublicCategory.SUBSIDIARY_PROTECTION,
+    AdministrativeStatus.STATELESS: PublicCategory.STATELESS,
+    AdministrativeStatus.TEMPORARY_PROTECTION: PublicCategory.TEMPORARY_PROTECTION,
+    AdministrativeStatus.FAMILY_PERMIT: PublicCategory.OTHER_NEWCOMER,
+    AdministrativeStatus.WORK_PERMIT: PublicCategory.OTHER_NEWCOMER,
+}
+
+
+class Sex(LabelledEnum):
+    """Sex as recorded by operators; "unspecified" when not recorded."""
+
+    FEMALE = ("female", "femme", "female")
+    MALE = ("male", "homme", "male")
+    UNSPECIFIED = ("unspecified", "non renseigné", "unspecified")
+
+
+class AgeBand(LabelledEnum):
+    """Age bands of reporting: a partition of ages (domain.md §3 and §7).
+
+    The under-26 group, a recurring priority, is ``UNDER_18`` plus ``FROM_18_TO_25``.
+    """
+
+    UNDER_18 = ("0-17", "moins de 18 ans", "under 18")
+    FROM_18_TO_25 = ("18-25", "18 à 25 ans", "18 to 25")
+    FROM_26_TO_39 = ("26-39", "26 à 39 ans", "26 to 39")
+    FROM_40 = ("40+", "40 ans et plus", "40 and over")
+    UNKNOWN = ("unknown", "âge inconnu", "age unknown")
+
+    @classmethod
+    def from_age(cls, age: int | None) -> AgeBand:
+        """Return the band of an age in completed years (``UNKNOWN`` for None).
+
+        Example:
+            >>> AgeBand.from_age(25).value, AgeBand.from_age(26).value
+            ('18-25', '26-39')
+        """
+        if age is None:
+            return cls.UNKNOWN
+        if age < 18:
+            return cls.UNDER_18
+        if age <= 25:
+            return cls.FROM_18_TO_25
+        if age <= 39:
+            return cls.FROM_26_TO_39
+        return cls.FROM_40
+
+    @property
+    def is_under_26(self) -> bool | None:
+        """Whether the band lies under 26; None when the age is unknown."""
+        if self is AgeBand.UNKNOWN:
+            return None
+        return self in (AgeBand.UNDER_18, AgeBand.FROM_18_TO_25)
+
+
+class EmploymentOutcome(LabelledEnum):
+    """Situation regarding work or training at exit (AGIR exit criteria, domain.md §2)."""
+
+    NONE = ("none", "ni emploi ni formation", "neither job nor training")
+    SHORT_JOB = ("short_job", "emploi de moins de 6 mois", "job of less than 6 months")
+    FIXED_TERM_6M = ("fixed_term_6m", "CDD de 6 mois ou plus", "fixed-term job of 6 months or more")
+    PERMANENT_JOB = ("permanent_job", "CDI", "permanent job")
+    QUALIFYING_TRAINING = ("qualifying_training", "formation qualifiante", "qualifying training")
+    OTHER_TRAINING = ("other_training", "autre formation", "other training")
+
+    @property
+    def is_durable(self) -> bool:
+        """True for a durable outcome: CDI, CDD of 6 months or more, or qualifying training."""
+        return self in (
+            EmploymentOutcome.FIXED_TERM_6M,
+            EmploymentOutcome.PERMANENT_JOB,
+            EmploymentOutcome.QUALIFYING_TRAINING,
+        )
+
+
+class HousingOutcome(LabelledEnum):
+    """Housing situation at exit."""
+
+    NO_HOUSING = ("no_housing", "sans hébergement", "without accommodation")
+    EMERGENCY_SHELTER = ("emergency_shelter", "hébergement d'urgence", "emergency shelter")
+    ASYLUM_ACCOMMODATION = (
+        "asylum_accommodation",
+        "hébergement du dispositif national d'accueil",
+        "asylum reception accommodation",
+    )
+    TEMPORARY_HOUSING = ("temporary_housing", "logement temporaire", "temporary housing")
+    DURABLE_HOUSING = ("durable_housing", "logement pérenne", "durable housing")
+
+    @property
+    def is_durable(self) -> bool:
+        """True for durable housing."""
+        return self is HousingOutcome.DURABLE_HOUSING
+
+
+class FrenchLevel(LabelledEnum):
+    """Level of French on the Common European Framework of Reference (CEFR)."""
+
+    PRE_A1 = ("pre_a1", "inférieur à A1", "below A1")
+    A1 = ("a1", "A1", "A1")
+    A2 = ("a2", "A2", "A2")
+    B1 = ("b1", "B1", "B1")
+    B2 = ("b2", "B2", "B2")
+    C1 = ("c1", "C1", "C1")
+    C2 = ("c2", "C2", "C2")
+
+    @property
+    def rank(self) -> int:
+        """Position on the scale, 0 for below A1, for comparing levels."""
+        return list(FrenchLevel).index(self)
+
+
+class GovernanceLevel(LabelledEnum):
+    """Level at which a governance body sits (domain.md §1.6)."""
+
+    NATIONAL = ("national", "national", "national")
+    REGIONAL = ("regional", "régional", "regional")
+    DEPARTEMENTAL = ("departemental", "départemental", "departmental")
+    CONTRACT = ("contract", "contrat", "contract")
+
+
+class GovernanceKind(LabelledEnum):
+    """Kind of governance body."""
+
+    COPIL = ("copil", "comité de pilotage", "steering committee")
+    COTECH = ("cotech", "comité technique", "technical committee")
+    OTHER = ("other", "autre instance", "other body")

@@ -1,0 +1,226 @@
+"""Problems found in data: what :meth:`Dataset.validate` and :func:`territoires.load` report.
+
+A :class:`Problem` says where (file, record, field path), what (the offending value and what
+was expected) and which rule (a stable :class:`ProblemCode`). Problems are collected, never
+raised one at a time, so a user fixes a file in one pass.
+
+This module imports nothing from the rest of the package but the enum base class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from territoires._enum import LabelledEnum
+
+__all__ = ["Problem", "ProblemCode", "Severity", "format_value"]
+
+
+class Severity(LabelledEnum):
+    """How serious a problem is: errors make the data unusable, warnings deserve a look."""
+
+    ERROR = ("error", "erreur", "error")
+    WARNING = ("warning", "avertissement", "warning")
+
+
+class ProblemCode(LabelledEnum):
+    """Stable codes of every problem the library reports.
+
+    The value (``"duplicate-id"``) is what tools match on; it never changes meaning. The
+    labels say in words what the code covers.
+    """
+
+    # Reading files
+    UNREADABLE = (
+        "unreadable",
+        "fichier illisible (absent, dossier, droits)",
+        "file cannot be read (missing, a directory, permissions)",
+    )
+    EMPTY_FILE = ("empty-file", "fichier vide", "the file is empty")
+    BINARY_FILE = (
+        "binary-file",
+        "fichier binaire ou encodage non textuel",
+        "binary file or not a text encoding",
+    )
+    ENCODING = (
+        "encoding",
+        "texte non décodable dans l'encodage attendu",
+        "text cannot be decoded in the expected encoding",
+    )
+    LINE_TOO_LONG = (
+        "line-too-long",
+        "ligne trop longue pour un tableau",
+        "a line is too long for a table",
+    )
+    INVALID_JSON = ("invalid-json", "JSON invalide ou tronqué", "invalid or truncated JSON")
+    UNKNOWN_FORMAT = (
+        "unknown-format",
+        "format de fichier non reconnu",
+        "file format not recognised",
+    )
+    UNSUPPORTED_SCHEMA = (
+        "unsupported-schema",
+        "version de schéma absente ou non prise en charge",
+        "schema version missing or not supported",
+    )
+    # Structure of records
+    MISSING_FIELD = ("missing-field", "champ obligatoire absent", "required field missing")
+    UNKNOWN_FIELD = ("unknown-field", "champ inconnu", "unknown field")
+    MISSING_COLUMN = ("missing-column", "colonne obligatoire absente", "required column missing")
+    UNKNOWN_COLUMN = ("unknown-column", "colonne inconnue", "unknown column")
+    WRONG_TYPE = ("wrong-type", "type de valeur inattendu", "value of the wrong type")
+    INVALID_VALUE = ("invalid-value", "valeur invalide", "invalid value")
+    INVALID_DATE = ("invalid-date", "date invalide", "invalid date")
+    INVALID_NUMBER = ("invalid-number", "nombre invalide", "invalid number")
+    UNKNOWN_ENUM = (
+        "unknown-enum",
+        "valeur hors de la liste autorisée",
+        "value not in the allowed list",
+    )
+    INVALID_CODE = (
+        "invalid-code",
+        "code officiel mal formé (INSEE, SIREN, SIRET)",
+        "malformed official code (INSEE, SIREN, SIRET)",
+    )
+    INCONSISTENT_ROWS = (
+        "inconsistent-rows",
+        "lignes d'un même enregistrement en désaccord",
+        "rows of one record disagree",
+    )
+    # Cross-record checks
+    DUPLICATE_ID = ("duplicate-id", "identifiant en double", "duplicate id")
+    UNKNOWN_REFERENCE = (
+        "unknown-reference",
+        "référence à un enregistrement inexistant",
+        "reference to a record that does not exist",
+    )
+    UNKNOWN_TERRITORY = (
+        "unknown-territory",
+        "territoire absent de la géographie officielle",
+        "territory not in the official geography",
+    )
+    TERRITORY_MISMATCH = (
+        "territory-mismatch",
+        "territoire en désaccord avec la géographie officielle",
+        "territory disagrees with the official geography",
+    )
+    PERIOD_OUTSIDE_CONTRACT = (
+        "period-outside-contract",
+        "période de l'action hors de celle du contrat (avenants compris)",
+        "action period outside the contract's (as amended)",
+    )
+    PUBLIC_WIDER_THAN_CONTRACT = (
+        "public-wider-than-contract",
+        "public de l'action plus large que celui du contrat",
+        "action public wider than the contract's",
+    )
+    PARTICIPATION_BEFORE_ACTION = (
+        "participation-before-action",
+        "entrée dans l'action avant son début",
+        "participation entered before its action started",
+    )
+    PARTICIPATION_AFTER_ACTION = (
+        "participation-after-action",
+        "entrée dans l'action après sa fin",
+        "participation entered after its action ended",
+    )
+    SPENT_ABOVE_COMMITTED = (
+        "spent-above-committed",
+        "dépense supérieure à l'engagement",
+        "amount spent above amount committed",
+    )
+    AMENDMENT_BEFORE_SIGNATURE = (
+        "amendment-before-signature",
+        "avenant en vigueur avant la signature du contrat",
+        "amendment in force before the contract was signed",
+    )
+    REPORT_OUTSIDE_ACTION = (
+        "report-outside-action",
+        "compte rendu hors de la période de l'action",
+        "report period outside the action's",
+    )
+
+
+def format_value(value: object, limit: int = 60) -> str:
+    """Return a short, printable representation of an offending value.
+
+    Long values are cut in the middle so a 1 GB line never floods a terminal.
+    """
+    text = repr(value)
+    if len(text) > limit:
+        half = (limit - 3) // 2
+        text = f"{text[:half]}…{text[-half:]}"
+    return text
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One problem found in data.
+
+    Attributes:
+        code: Stable code of the rule that failed.
+        message: What is wrong, in plain words.
+        file: The file the record comes from, if any.
+        record: The record: its ``id`` or ``line N`` of a table.
+        field: Path of the field inside the record, e.g. ``actions[0].funding[1].amount``.
+        value: Printable form of the offending value (see :func:`format_value`).
+        expected: What was expected instead.
+        severity: :attr:`Severity.ERROR` unless the data stays usable.
+
+    .. versionadded:: 0.1
+    """
+
+    code: ProblemCode
+    message: str
+    file: str | None = None
+    record: str | None = None
+    field: str | None = None
+    value: str | None = None
+    expected: str | None = None
+    severity: Severity = Severity.ERROR
+
+    def format(self) -> str:
+        """Return the problem as one line: ``file:record:field: message [code]``.
+
+        Example:
+            >>> Problem(code=ProblemCode.DUPLICATE_ID, message="id used twice",
+            ...         file="d.json", record="c1", field="id").format()
+            'd.json:c1:id: id used twice [duplicate-id]'
+        """
+        where = ":".join(part or "" for part in (self.file, self.record, self.field))
+        text = f"{where}: {self.message}" if where.strip(":") else self.message
+        if self.value is not None and self.value not in self.message:
+            text += f" (got {self.value})"
+        return f"{text} [{self.code.value}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (for ``--format json``)."""
+        return {
+            "code": self.code.value,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.file,
+            "record": self.record,
+            "field": self.field,
+            "value": self.value,
+            "expected": self.expected,
+        }
+
+    def located(self, *, file: str | None = None, prefix: str | None = None) -> Problem:
+        """Return a copy with ``file`` set and ``prefix`` prepended to the field path."""
+        field = self.field
+        if prefix:
+            field = (
+                prefix
+                if not field
+                else (f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}")
+            )
+        return attrs.evolve(self, file=file if file is not None else self.file, field=field)
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """Return the problems of severity error."""
+    return [p for p in problems if p.severity is Severity.ERROR]
