@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DataError",
+    "FormatError",
     "InvalidCodeError",
     "InvalidValueError",
     "TerritoiresError",
@@ -104,3 +105,10 @@ class DataError(TerritoiresError, ValueError):
         first = self.problems[0].format() if self.problems else "no details"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{count} problem{'s' if count != 1 else ''}: {first}{more}")
+
+
+class FormatError(TerritoiresError, ValueError):
+    """A file format cannot hold what is asked of it, or cannot be told from a path.
+
+    .. versionadded:: 0.1
+    """

@@ -9,7 +9,10 @@ This module imports nothing from the rest of the package but the enum base class
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -147,9 +150,15 @@ class ProblemCode(LabelledEnum):
 def format_value(value: object, limit: int = 60) -> str:
     """Return a short, printable representation of an offending value.
 
-    Long values are cut in the middle so a 1 GB line never floods a terminal.
+    Dates are shown in ISO form and amounts as plain numbers; long values are cut in the
+    middle so a 1 GB line never floods a terminal.
     """
-    text = repr(value)
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, dt.date | Decimal):
+        text = value.isoformat() if isinstance(value, dt.date) else format(value, "f")
+    else:
+        text = repr(value)
     if len(text) > limit:
         half = (limit - 3) // 2
         text = f"{text[:half]}…{text[-half:]}"

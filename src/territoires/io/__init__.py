@@ -1,0 +1,287 @@
+"""Files in and out: the versioned JSON document, CSV tables and the data-package folder.
+
+:func:`load` reads any of the three forms and reports every problem at once;
+:func:`dump` writes them atomically.
+
+========================  ================================================================
+Form                      What it holds
+========================  ================================================================
+``*.json``                a ``"schema": "territoires/1"`` document with every table
+``*.csv``                 one table: participations or action reports (detected by header)
+a folder                  ``datapackage.json`` + ``dataset.json`` + ``participations.csv`` +
+                          ``reports.csv`` (a Frictionless data package)
+========================  ================================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, TextIO
+
+import attrs
+import cattrs
+
+from territoires.exceptions import DataError, FormatError
+from territoires.io import _json, _package, _tables
+from territoires.io._atomic import atomic_directory, atomic_text_file
+from territoires.io._converter import make_converter
+from territoires.io._text import ReadFailure, decode_text, read_bytes
+from territoires.model.dataset import Dataset
+from territoires.problems import Problem, ProblemCode
+
+__all__ = ["SCHEMA", "Format", "dump", "load", "make_converter", "read"]
+
+SCHEMA = _json.SCHEMA
+Format = Literal["json", "csv", "datapackage"]
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    return make_converter()
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that hold no cycles.
+
+    Creating a million tracked objects otherwise triggers hundreds of useless collections.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | None, list[Problem]]:
+    """Read ``path`` and return the dataset with every problem found, without raising.
+
+    The dataset is None whenever a problem of severity error was found: nothing is
+    half-loaded. :func:`load` is the raising form.
+
+    Args:
+        path: A ``.json`` document, a ``.csv`` table, a data-package folder or its
+            ``datapackage.json``.
+        encoding: Encoding of CSV files when it is not UTF-8 (e.g. ``"cp1252"``); a data
+            package declares it per resource instead.
+
+    .. versionadded:: 0.1
+    """
+    target = Path(path)
+    try:
+        with _bulk():
+            if target.is_dir() or target.name == _package.DESCRIPTOR:
+                folder = target if target.is_dir() else target.parent
+                return _read_folder(folder)
+            data = read_bytes(target)
+            return _read_file(target, data, encoding)
+    except ReadFailure as failure:
+        return None, [failure.problem]
+
+
+def load(path: str | Path, *, encoding: str | None = None) -> Dataset:
+    r"""Load a dataset from ``path``.
+
+    Example:
+        >>> import territoires, tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "p.csv").write_text(
+        ...     "id;person;action;entry_date;status\np1;X81F2;lyon-fle;12/06/2019;refugee\n")
+        >>> territoires.load(folder / "p.csv").participations[0].entry_date
+        datetime.date(2019, 6, 12)
+
+    Raises:
+        DataError: the file cannot be read or holds problems; ``.problems`` lists them all,
+            each with file, record, field and a stable code.
+
+    .. versionadded:: 0.1
+    """
+    dataset, problems = read(path, encoding=encoding)
+    if dataset is None:
+        raise DataError(problems)
+    return dataset
+
+
+def _sniff(data: bytes) -> Format | None:
+    head = data.lstrip()[:1]
+    if head in (b"{", b"["):
+        return "json"
+    return None
+
+
+def _read_file(
+    path: Path, data: bytes, encoding: str | None
+) -> tuple[Dataset | None, list[Problem]]:
+    label = str(path)
+    suffix = path.suffix.lower()
+    kind: Format | None = (
+        "json"
+        if suffix == ".json"
+        else "csv"
+        if suffix in (".csv", ".tsv", ".txt")
+        else _sniff(data)
+    )
+    if kind == "json":
+        return _json.read_json(data, label, _converter())
+    text = decode_text(data, label, encoding)
+    first_line = text.split("\n", 1)[0].lstrip("\ufeff")
+    delimiter = _tables.sniff_delimiter(first_line)
+    table = _tables.detect_table(first_line.split(delimiter))
+    if table is None:
+        return None, [
+            Problem(
+                code=ProblemCode.UNKNOWN_FORMAT,
+                message="not a territoires file: a CSV table needs the header of participations "
+                "(id, person, action, entry_date, status, …) or of reports (id, action, "
+                "period_start, period_end, …), and a document must be JSON",
+                file=label,
+                record="line 1",
+                expected="a .json document, a participations or reports CSV, or a folder",
+            )
+        ]
+    return _read_table(table, text, label, delimiter)
+
+
+def _read_table(
+    table: str, text: str, label: str, delimiter: str | None
+) -> tuple[Dataset | None, list[Problem]]:
+    if table == "participations":
+        rows, problems = _tables.read_participations(text, label, delimiter)
+        return (None, problems) if problems else (Dataset(participations=rows), [])
+    reports, problems = _tables.read_reports(text, label, delimiter)
+    return (None, problems) if problems else (Dataset(reports=reports), [])
+
+
+def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
+    descriptor = folder / _package.DESCRIPTOR
+    if not descriptor.is_file():
+        return None, [
+            Problem(
+                code=ProblemCode.UNREADABLE,
+                message=f"the folder holds no {_package.DESCRIPTOR}",
+                file=str(folder),
+                expected="a data-package folder written by territoires",
+            )
+        ]
+    resources, problems = _package.read_descriptor(folder, read_bytes(descriptor))
+    dataset = Dataset()
+    if "dataset" in resources:
+        path, _, _ = resources["dataset"]
+        try:
+            document, more = _json.read_json(read_bytes(path), str(path), _converter())
+        except ReadFailure as failure:
+            document, more = None, [failure.problem]
+        problems.extend(more)
+        dataset = document or dataset
+    for table in ("participations", "reports"):
+        if table not in resources:
+            continue
+        path, encoding, delimiter = resources[table]
+        try:
+            text = decode_text(read_bytes(path), str(path), encoding)
+        except ReadFailure as failure:
+            problems.append(failure.problem)
+            continue
+        part, more = _read_table(table, text, str(path), delimiter)
+        problems.extend(more)
+        if part is not None:
+            dataset = attrs.evolve(
+                dataset, **{table: getattr(dataset, table) + getattr(part, table)}
+            )
+    return (None, problems) if problems else (dataset, [])
+
+
+def _format_of(path: Path, format: Format | None) -> Format:
+    if format is not None:
+        return format
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix == ".csv":
+        return "csv"
+    if suffix == "" or path.is_dir():
+        return "datapackage"
+    raise FormatError(
+        f"cannot tell the format of {path} from its suffix {suffix!r}: "
+        "use .json, .csv or a folder, or pass format="
+    )
+
+
+def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) -> Path:
+    """Write ``dataset`` to ``path``, atomically, in the form its suffix names.
+
+    ``.json`` writes the whole document; ``.csv`` writes the dataset's one table (it must
+    hold only participations or only reports); a path without suffix becomes a data-package
+    folder. A reader never sees a half-written file and a failure leaves any previous file
+    intact.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FormatError: the format cannot hold the dataset, or cannot be told from the path.
+        FileExistsError: a folder target exists and was not written by territoires.
+
+    .. versionadded:: 0.1
+    """
+    target = Path(path)
+    kind = _format_of(target, format)
+    converter = _converter()
+    if kind == "json":
+        with atomic_text_file(target) as stream:
+            _json.write_json(dataset, stream, converter)
+    elif kind == "csv":
+        table = _single_table(dataset)
+        with atomic_text_file(target) as stream:
+            _write_table(dataset, table, stream)
+    else:
+
+        def fill(folder: Path) -> None:
+            descriptor = _package.descriptor_for(dataset, schema=SCHEMA)
+            with open(folder / _package.DESCRIPTOR, "w", encoding="utf-8", newline="") as stream:
+                stream.write(_json_text(descriptor))
+            document = attrs.evolve(dataset, participations=(), reports=())
+            with open(
+                folder / _package.RESOURCES["dataset"], "w", encoding="utf-8", newline=""
+            ) as stream:
+                _json.write_json(document, stream, converter)
+            for table in ("participations", "reports"):
+                with open(
+                    folder / _package.RESOURCES[table], "w", encoding="utf-8", newline=""
+                ) as stream:
+                    _write_table(dataset, table, stream)
+
+        atomic_directory(target, fill, marker=_package.DESCRIPTOR)
+    return target
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def _single_table(dataset: Dataset) -> str:
+    has = {
+        "participations": bool(dataset.participations),
+        "reports": bool(dataset.reports),
+        "other": bool(dataset.contracts or dataset.parties or dataset.territories),
+    }
+    if has["other"] or (has["participations"] and has["reports"]):
+        raise FormatError(
+            "a CSV file holds one table (participations or reports); write a .json document "
+            "or a folder to keep contracts, parties and territories"
+        )
+    return "reports" if has["reports"] else "participations"
+
+
+def _write_table(dataset: Dataset, table: str, stream: TextIO) -> None:
+    if table == "participations":
+        _tables.write_participations(dataset.participations, stream)
+    else:
+        _tables.write_reports(dataset.reports, stream)

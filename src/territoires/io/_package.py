@@ -1,0 +1,169 @@
+"""The folder form: a Frictionless data package holding the JSON document and the CSV tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from territoires.io import _cells as cells
+from territoires.io._tables import PARTICIPATION_COLUMNS, REPORT_COLUMNS
+from territoires.model.dataset import Dataset
+from territoires.problems import Problem, ProblemCode
+
+__all__ = ["DESCRIPTOR", "RESOURCES", "descriptor_for", "read_descriptor"]
+
+DESCRIPTOR = "datapackage.json"
+RESOURCES = {
+    "dataset": "dataset.json",
+    "participations": "participations.csv",
+    "reports": "reports.csv",
+}
+
+
+def _field(column: cells.Column) -> dict[str, Any]:
+    parse = column.parse
+    field: dict[str, Any] = {"name": column.name}
+    if parse is cells.parse_date:
+        field["type"] = "date"
+    elif parse is cells.parse_decimal:
+        field["type"] = "number"
+    elif parse is cells.parse_int:
+        field["type"] = "integer"
+        field["constraints"] = {"minimum": 0}
+    else:
+        field["type"] = "string"
+        if column.choices:
+            field["constraints"] = {"enum": list(column.choices)}
+    if column.required:
+        field.setdefault("constraints", {})["required"] = True
+    return field
+
+
+def _table_schema(columns: tuple[cells.Column, ...], primary_key: str | None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"fields": [_field(c) for c in columns], "missingValues": [""]}
+    if primary_key:
+        schema["primaryKey"] = [primary_key]
+    return schema
+
+
+def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
+    """Return the ``datapackage.json`` descriptor of ``dataset`` in folder form."""
+    info = dataset.info
+    descriptor: dict[str, Any] = {
+        "profile": "data-package",
+        "name": "territoires-dataset",
+        "territoires": {"schema": schema, "synthetic": info.synthetic},
+    }
+    if info.title:
+        descriptor["title"] = info.title
+    if info.description:
+        descriptor["description"] = info.description
+    if info.licence:
+        descriptor["licenses"] = [{"name": info.licence}]
+    if info.sources:
+        descriptor["sources"] = [
+            {"title": s.title, **({"path": s.url} if s.url else {})} for s in info.sources
+        ]
+    tabular = {"format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
+    descriptor["resources"] = [
+        {
+            "name": "dataset",
+            "path": RESOURCES["dataset"],
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            "description": "Territories, parties and contracts (territoires/1 document).",
+        },
+        {
+            "name": "participations",
+            "path": RESOURCES["participations"],
+            "profile": "tabular-data-resource",
+            **tabular,
+            "description": "One row per pseudonymous person in an action.",
+            "schema": _table_schema(PARTICIPATION_COLUMNS, "id"),
+        },
+        {
+            "name": "reports",
+            "path": RESOURCES["reports"],
+            "profile": "tabular-data-resource",
+            **tabular,
+            "description": "Operators' reports: one row per count of a report.",
+            "schema": _table_schema(REPORT_COLUMNS, None),
+        },
+    ]
+    return descriptor
+
+
+def read_descriptor(
+    folder: Path, data: bytes
+) -> tuple[dict[str, tuple[Path, str | None, str | None]], list[Problem]]:
+    """Return the resources of a package as ``name -> (path, encoding, delimiter)``.
+
+    Unknown resources are ignored (a package may carry documentation); missing files and
+    resource paths leaving the folder are problems.
+    """
+    label = str(folder / DESCRIPTOR)
+    problems: list[Problem] = []
+    try:
+        descriptor = json.loads(data)
+    except ValueError as exc:
+        return {}, [
+            Problem(
+                code=ProblemCode.INVALID_JSON,
+                message=f"invalid JSON in the package descriptor: {exc}",
+                file=label,
+                expected="a Frictionless data package descriptor",
+            )
+        ]
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list):
+        return {}, [
+            Problem(
+                code=ProblemCode.WRONG_TYPE,
+                message="the package descriptor has no list of resources",
+                file=label,
+                field="resources",
+                expected="a list of resources",
+            )
+        ]
+    found: dict[str, tuple[Path, str | None, str | None]] = {}
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            continue
+        name = resource.get("name")
+        path = resource.get("path")
+        if name not in RESOURCES or not isinstance(path, str):
+            continue
+        target = (folder / path).resolve()
+        if folder.resolve() not in target.parents:
+            problems.append(
+                Problem(
+                    code=ProblemCode.INVALID_VALUE,
+                    message=f"resource path {path!r} leaves the package folder",
+                    file=label,
+                    record=str(name),
+                    field=f"resources[{index}].path",
+                    expected="a path inside the package folder",
+                )
+            )
+            continue
+        dialect = resource.get("dialect")
+        delimiter = dialect.get("delimiter") if isinstance(dialect, dict) else None
+        encoding = resource.get("encoding")
+        found[str(name)] = (
+            target,
+            encoding if isinstance(encoding, str) else None,
+            delimiter if isinstance(delimiter, str) else None,
+        )
+    if "dataset" not in found and "participations" not in found and "reports" not in found:
+        problems.append(
+            Problem(
+                code=ProblemCode.UNKNOWN_FORMAT,
+                message="the package has none of the resources dataset, participations, reports",
+                file=label,
+                field="resources",
+                expected="resources named " + ", ".join(RESOURCES),
+            )
+        )
+    return found, problems
