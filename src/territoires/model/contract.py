@@ -301,9 +301,10 @@ class Contract:
         """Return the contract as amended on ``on``.
 
         Every avenant effective on or before ``on`` is applied in effective-date order: a new
-        end prolongs the period, added public categories open the public, funding lines are
-        added to their actions, new actions are appended and closed actions get their
-        ``closed_on`` date. The avenants not yet in force stay in ``amendments``, so
+        end prolongs the period (and the actions that ran to the former end of the contract
+        run to the new one), added public categories open the public, funding lines are added
+        to their actions, new actions are appended and closed actions get their ``closed_on``
+        date. The avenants not yet in force stay in ``amendments``, so
         ``c.as_of(d1).as_of(d2) == c.as_of(d2)`` whenever ``d1 <= d2``.
 
         Example:
@@ -329,7 +330,13 @@ class Contract:
         actions = {action.id: action for action in self.actions}
         for amendment in applied:
             if amendment.new_end is not None:
+                previous_end = period.end
                 period = Period(period.start, amendment.new_end)
+                if previous_end is not None and amendment.new_end > previous_end:
+                    for key, action in actions.items():
+                        if action.period.end == previous_end and action.closed_on is None:
+                            extended = Period(action.period.start, amendment.new_end)
+                            actions[key] = attrs.evolve(action, period=extended)
             if amendment.public_added:
                 public = public.with_categories(*amendment.public_added)
             for added in amendment.actions_added:

@@ -152,9 +152,12 @@ class _Checker:
         self.geography = geography
         self.parties = {p.id for p in dataset.parties}
         self.territories = {t.id for t in dataset.territories}
+        # Participations and reports are checked against the actions as finally amended
+        # (prolonged, closed), which is what the operators ran.
         self.actions: dict[str, tuple[Contract, Action]] = {}
         for contract in dataset.contracts:
-            for action in contract.all_actions():
+            amended = contract.as_of(dt.date.max)
+            for action in amended.actions:
                 self.actions.setdefault(action.id, (contract, action))
 
     def run(self) -> Iterator[Problem]:
@@ -422,9 +425,20 @@ class _Checker:
                     expected="the id of an action",
                 )
                 continue
-            period = found[1].period
+            action = found[1]
+            period = action.period
             entry = participation.entry_date
-            if entry < period.start:
+            if action.closed_on is not None and entry >= action.closed_on:
+                yield self._problem(
+                    ProblemCode.PARTICIPATION_AFTER_ACTION,
+                    f"entered on {entry}, after action {participation.action!r} was closed on "
+                    f"{action.closed_on}",
+                    participation.id,
+                    f"participations[{i}].entry_date",
+                    entry.isoformat(),
+                    f"a date before {action.closed_on}",
+                )
+            elif entry < period.start:
                 yield self._problem(
                     ProblemCode.PARTICIPATION_BEFORE_ACTION,
                     f"entered on {entry}, before action {participation.action!r} started on "

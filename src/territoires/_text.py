@@ -1,0 +1,103 @@
+"""Plain-text rendering for the terminal: tables, amounts and dates, in French or English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import TextIO
+
+from territoires._enum import Lang
+
+__all__ = ["Progress", "euros", "format_date", "integer", "render_table"]
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    numeric: Sequence[bool] | None = None,
+    title: str | None = None,
+) -> str:
+    """Return an aligned text table; numeric columns are right-aligned.
+
+    Example:
+        >>> print(render_table(["Theme", "€"], [["housing", "1 200"]], numeric=[False, True]))
+        Theme        €
+        -------  -----
+        housing  1 200
+    """
+    numeric = list(numeric or [False] * len(headers))
+    widths = [_width(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], _width(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - _width(cell))
+            parts.append(pad + cell if numeric[i] else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    out = [title] if title else []
+    out.append(line(headers))
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(line(row) for row in rows)
+    return "\n".join(out)
+
+
+def integer(value: int, lang: Lang = "fr") -> str:
+    """Format a whole number with the thousands separator of ``lang`` (space or comma)."""
+    text = f"{value:,}"
+    return text.replace(",", " ") if lang == "fr" else text
+
+
+def euros(value: Decimal, lang: Lang = "fr") -> str:
+    """Format an amount in whole euros: ``1 234 567 €`` or ``€1,234,567``."""
+    whole = int(value.quantize(Decimal("1")))
+    return f"{integer(whole, lang)} €" if lang == "fr" else f"€{integer(whole, lang)}"
+
+
+def format_date(value: dt.date | None, lang: Lang = "fr") -> str:
+    """Format a date as ``12/06/2019`` (French) or ``2019-06-12`` (English); ``—`` if None."""
+    if value is None:
+        return "—"
+    return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+
+
+class Progress:
+    """Shows what a long operation is doing on a terminal, and nothing when piped.
+
+    Args:
+        stream: Where to write (standard error by default); quiet unless it is a terminal
+            and ``TERRITOIRES_NO_PROGRESS`` is not set.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() and not os.environ.get("TERRITOIRES_NO_PROGRESS")
+
+    @contextmanager
+    def step(self, message: str) -> Iterator[None]:
+        """Show ``message`` while the block runs, then how long it took."""
+        if not self.enabled:
+            yield
+            return
+        start = time.perf_counter()
+        self.stream.write(f"… {message}")
+        self.stream.flush()
+        try:
+            yield
+        finally:
+            self.stream.write(f"\r✓ {message} ({time.perf_counter() - start:.1f} s)\n")
+            self.stream.flush()

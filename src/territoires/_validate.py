@@ -1,0 +1,48 @@
+"""Whole-dataset checks against the official geography."""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from territoires.model.dataset import Dataset, Gazetteer
+from territoires.problems import Problem
+
+__all__ = ["OFFICIAL_GEOGRAPHY", "validate"]
+
+
+class _Official(enum.Enum):
+    """Marker for "the geography bundled with territoires"."""
+
+    GEOGRAPHY = "official"
+
+    def __repr__(self) -> str:
+        return "OFFICIAL_GEOGRAPHY"
+
+
+OFFICIAL_GEOGRAPHY: Final = _Official.GEOGRAPHY
+"""Default of :func:`validate`: check territories against the bundled official geography."""
+
+
+def validate(
+    dataset: Dataset, *, geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY
+) -> list[Problem]:
+    """Return every problem of ``dataset``, territories checked against the official geography.
+
+    This is :meth:`Dataset.validate` with the geography bundled in :mod:`territoires.geo`:
+    every territory reference must exist (an unknown code's problem suggests the nearest
+    names), declared territories must agree with it, and an action reserved to residents
+    of a place must stay within its contract's territory.
+
+    Args:
+        dataset: The dataset to check.
+        geography: Another geography, or None to check references within the dataset only.
+
+    .. versionadded:: 0.1
+    """
+    if geography is OFFICIAL_GEOGRAPHY:
+        from territoires.geo import get_geography
+
+        geography = get_geography()
+    assert not isinstance(geography, _Official)
+    return dataset.validate(geography=geography)

@@ -1,0 +1,540 @@
+"""The ``territoires`` command: a thin layer over the public API.
+
+Exit codes: 0 success, 1 problems found in the data, 2 usage error or unreadable input.
+Problems are printed one per line as ``file:record:field: message [code]``; ``--format json``
+prints them for machines. Without a path, commands work on the embedded demo dataset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, NoReturn, TextIO
+
+import territoires
+from territoires._enum import Lang
+from territoires._text import Progress, euros, format_date, integer, render_table
+from territoires.exceptions import TerritoiresError
+from territoires.model import ContractStatus, Dataset, FundingSource, Theme
+from territoires.problems import Problem, ProblemCode, Severity
+
+__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+# Problems that mean "this is not readable input" rather than "this data has problems".
+_UNREADABLE = frozenset(
+    {
+        ProblemCode.UNREADABLE,
+        ProblemCode.EMPTY_FILE,
+        ProblemCode.BINARY_FILE,
+        ProblemCode.ENCODING,
+        ProblemCode.INVALID_JSON,
+        ProblemCode.UNKNOWN_FORMAT,
+        ProblemCode.UNSUPPORTED_SCHEMA,
+        ProblemCode.LINE_TOO_LONG,
+    }
+)
+
+_SYNTHETIC_BANNER = {
+    "fr": "DONNÉES SYNTHÉTIQUES : activité, montants et bénéficiaires générés pour la démo.",
+    "en": "SYNTHETIC DATA: activity, amounts and beneficiaries generated for demonstration.",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)"
+            ) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more")
+    return value
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def _load(path: str | None, encoding: str | None, progress: Progress) -> tuple[Dataset, str]:
+    """Return the dataset at ``path`` (or the demo) and a label; exit on unreadable input."""
+    if path is None:
+        with progress.step("building the demo dataset"):
+            return territoires.demo.build(), "demo"
+    with progress.step(f"reading {path}"):
+        dataset, problems = territoires.read(path, encoding=encoding)
+    if dataset is None:
+        raise _Problems(problems)
+    return dataset, path
+
+
+class _Problems(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(len(problems))
+        self.problems = list(problems)
+
+
+def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump({"problems": [p.to_dict() for p in problems]}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for problem in problems:
+        out.write(problem.format() + "\n")
+
+
+def _exit_code(problems: Sequence[Problem]) -> int:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if not errors:
+        return EXIT_OK
+    if any(p.code in _UNREADABLE for p in errors):
+        return EXIT_USAGE
+    return EXIT_DATA
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def _summary(dataset: Dataset) -> dict[str, int]:
+    return {
+        "territories": len(dataset.territories),
+        "parties": len(dataset.parties),
+        "contracts": len(dataset.contracts),
+        "actions": sum(len(c.all_actions()) for c in dataset.contracts),
+        "participations": len(dataset.participations),
+        "reports": len(dataset.reports),
+    }
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    dataset, label = _load(args.path, args.encoding, progress)
+    with progress.step("checking references, periods and publics"):
+        geography = None if args.no_geography else territoires.OFFICIAL_GEOGRAPHY
+        problems = territoires.validate(dataset, geography=geography)
+    for_file = [p if p.file else p.located(file=label) for p in problems]
+    if args.format == "json":
+        json.dump(
+            {"summary": _summary(dataset), "problems": [p.to_dict() for p in for_file]},
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+    else:
+        _print_problems(for_file, "text", out)
+        counts = ", ".join(f"{v} {k}" for k, v in _summary(dataset).items())
+        errors = sum(p.severity is Severity.ERROR for p in for_file)
+        warnings = len(for_file) - errors
+        verdict = "no problems" if not for_file else f"{errors} errors, {warnings} warnings"
+        out.write(f"{label}: {counts}: {verdict}\n")
+    return _exit_code(for_file)
+
+
+def _status_label(status: ContractStatus, lang: Lang) -> str:
+    return status.label(lang)
+
+
+def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    dataset, label = _load(args.path, args.encoding, progress)
+    on: dt.date = args.on or dt.date.today()
+    lang: Lang = args.lang
+    contracts = sorted(
+        dataset.contracts,
+        key=lambda c: (c.signed_on or dt.date.max, c.id),
+    )
+    rows: list[dict[str, Any]] = []
+    by_theme: dict[Theme, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    by_source: dict[FundingSource, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for contract in contracts:
+        amended = contract.as_of(on)
+        committed = Decimal(0)
+        for action in amended.actions:
+            for line in action.funding:
+                committed += line.committed
+                spent = line.spent or Decimal(0)
+                by_theme[action.theme][0] += line.committed
+                by_theme[action.theme][1] += spent
+                by_source[line.source][0] += line.committed
+                by_source[line.source][1] += spent
+        territory = dataset.territory(contract.territory)
+        next_copil = None
+        if amended.period.end is not None or amended.governance:
+            try:
+                next_copil = next((d for d in contract.steering_calendar() if d >= on), None)
+            except ValueError:
+                next_copil = None
+        rows.append(
+            {
+                "contract": contract.id,
+                "cohort": contract.signed_on.year if contract.signed_on else None,
+                "kind": contract.kind.value,
+                "territory": contract.territory,
+                "territory_name": territory.name if territory else contract.territory,
+                "signed_on": contract.signed_on,
+                "start": amended.period.start,
+                "end": amended.period.end,
+                "amendments": len(contract.amendments_in_force(on)),
+                "status": contract.status(on),
+                "actions": sum(1 for a in amended.actions if a.is_open(on)),
+                "committed": committed,
+                "next_steering_committee": next_copil,
+            }
+        )
+    if args.format == "json":
+        json.dump(
+            {
+                "dataset": dataset.info.title or label,
+                "synthetic": dataset.info.synthetic,
+                "on": on.isoformat(),
+                "contracts": [
+                    {
+                        **row,
+                        "status": row["status"].value,
+                        "signed_on": row["signed_on"] and row["signed_on"].isoformat(),
+                        "start": row["start"].isoformat(),
+                        "end": row["end"] and row["end"].isoformat(),
+                        "committed": format(row["committed"], "f"),
+                        "next_steering_committee": row["next_steering_committee"]
+                        and row["next_steering_committee"].isoformat(),
+                    }
+                    for row in rows
+                ],
+                "budget_by_theme": {
+                    t.value: {"committed": format(v[0], "f"), "spent": format(v[1], "f")}
+                    for t, v in by_theme.items()
+                },
+                "budget_by_funder": {
+                    s.value: {"committed": format(v[0], "f"), "spent": format(v[1], "f")}
+                    for s, v in by_source.items()
+                },
+            },
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+        return EXIT_OK
+    fr = lang == "fr"
+    title = dataset.info.title or label
+    out.write(f"{title}\n")
+    if dataset.info.synthetic:
+        out.write(f"*** {_SYNTHETIC_BANNER[lang]} ***\n")
+    out.write(("Situation au " if fr else "Situation on ") + format_date(on, lang) + "\n\n")
+    # Contracts by cohort
+    headers = (
+        [
+            "Cohorte",
+            "Contrat",
+            "Territoire",
+            "Type",
+            "Signé le",
+            "Fin (avenants)",
+            "Statut",
+            "Actions",
+            "Engagé",
+        ]
+        if fr
+        else [
+            "Cohort",
+            "Contract",
+            "Territory",
+            "Kind",
+            "Signed",
+            "End (amended)",
+            "Status",
+            "Actions",
+            "Committed",
+        ]
+    )
+    table_rows = [
+        [
+            str(row["cohort"] or "—"),
+            row["contract"],
+            row["territory_name"],
+            row["kind"].upper(),
+            format_date(row["signed_on"], lang),
+            format_date(row["end"], lang) + (" *" if row["amendments"] else ""),
+            _status_label(row["status"], lang),
+            str(row["actions"]),
+            euros(row["committed"], lang),
+        ]
+        for row in rows
+    ]
+    out.write(
+        render_table(
+            headers,
+            table_rows,
+            numeric=[False, False, False, False, False, False, False, True, True],
+            title="Contrats par cohorte" if fr else "Contracts by cohort",
+        )
+    )
+    out.write("\n" + ("* prolongé par avenant" if fr else "* prolonged by an avenant") + "\n\n")
+    # Status by cohort
+    cohorts = sorted({row["cohort"] for row in rows if row["cohort"]})
+    statuses = list(ContractStatus)
+    counts = {
+        (c, s): sum(1 for r in rows if r["cohort"] == c and r["status"] is s)
+        for c in cohorts
+        for s in statuses
+    }
+    out.write(
+        render_table(
+            ["Cohorte" if fr else "Cohort", *[s.label(lang) for s in statuses], "Total"],
+            [
+                [
+                    str(c),
+                    *[str(counts[c, s]) for s in statuses],
+                    str(sum(counts[c, s] for s in statuses)),
+                ]
+                for c in cohorts
+            ],
+            numeric=[False, *[True] * (len(statuses) + 1)],
+            title=("Statut des contrats par cohorte" if fr else "Contract status by cohort"),
+        )
+        + "\n\n"
+    )
+    # Budget
+    for title_fr, title_en, table in (
+        ("Budget par thème", "Budget by theme", by_theme),
+        ("Budget par financeur", "Budget by funder", by_source),
+    ):
+        ordered = sorted(table.items(), key=lambda kv: -kv[1][0])
+        total_c = sum((v[0] for _, v in ordered), Decimal(0))
+        total_s = sum((v[1] for _, v in ordered), Decimal(0))
+        out.write(
+            render_table(
+                [
+                    "Thème"
+                    if table is by_theme and fr
+                    else "Theme"
+                    if table is by_theme
+                    else "Financeur"
+                    if fr
+                    else "Funder",
+                    "Engagé" if fr else "Committed",
+                    "Dépensé" if fr else "Spent",
+                    "Part" if fr else "Share",
+                ],
+                [
+                    [
+                        key.label(lang),
+                        euros(v[0], lang),
+                        euros(v[1], lang),
+                        f"{(100 * v[0] / total_c):.0f} %" if total_c else "—",
+                    ]
+                    for key, v in ordered
+                ]
+                + [["Total", euros(total_c, lang), euros(total_s, lang), "100 %"]],
+                numeric=[False, True, True, True],
+                title=(title_fr if fr else title_en)
+                + (
+                    " (contrats tels qu'amendés à la date)"
+                    if fr
+                    else " (contracts as amended on the date)"
+                ),
+            )
+            + "\n\n"
+        )
+    counts_line = ", ".join(f"{integer(v, lang)} {k}" for k, v in _summary(dataset).items())
+    out.write(counts_line + "\n")
+    return EXIT_OK
+
+
+def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.geo import get_geography
+
+    geography = get_geography()
+    lang: Lang = args.lang
+    results = geography.search(args.query, limit=args.limit)
+    if args.format == "json":
+        json.dump(
+            {
+                "vintage": geography.vintage,
+                "results": [
+                    {
+                        "id": t.id,
+                        "kind": t.kind.value,
+                        "name": t.name,
+                        "population": t.population,
+                        "parents": list(t.parents),
+                    }
+                    for t in results
+                ],
+            },
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+        return EXIT_OK if results else EXIT_DATA
+    if not results:
+        suggestions = geography.suggest(args.query)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        out.write(f"no territory matches {args.query!r}{hint}\n")
+        return EXIT_DATA
+    rows = []
+    for t in results:
+        parents = []
+        for ref in t.parents:
+            parent = geography.lookup(ref)
+            parents.append(parent.name if parent else ref)
+        rows.append(
+            [
+                t.id,
+                t.kind.label(lang),
+                t.name,
+                integer(t.population, lang) if t.population is not None else "—",
+                ", ".join(parents),
+            ]
+        )
+    headers = (
+        ["Référence", "Type", "Nom", "Population", "Appartient à"]
+        if lang == "fr"
+        else ["Reference", "Kind", "Name", "Population", "Part of"]
+    )
+    out.write(render_table(headers, rows, numeric=[False, False, False, True, False]) + "\n")
+    out.write(f"({geography.vintage})\n")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    with progress.step(
+        f"generating the demo dataset ({integer(args.participations or 6000, 'en')} participations)"
+    ):
+        dataset = territoires.demo.build(seed=args.seed, participations=args.participations)
+    if args.out is None:
+        counts = ", ".join(f"{v} {k}" for k, v in _summary(dataset).items())
+        out.write(f"{dataset.info.title}\n{counts}\n")
+        out.write("Use --out DIR (a data package) or --out FILE.json to write it.\n")
+        return EXIT_OK
+    with progress.step(f"writing {args.out}"):
+        written = territoires.dump(dataset, args.out)
+    out.write(f"wrote {written} ({len(dataset.participations)} participations, synthetic)\n")
+    return EXIT_OK
+
+
+# -- parser -------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``territoires`` command (used by the docs too)."""
+    parser = _Parser(
+        prog="territoires",
+        description="Territorial integration contracts (CTAIR, CTAI, PTAI): check, show, "
+        "export. Without PATH, commands use the embedded demo dataset (synthetic activity).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {territoires.__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def data_command(name: str, help_: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_, description=help_)
+        command.add_argument(
+            "path",
+            nargs="?",
+            help="a .json document, a .csv table or a data-package folder (default: the demo)",
+        )
+        command.add_argument(
+            "--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)"
+        )
+        command.add_argument("--format", choices=["text", "json"], default="text")
+        return command
+
+    validate = data_command("validate", "check a dataset and list every problem")
+    validate.add_argument(
+        "--no-geography",
+        action="store_true",
+        help="do not check territory codes against the official geography",
+    )
+    validate.set_defaults(handler=_cmd_validate)
+
+    show = data_command(
+        "show", "contracts by cohort, kind and status on a date; budget by theme and funder"
+    )
+    show.add_argument("--on", type=_date, help="date of the situation (default: today)")
+    show.add_argument("--lang", choices=["fr", "en"], default="fr")
+    show.set_defaults(handler=_cmd_show)
+
+    geo = commands.add_parser(
+        "geo",
+        help="find territories of the official geography by name or code",
+        description="find territories of the official geography by name or code",
+    )
+    geo.add_argument("query", help='a name ("clermont ferrand") or a reference (69123, dep:69)')
+    geo.add_argument("--limit", type=_positive, default=10)
+    geo.add_argument("--lang", choices=["fr", "en"], default="fr")
+    geo.add_argument("--format", choices=["text", "json"], default="text")
+    geo.set_defaults(handler=_cmd_geo)
+
+    demo = commands.add_parser(
+        "demo",
+        help="write the demo dataset (real territories, synthetic activity)",
+        description="write the demo dataset: the 18 CTAIR territories with synthetic activity",
+    )
+    demo.add_argument("--participations", type=_positive, help="number of rows (default 6,000)")
+    demo.add_argument("--seed", type=int, default=territoires.demo.DEFAULT_SEED)
+    demo.add_argument("--out", help="a folder (data package) or a .json file to write")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; return its exit code.
+
+    Args:
+        argv: Arguments (``sys.argv[1:]`` by default).
+        out: Where results go (standard output by default); problems go there too, progress
+            to standard error.
+
+    .. versionadded:: 0.1
+    """
+    stream = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace, TextIO, Progress], int] = args.handler
+    try:
+        return handler(args, stream, Progress())
+    except _Problems as exc:
+        _print_problems(exc.problems, getattr(args, "format", "text"), stream)
+        return _exit_code(exc.problems) or EXIT_DATA
+    except (TerritoiresError, OSError) as exc:
+        sys.stderr.write(f"territoires: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("territoires: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,772 @@
+"""The embedded demo dataset: the 18 CTAIR territories of 2019 and 2021, with synthetic activity.
+
+What is real (sources in each contract's ``sources`` and in ``domain.md`` §4): the 18 territories
+named at the national steering committee of 6 May 2021, their official codes, the kind of
+collectivité that signed, their cohort (11 in 2019, 7 in 2021), the signing dates that are
+public (Dijon 12 June 2019, the first; Grenoble 20 June 2019; Clermont-Ferrand 24 June 2019;
+Le Havre 11 October 2021; Rouen 23 November 2021, to November 2023), and Grenoble's avenant of
+June 2022 opening the contract to newcomers and displaced Ukrainians.
+
+Everything else is **synthetic**: other signing dates (only the year is public), actions,
+operators, money, avenants other than Grenoble's, participants and reports. It is generated
+deterministically from a seed, plausible in shape (themes of the CTAIR lists, State envelopes
+of 150,000 to 300,000 € a year, collectivité co-funding, semi-annual reports) and labelled
+synthetic in the dataset's ``info`` and wherever it is shown. No record describes a real
+person: ids are pseudonyms drawn at random.
+
+Example:
+    >>> from territoires import demo
+    >>> data = demo.build()
+    >>> len(data.contracts), data.info.synthetic
+    (18, True)
+    >>> data.contract("ctair-dijon").signed_on
+    datetime.date(2019, 6, 12)
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from territoires.geo import get_geography
+from territoires.model import (
+    Action,
+    ActionFunding,
+    ActionReport,
+    AdministrativeStatus,
+    AgeBand,
+    Amendment,
+    Contract,
+    ContractKind,
+    Dataset,
+    DatasetInfo,
+    Diagnostic,
+    EmploymentOutcome,
+    FrenchLevel,
+    Funding,
+    FundingSource,
+    GovernanceBody,
+    GovernanceKind,
+    GovernanceLevel,
+    HousingOutcome,
+    Participation,
+    Party,
+    PartyKind,
+    Period,
+    PublicCategory,
+    PublicScope,
+    ReportCount,
+    Sex,
+    Signatory,
+    SignatoryRole,
+    Source,
+    Target,
+    Territory,
+    Theme,
+)
+from territoires.model.dates import add_months
+
+__all__ = ["DEFAULT_SEED", "HORIZON", "SEED_TERRITORIES", "SeedTerritory", "build"]
+
+DEFAULT_SEED: Final = 2019
+HORIZON: Final = dt.date(2026, 6, 30)
+"""Last day covered by the synthetic activity (participations and reports)."""
+
+_SYNTHETIC = "synthétique / synthetic"
+_SEED_SOURCE = Source(
+    title="Diair, CTAIR : les territoires engagés pour les réfugiés se multiplient (06/05/2021)",
+    url="https://accueil-integration-refugies.fr/ctair-les-territoires-engages-pour-les-refugies-se-multiplient/",
+    note="the 18 territories and their cohorts (2019, 2021)",
+)
+_FRANCE_URBAINE = Source(
+    title="France urbaine, accueil et intégration des réfugiés et primo-arrivants",
+    url="https://franceurbaine.org/actualites/accueil-et-integration-des-refugies-et-primo-arrivants-les-grandes-villes-et-metropoles",
+    note="kind of signatory of the 2019 wave",
+)
+_SIGNATURES = Source(
+    title="Diair, signatures de contrats État-métropoles",
+    url="https://accueil-integration-refugies.fr/signatures-de-contrats-etat-metropoles-en-faveur-de-lintegration-des-refugies/",
+    note="Dijon signed first on 12 June 2019; Grenoble 20 June; Clermont-Ferrand 24 June",
+)
+
+
+@attrs.frozen(kw_only=True)
+class SeedTerritory:
+    """One of the 18 territories named in the founding text, with its sourced facts.
+
+    Attributes:
+        slug: Short name used in ids (``dijon``).
+        territory: Reference of the territory the contract covers.
+        signatories: References of the collectivités that sign (a city and its métropole may
+            both sign).
+        cohort: Year the territory joined (2019 or 2021).
+        signed_on: Signing date where public, else None (a synthetic date is drawn).
+        end: End of the contract where public, else None (three calendar years are drawn).
+        sources: Where the facts come from.
+    """
+
+    slug: str
+    territory: str
+    signatories: tuple[str, ...]
+    cohort: int
+    signed_on: dt.date | None = None
+    end: dt.date | None = None
+    sources: tuple[Source, ...] = ()
+
+
+SEED_TERRITORIES: Final[tuple[SeedTerritory, ...]] = (
+    SeedTerritory(
+        slug="brest",
+        territory="242900314",
+        signatories=("29019", "242900314"),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="dijon",
+        territory="242100410",
+        signatories=("242100410",),
+        cohort=2019,
+        signed_on=dt.date(2019, 6, 12),
+        sources=(_SIGNATURES,),
+    ),
+    SeedTerritory(
+        slug="lyon",
+        territory="200046977",
+        signatories=("200046977",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="grenoble",
+        territory="200040715",
+        signatories=("200040715",),
+        cohort=2019,
+        signed_on=dt.date(2019, 6, 20),
+        end=dt.date(2021, 12, 31),
+        sources=(
+            _SIGNATURES,
+            Source(
+                title="Préfecture de l'Isère, prolongation du CTAIR (communiqué du 30 juin 2022)",
+                url="https://www.isere.gouv.fr/index.php/layout/set/print/Actualites/Salle-de-presse/Derniers-communiques/Prolongation-du-Contrat-Territorial-d-Accueil-et-d-Integration-des-Refugies",
+                note="initial period 2019-2021, prolonged by an avenant",
+            ),
+        ),
+    ),
+    SeedTerritory(
+        slug="nantes",
+        territory="44109",
+        signatories=("44109",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="toulouse",
+        territory="31555",
+        signatories=("31555",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="rennes",
+        territory="243500139",
+        signatories=("35238", "243500139"),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="bordeaux",
+        territory="243300316",
+        signatories=("243300316",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="clermont-ferrand",
+        territory="63113",
+        signatories=("63113",),
+        cohort=2019,
+        signed_on=dt.date(2019, 6, 24),
+        sources=(_SIGNATURES, _FRANCE_URBAINE),
+    ),
+    SeedTerritory(
+        slug="nancy",
+        territory="245400676",
+        signatories=("245400676",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(
+        slug="strasbourg",
+        territory="67482",
+        signatories=("67482",),
+        cohort=2019,
+        sources=(_FRANCE_URBAINE,),
+    ),
+    SeedTerritory(slug="marseille", territory="13055", signatories=("13055",), cohort=2021),
+    SeedTerritory(slug="tours", territory="37261", signatories=("37261",), cohort=2021),
+    SeedTerritory(slug="besancon", territory="25056", signatories=("25056",), cohort=2021),
+    SeedTerritory(slug="poitiers", territory="86194", signatories=("86194",), cohort=2021),
+    SeedTerritory(
+        slug="le-havre",
+        territory="76351",
+        signatories=("76351",),
+        cohort=2021,
+        signed_on=dt.date(2021, 10, 11),
+        sources=(
+            Source(
+                title="infonormandie, Marlène Schiappa signera un contrat avec le maire du Havre",
+                url="https://www.infonormandie.com/Accueil-et-integration-des-refugies-Marlene-Schiappa-signera-un-contrat-avec-le-maire-du-Havre_a32391.html",
+                note="signed on 11 October 2021",
+            ),
+        ),
+    ),
+    SeedTerritory(
+        slug="rouen",
+        territory="200023414",
+        signatories=("200023414",),
+        cohort=2021,
+        signed_on=dt.date(2021, 11, 23),
+        end=dt.date(2023, 11, 30),
+        sources=(
+            Source(
+                title="Métropole Rouen Normandie, signature du contrat d'accueil et d'intégration",
+                url="https://www.metropole-rouen-normandie.fr/presse/2021/signature-du-contrat-daccuel-et-dintegration-des-refugies-21047",
+                note="signed on 23 November 2021, the 16th contract",
+            ),
+            Source(
+                title="Tendance Ouest, un contrat pour favoriser l'accueil et l'intégration",
+                url="https://www.tendanceouest.com/actualite-390803-metropole-de-rouen-un-contrat-pour-favoriser-l-accueil-et-l-integration-des-refugies",
+                note="implemented from November 2021 to November 2023",
+            ),
+        ),
+    ),
+    SeedTerritory(
+        slug="montpellier", territory="243400017", signatories=("243400017",), cohort=2021
+    ),
+)
+
+_BPI = frozenset(
+    {PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION, PublicCategory.STATELESS}
+)
+_GRENOBLE_AVENANT = dt.date(2022, 6, 29)  # a Wednesday; communiqué of 30 June 2022
+_THEME_TITLES: Final = {
+    Theme.FRENCH_LANGUAGE: "Ateliers sociolinguistiques",
+    Theme.EMPLOYMENT_TRAINING: "Parcours vers l'emploi",
+    Theme.HOUSING: "Accès au logement",
+    Theme.HEALTH: "Accès aux soins et santé mentale",
+    Theme.ACCESS_TO_RIGHTS: "Accompagnement aux droits",
+    Theme.MOBILITY: "Mobilité et permis de conduire",
+    Theme.DIGITAL_INCLUSION: "Inclusion numérique",
+    Theme.CULTURE: "Accès à la culture",
+    Theme.SPORT_LEISURE: "Sport et loisirs",
+    Theme.CITIZENSHIP: "Citoyenneté et valeurs de la République",
+    Theme.CIVIL_SOCIETY: "Parrainage citoyen",
+    Theme.PUBLIC_AWARENESS: "Sensibilisation du grand public",
+    Theme.COORDINATION: "Coordination du contrat",
+}
+# Weights reflect the themes the sources list first (French, employment, housing).
+_THEME_WEIGHTS: Final = {
+    Theme.FRENCH_LANGUAGE: 6,
+    Theme.EMPLOYMENT_TRAINING: 6,
+    Theme.HOUSING: 5,
+    Theme.HEALTH: 3,
+    Theme.ACCESS_TO_RIGHTS: 3,
+    Theme.MOBILITY: 2,
+    Theme.DIGITAL_INCLUSION: 2,
+    Theme.CULTURE: 2,
+    Theme.SPORT_LEISURE: 2,
+    Theme.CITIZENSHIP: 2,
+    Theme.CIVIL_SOCIETY: 2,
+    Theme.PUBLIC_AWARENESS: 1,
+}
+
+
+def _pseudonym(rng: random.Random) -> str:
+    return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
+
+
+def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+class _Builder:
+    """Generates the synthetic part of the demo, deterministically from ``seed``."""
+
+    def __init__(self, seed: int, participations: int | None) -> None:
+        self.rng = random.Random(seed)
+        self.geography = get_geography()
+        self.parties: dict[str, Party] = {}
+        self.territories: dict[str, Territory] = {}
+        self.target_participations = participations
+        self.report_only: set[str] = set()
+
+    # -- parties and territories --------------------------------------------------------------
+
+    def territory(self, reference: str) -> Territory:
+        found = self.territories.get(reference)
+        if found is None:
+            found = self.geography.get(reference)
+            self.territories[reference] = found
+        return found
+
+    def party(self, party: Party) -> str:
+        self.parties.setdefault(party.id, party)
+        return party.id
+
+    def collectivite(self, reference: str) -> str:
+        territory = self.territory(reference)
+        return self.party(
+            Party(
+                id=f"col-{reference}",
+                kind=PartyKind.COLLECTIVITE,
+                name=territory.name,
+                siren=reference if territory.kind.is_epci else None,
+                territory=reference,
+            )
+        )
+
+    def prefecture(self, territory: Territory) -> str:
+        departement = next(p for p in territory.parents if p.startswith("dep:"))
+        name = self.geography.get(departement).name
+        return self.party(
+            Party(
+                id=f"pref-{departement[4:].lower()}",
+                kind=PartyKind.PREFECTURE,
+                name=f"Préfecture ({name})",
+                territory=departement,
+            )
+        )
+
+    def operators(self, slug: str, count: int) -> list[str]:
+        return [
+            self.party(
+                Party(
+                    id=f"asso-{slug}-{n}",
+                    kind=PartyKind.ASSOCIATION,
+                    name=f"Association {n} de {slug.replace('-', ' ').title()} ({_SYNTHETIC})",
+                )
+            )
+            for n in range(1, count + 1)
+        ]
+
+    # -- contracts ----------------------------------------------------------------------------
+
+    def contract(self, seed: SeedTerritory) -> Contract:
+        rng = self.rng
+        territory = self.territory(seed.territory)
+        signed_on = seed.signed_on or _date_between(
+            rng, dt.date(seed.cohort, 7, 1), dt.date(seed.cohort, 12, 15)
+        )
+        end = seed.end or dt.date(signed_on.year + 2, 12, 31)
+        period = Period(signed_on, end)
+        public = PublicScope(categories=_BPI)
+        state = self.prefecture(territory)
+        diair = self.party(
+            Party(
+                id="diair",
+                kind=PartyKind.STATE,
+                name="Délégation interministérielle à l'accueil et à l'intégration des réfugiés",
+            )
+        )
+        signatories = [Signatory(party=state, role=SignatoryRole.STATE, signed_on=signed_on)]
+        signatories += [
+            Signatory(
+                party=self.collectivite(ref), role=SignatoryRole.COLLECTIVITE, signed_on=signed_on
+            )
+            for ref in seed.signatories
+        ]
+        for ref in seed.signatories:
+            self.territory(ref)
+        lead = signatories[1].party
+        operators = self.operators(seed.slug, rng.randint(3, 5))
+        themes = self.themes(seed)
+        actions = tuple(
+            self.action(seed, index, theme, period, operators, state, lead)
+            for index, theme in enumerate(themes, start=1)
+        )
+        amendments = self.amendments(seed, period, operators, state, lead, actions)
+        population = territory.population or 100_000
+        synthetic_note = "synthetic: actions, operators, amounts, participants, reports"
+        if seed.signed_on is None:
+            synthetic_note += ", signing date (only the year is public)"
+        if seed.end is None:
+            synthetic_note += ", end date"
+        return Contract(
+            id=f"ctair-{seed.slug}",
+            kind=ContractKind.CTAIR,
+            territory=seed.territory,
+            title=f"CTAIR {territory.name}",
+            period=period,
+            public=public,
+            signed_on=signed_on,
+            signatories=(*signatories, Signatory(party=diair, role=SignatoryRole.PARTNER)),
+            actions=actions,
+            amendments=amendments,
+            diagnostic=Diagnostic(
+                on=add_months(signed_on, -rng.randint(3, 6)),
+                estimated_beneficiaries=max(50, population // rng.randint(600, 1200)),
+                needs=tuple(themes[:3]),
+                summary=f"Diagnostic partagé ({_SYNTHETIC}).",
+            ),
+            governance=(
+                GovernanceBody(
+                    kind=GovernanceKind.COPIL,
+                    level=GovernanceLevel.CONTRACT,
+                    name="Comité de pilotage du contrat",
+                    every_months=6,
+                    first_meeting=add_months(signed_on, 3),
+                ),
+            ),
+            sources=(
+                _SEED_SOURCE,
+                *seed.sources,
+                Source(title="territoires demo generator", note=synthetic_note),
+            ),
+        )
+
+    def themes(self, seed: SeedTerritory) -> list[Theme]:
+        """Draw 4 to 7 distinct themes; from 2021 every contract has a housing action."""
+        rng = self.rng
+        pool = list(_THEME_WEIGHTS)
+        weights = [_THEME_WEIGHTS[t] for t in pool]
+        chosen: list[Theme] = []
+        wanted = rng.randint(4, 7)
+        if seed.cohort >= 2021:
+            chosen.append(Theme.HOUSING)  # the 2021 rule: a housing section is mandatory
+        while len(chosen) < wanted:
+            theme = rng.choices(pool, weights)[0]
+            if theme not in chosen:
+                chosen.append(theme)
+        return [*chosen, Theme.COORDINATION]
+
+    def funding(
+        self, period: Period, state: str, lead: str, share: float, *, source: FundingSource
+    ) -> tuple[Funding, ...]:
+        """State and collectivité lines for each year of ``period``; past years are spent."""
+        rng = self.rng
+        assert period.end is not None
+        lines: list[Funding] = []
+        for year in range(period.start.year, period.end.year + 1):
+            envelope = Decimal(rng.randint(150, 300) * 1000)  # State envelope, 150-300 k€/yr
+            state_amount = (envelope * Decimal(str(share))).quantize(Decimal("1"))
+            co_rate = Decimal(rng.randint(20, 50)) / 100
+            local = (state_amount * co_rate).quantize(Decimal("1"))
+            done = dt.date(year, 12, 31) < HORIZON
+            for funder, source_, amount in (
+                (state, source, state_amount),
+                (lead, FundingSource.COLLECTIVITE, local),
+            ):
+                spent = None
+                if done:
+                    spent = (amount * Decimal(rng.randint(70, 100)) / 100).quantize(Decimal("0.01"))
+                lines.append(
+                    Funding(
+                        funder=funder,
+                        source=source_,
+                        year=year,
+                        committed=amount,
+                        spent=spent,
+                    )
+                )
+        return tuple(lines)
+
+    def action(
+        self,
+        seed: SeedTerritory,
+        index: int,
+        theme: Theme,
+        period: Period,
+        operators: Sequence[str],
+        state: str,
+        lead: str,
+    ) -> Action:
+        rng = self.rng
+        assert period.end is not None
+        start = min(add_months(period.start, rng.randint(1, 4)), period.end)
+        share = 0.08 if theme is Theme.COORDINATION else rng.uniform(0.1, 0.3)
+        action_period = Period(start, period.end)
+        public = None
+        if theme is Theme.EMPLOYMENT_TRAINING and rng.random() < 0.5:
+            public = PublicScope(categories=_BPI, min_age=18, max_age=25)
+        return Action(
+            id=f"{seed.slug}-{index:02d}",
+            title=f"{_THEME_TITLES[theme]} ({_SYNTHETIC})",
+            theme=theme,
+            period=action_period,
+            operators=tuple(rng.sample(list(operators), k=1 if rng.random() < 0.7 else 2))
+            if theme is not Theme.COORDINATION
+            else (lead,),
+            public=public,
+            funding=self.funding(
+                action_period, state, lead, share, source=FundingSource.P104_ACTION_15
+            ),
+            targets=()
+            if theme is Theme.COORDINATION
+            else (Target(indicator="beneficiaries", value=Decimal(rng.randint(4, 16) * 10)),),
+        )
+
+    def amendments(
+        self,
+        seed: SeedTerritory,
+        period: Period,
+        operators: Sequence[str],
+        state: str,
+        lead: str,
+        actions: tuple[Action, ...],
+    ) -> tuple[Amendment, ...]:
+        """Grenoble's real avenant; synthetic prolongations for most other contracts."""
+        rng = self.rng
+        assert period.end is not None
+        if seed.slug == "grenoble":
+            new_end = dt.date(2023, 12, 31)
+            added_period = Period(_GRENOBLE_AVENANT, new_end)
+            ukraine = Action(
+                id="grenoble-ukraine",
+                title=f"Accueil des personnes déplacées d'Ukraine ({_SYNTHETIC})",
+                theme=Theme.ACCESS_TO_RIGHTS,
+                period=added_period,
+                operators=(operators[0],),
+                public=PublicScope(categories=frozenset({PublicCategory.TEMPORARY_PROTECTION})),
+                funding=self.funding(
+                    added_period, state, lead, 0.15, source=FundingSource.P104_ACTION_12
+                ),
+                targets=(Target(indicator="beneficiaries", value=Decimal(120)),),
+            )
+            extension = Period(dt.date(2022, 1, 1), new_end)
+            return (
+                Amendment(
+                    id="grenoble-avenant-1",
+                    title="Avenant n° 1 : prolongation et ouverture aux primo-arrivants",
+                    signed_on=_GRENOBLE_AVENANT,
+                    effective_on=_GRENOBLE_AVENANT,
+                    new_end=new_end,
+                    public_added=frozenset(
+                        {PublicCategory.OTHER_NEWCOMER, PublicCategory.TEMPORARY_PROTECTION}
+                    ),
+                    funding_added=tuple(
+                        ActionFunding(action=action.id, funding=line)
+                        for action in actions
+                        for line in self.funding(
+                            extension, state, lead, 0.1, source=FundingSource.P104_ACTION_12
+                        )[::2]
+                    ),
+                    actions_added=(ukraine,),
+                    rationale=(
+                        "Prolongation; objectives updated for the deployment of AGIR, the "
+                        "opening to primo-arrivants and the reception of displaced Ukrainians. "
+                        "The new end date follows MUST-a-Lab's 2019-2023; amounts are synthetic."
+                    ),
+                    sources=(
+                        Source(
+                            title="Préfecture de l'Isère, communiqué du 30 juin 2022",
+                            url="https://www.isere.gouv.fr/index.php/layout/set/print/Actualites/Salle-de-presse/Derniers-communiques/Prolongation-du-Contrat-Territorial-d-Accueil-et-d-Integration-des-Refugies",
+                        ),
+                        Source(
+                            title="MUST-a-Lab, Grenoble",
+                            url="https://www.must-a-lab.eu/grenoble/?lang=fr",
+                        ),
+                    ),
+                ),
+            )
+        if seed.end is not None or rng.random() < 0.25:
+            return ()
+        years = rng.randint(1, 4)
+        new_end = dt.date(period.end.year + years, 12, 31)
+        effective = dt.date(period.end.year, 12, rng.randint(1, 20))
+        return (
+            Amendment(
+                id=f"{seed.slug}-avenant-1",
+                title=f"Avenant n° 1 : prolongation ({_SYNTHETIC})",
+                signed_on=effective,
+                effective_on=effective,
+                new_end=new_end,
+                funding_added=tuple(
+                    ActionFunding(action=action.id, funding=line)
+                    for action in actions
+                    for line in self.funding(
+                        Period(dt.date(period.end.year + 1, 1, 1), new_end),
+                        state,
+                        lead,
+                        0.1,
+                        source=FundingSource.P104_ACTION_15,
+                    )
+                ),
+                rationale=f"Prolongation ({_SYNTHETIC}).",
+            ),
+        )
+
+    # -- people -------------------------------------------------------------------------------
+
+    def residences(self, territory: str) -> tuple[list[str], list[int]]:
+        members = [t for t in self.geography.members(territory) if t.kind.value == "commune"] or [
+            self.territory(territory)
+        ]
+        codes = [t.code for t in members]
+        weights = [max(1, t.population or 1) for t in members]
+        return codes, weights
+
+    def statuses(
+        self, contract: Contract, on: dt.date
+    ) -> tuple[list[AdministrativeStatus], list[int]]:
+        public = contract.as_of(on).public.categories
+        table = [
+            (AdministrativeStatus.REFUGEE, PublicCategory.REFUGEE, 62),
+            (AdministrativeStatus.SUBSIDIARY_PROTECTION, PublicCategory.SUBSIDIARY_PROTECTION, 33),
+            (AdministrativeStatus.STATELESS, PublicCategory.STATELESS, 2),
+            (AdministrativeStatus.TEMPORARY_PROTECTION, PublicCategory.TEMPORARY_PROTECTION, 20),
+            (AdministrativeStatus.FAMILY_PERMIT, PublicCategory.OTHER_NEWCOMER, 15),
+            (AdministrativeStatus.WORK_PERMIT, PublicCategory.OTHER_NEWCOMER, 6),
+        ]
+        allowed = [(s, w) for s, c, w in table if c in public]
+        return [s for s, _ in allowed], [w for _, w in allowed]
+
+    def participations(self, contracts: Sequence[Contract], total: int) -> Iterator[Participation]:
+        rng = self.rng
+        runs: list[tuple[Contract, Action]] = [
+            (contract, action)
+            for contract in contracts
+            for action in contract.as_of(dt.date.max).actions
+            if action.theme is not Theme.COORDINATION
+            and action.id not in self.report_only
+            and action.period.start <= HORIZON
+        ]
+        weights = [1 + (self.territory(c.territory).population or 0) // 100_000 for c, _ in runs]
+        residence_cache: dict[str, tuple[list[str], list[int]]] = {}
+        sexes = [Sex.MALE, Sex.FEMALE, Sex.UNSPECIFIED]
+        bands = [AgeBand.UNDER_18, AgeBand.FROM_18_TO_25, AgeBand.FROM_26_TO_39, AgeBand.FROM_40]
+        picks = rng.choices(range(len(runs)), weights, k=total)
+        for number, pick in enumerate(picks, start=1):
+            contract, action = runs[pick]
+            end = min(action.period.end or HORIZON, HORIZON)
+            entry = _date_between(rng, action.period.start, end)
+            statuses, status_weights = self.statuses(contract, entry)
+            public = action.public_in(contract.as_of(entry))
+            statuses = [s for s in statuses if s.public_category in public.categories] or statuses
+            status = rng.choices(statuses, status_weights[: len(statuses)])[0]
+            if public.max_age is not None and public.max_age <= 25:
+                band = AgeBand.FROM_18_TO_25
+            else:
+                band = rng.choices(bands, [4, 30, 47, 19])[0]
+            if contract.territory not in residence_cache:
+                residence_cache[contract.territory] = self.residences(contract.territory)
+            codes, code_weights = residence_cache[contract.territory]
+            exit_date = None
+            employment = housing = french_exit = None
+            if rng.random() < 0.6:
+                exit_date = min(add_months(entry, rng.randint(2, 18)), end)
+                employment = rng.choices(list(EmploymentOutcome), [40, 12, 14, 9, 17, 8])[0]
+                housing = rng.choices(list(HousingOutcome), [3, 12, 25, 30, 30])[0]
+            french_entry = rng.choices(list(FrenchLevel)[:4], [35, 35, 20, 10])[0]
+            if exit_date is not None and action.theme is Theme.FRENCH_LANGUAGE:
+                french_exit = list(FrenchLevel)[min(french_entry.rank + rng.randint(0, 2), 6)]
+            yield Participation(
+                id=f"part-{number:07d}",
+                person=_pseudonym(rng),
+                action=action.id,
+                entry_date=entry,
+                exit_date=exit_date,
+                status=status,
+                sex=rng.choices(sexes, [63, 36, 1])[0],
+                age_band=band,
+                residence=rng.choices(codes, code_weights)[0],
+                employment=employment,
+                housing=housing,
+                french_entry=french_entry,
+                french_exit=french_exit,
+            )
+
+    def reports(self, contracts: Sequence[Contract]) -> Iterator[ActionReport]:
+        """Semi-annual reports for the actions whose operators share only counts."""
+        rng = self.rng
+        for contract in contracts:
+            for action in contract.as_of(dt.date.max).actions:
+                if action.id not in self.report_only:
+                    continue
+                categories = sorted(action.public_in(contract).categories, key=lambda c: c.value)
+                start = action.period.start
+                year, half = start.year, 1 if start.month <= 6 else 2
+                while True:
+                    semester = Period.semester(year, half)
+                    assert semester.end is not None
+                    if semester.end > HORIZON or (
+                        action.period.end is not None and semester.start > action.period.end
+                    ):
+                        break
+                    counts = [
+                        ReportCount(category=category, sex=sex, age_band=band, count=count)
+                        for category in categories
+                        for sex in (Sex.FEMALE, Sex.MALE)
+                        for band in (AgeBand.FROM_18_TO_25, AgeBand.FROM_26_TO_39, AgeBand.FROM_40)
+                        if (count := rng.randint(0, 25)) > 0
+                    ]
+                    yield ActionReport(
+                        id=f"{action.id}-{year}-s{half}",
+                        action=action.id,
+                        period=semester,
+                        counts=tuple(counts),
+                        spent=Decimal(rng.randint(5, 40) * 1000),
+                    )
+                    year, half = (year, 2) if half == 1 else (year + 1, 1)
+
+    def build(self) -> Dataset:
+        contracts = [self.contract(seed) for seed in SEED_TERRITORIES]
+        # About a third of the actions report counts only (operators that share no
+        # individual data), which is what ActionReport is for.
+        self.report_only = {
+            action.id
+            for contract in contracts
+            for action in contract.all_actions()
+            if action.theme is not Theme.COORDINATION and self.rng.random() < 0.3
+        }
+        total = self.target_participations
+        if total is None:
+            total = 6_000
+        participations = tuple(self.participations(contracts, total))
+        reports = tuple(self.reports(contracts))
+        return Dataset(
+            info=DatasetInfo(
+                title=(
+                    "Démonstration : les 18 territoires CTAIR de 2019 et 2021 "
+                    "(activité synthétique)"
+                ),
+                description=(
+                    "Territories, cohorts, signatory kinds and public dates are real (Diair, "
+                    "France urbaine, préfectures). Actions, operators, amounts, avenants other "
+                    "than Grenoble's, participants and reports are SYNTHETIC, generated by "
+                    "territoires.demo; they describe no real person or organisation."
+                ),
+                synthetic=True,
+                licence="Licence Ouverte 2.0 (geography); synthetic records: CC0",
+                created=HORIZON,
+                sources=(_SEED_SOURCE, _FRANCE_URBAINE, _SIGNATURES, self.geography.source),
+            ),
+            territories=tuple(self.territories[ref] for ref in sorted(self.territories)),
+            parties=tuple(self.parties[key] for key in sorted(self.parties)),
+            contracts=tuple(contracts),
+            participations=participations,
+            reports=reports,
+        )
+
+
+def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dataset:
+    """Build the demo dataset: real territories and cohorts, synthetic activity.
+
+    Args:
+        seed: Seed of the synthetic part; the same seed always gives the same dataset.
+        participations: Number of participation rows (6,000 by default); millions work, for
+            benchmarks.
+
+    .. versionadded:: 0.1
+    """
+    if participations is not None and participations < 0:
+        raise ValueError(f"participations must be zero or more, got {participations}")
+    return _Builder(seed, participations).build()
