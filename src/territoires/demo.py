@@ -27,12 +27,14 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import itertools
 import random
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 import attrs
 
@@ -290,6 +292,49 @@ _THEME_WEIGHTS: Final = {
 }
 
 
+# Relative frequencies of statuses among participants (BPI mostly refugees, then subsidiary
+# protection; newcomers and displaced Ukrainians only where the public admits them).
+_STATUS_WEIGHTS: Final = (
+    (AdministrativeStatus.REFUGEE, 62),
+    (AdministrativeStatus.SUBSIDIARY_PROTECTION, 33),
+    (AdministrativeStatus.STATELESS, 2),
+    (AdministrativeStatus.TEMPORARY_PROTECTION, 20),
+    (AdministrativeStatus.FAMILY_PERMIT, 15),
+    (AdministrativeStatus.WORK_PERMIT, 6),
+)
+
+
+T = TypeVar("T")
+
+
+class _Draw(Generic[T]):
+    """A weighted choice prepared once (cumulative weights), drawn many times."""
+
+    def __init__(self, weighted: Sequence[tuple[T, int]]) -> None:
+        self.values = [value for value, _ in weighted]
+        self.cumulative = list(itertools.accumulate(weight for _, weight in weighted))
+        self.total = self.cumulative[-1]
+
+    def draw(self, rng: random.Random) -> T:
+        return self.values[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
+
+
+_LEVELS: Final = list(FrenchLevel)
+_FRENCH: Final = _Draw(list(zip(_LEVELS[:4], (35, 35, 20, 10), strict=True)))
+_AGE_BANDS: Final = _Draw(
+    [
+        (AgeBand.UNDER_18, 4),
+        (AgeBand.FROM_18_TO_25, 30),
+        (AgeBand.FROM_26_TO_39, 47),
+        (AgeBand.FROM_40, 19),
+    ]
+)
+# Men are about 64% of refugees entering AGIR (DSED, domain.md §3).
+_SEXES: Final = _Draw([(Sex.MALE, 63), (Sex.FEMALE, 36), (Sex.UNSPECIFIED, 1)])
+_EMPLOYMENT: Final = _Draw(list(zip(EmploymentOutcome, (40, 12, 14, 9, 17, 8), strict=True)))
+_HOUSING: Final = _Draw(list(zip(HousingOutcome, (3, 12, 25, 30, 30), strict=True)))
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -308,6 +353,7 @@ class _Builder:
         self.territories: dict[str, Territory] = {}
         self.target_participations = participations
         self.report_only: set[str] = set()
+        self.publics: dict[str, list[tuple[dt.date, PublicScope]]] = {}
 
     # -- parties and territories --------------------------------------------------------------
 
@@ -336,7 +382,7 @@ class _Builder:
 
     def prefecture(self, territory: Territory) -> str:
         departement = next(p for p in territory.parents if p.startswith("dep:"))
-        name = self.geography.get(departement).name
+        name = self.territory(departement).name
         return self.party(
             Party(
                 id=f"pref-{departement[4:].lower()}",
@@ -606,28 +652,21 @@ class _Builder:
 
     # -- people -------------------------------------------------------------------------------
 
-    def residences(self, territory: str) -> tuple[list[str], list[int]]:
-        members = [t for t in self.geography.members(territory) if t.kind.value == "commune"] or [
-            self.territory(territory)
-        ]
-        codes = [t.code for t in members]
-        weights = [max(1, t.population or 1) for t in members]
-        return codes, weights
+    def residences(self, territory: str) -> _Draw[str]:
+        """Communes of residence, weighted by population (the territory itself if a commune)."""
+        members = [t for t in self.geography.members(territory) if t.kind.value == "commune"]
+        members = members or [self.territory(territory)]
+        return _Draw([(t.code, max(1, t.population or 1)) for t in members])
 
-    def statuses(
-        self, contract: Contract, on: dt.date
-    ) -> tuple[list[AdministrativeStatus], list[int]]:
-        public = contract.as_of(on).public.categories
-        table = [
-            (AdministrativeStatus.REFUGEE, PublicCategory.REFUGEE, 62),
-            (AdministrativeStatus.SUBSIDIARY_PROTECTION, PublicCategory.SUBSIDIARY_PROTECTION, 33),
-            (AdministrativeStatus.STATELESS, PublicCategory.STATELESS, 2),
-            (AdministrativeStatus.TEMPORARY_PROTECTION, PublicCategory.TEMPORARY_PROTECTION, 20),
-            (AdministrativeStatus.FAMILY_PERMIT, PublicCategory.OTHER_NEWCOMER, 15),
-            (AdministrativeStatus.WORK_PERMIT, PublicCategory.OTHER_NEWCOMER, 6),
-        ]
-        allowed = [(s, w) for s, c, w in table if c in public]
-        return [s for s, _ in allowed], [w for _, w in allowed]
+    def public_on(self, contract: Contract, on: dt.date) -> PublicScope:
+        """The contract's public on ``on``, from the dates its avenants change it (cached)."""
+        timeline = self.publics.get(contract.id)
+        if timeline is None:
+            changes = sorted({a.effective_on for a in contract.amendments if a.public_added})
+            timeline = [(dt.date.min, contract.public)]
+            timeline += [(day, contract.as_of(day).public) for day in changes]
+            self.publics[contract.id] = timeline
+        return next(public for day, public in reversed(timeline) if day <= on)
 
     def participations(self, contracts: Sequence[Contract], total: int) -> Iterator[Participation]:
         rng = self.rng
@@ -640,44 +679,43 @@ class _Builder:
             and action.period.start <= HORIZON
         ]
         weights = [1 + (self.territory(c.territory).population or 0) // 100_000 for c, _ in runs]
-        residence_cache: dict[str, tuple[list[str], list[int]]] = {}
-        sexes = [Sex.MALE, Sex.FEMALE, Sex.UNSPECIFIED]
-        bands = [AgeBand.UNDER_18, AgeBand.FROM_18_TO_25, AgeBand.FROM_26_TO_39, AgeBand.FROM_40]
+        residences: dict[str, _Draw[str]] = {}
+        statuses: dict[frozenset[PublicCategory], _Draw[AdministrativeStatus]] = {}
         picks = rng.choices(range(len(runs)), weights, k=total)
         for number, pick in enumerate(picks, start=1):
             contract, action = runs[pick]
             end = min(action.period.end or HORIZON, HORIZON)
             entry = _date_between(rng, action.period.start, end)
-            statuses, status_weights = self.statuses(contract, entry)
-            public = action.public_in(contract.as_of(entry))
-            statuses = [s for s in statuses if s.public_category in public.categories] or statuses
-            status = rng.choices(statuses, status_weights[: len(statuses)])[0]
+            public = action.public or self.public_on(contract, entry)
+            if public.categories not in statuses:
+                statuses[public.categories] = _Draw(
+                    [(s, w) for s, w in _STATUS_WEIGHTS if s.public_category in public.categories]
+                )
             if public.max_age is not None and public.max_age <= 25:
                 band = AgeBand.FROM_18_TO_25
             else:
-                band = rng.choices(bands, [4, 30, 47, 19])[0]
-            if contract.territory not in residence_cache:
-                residence_cache[contract.territory] = self.residences(contract.territory)
-            codes, code_weights = residence_cache[contract.territory]
+                band = _AGE_BANDS.draw(rng)
+            if contract.territory not in residences:
+                residences[contract.territory] = self.residences(contract.territory)
             exit_date = None
             employment = housing = french_exit = None
             if rng.random() < 0.6:
-                exit_date = min(add_months(entry, rng.randint(2, 18)), end)
-                employment = rng.choices(list(EmploymentOutcome), [40, 12, 14, 9, 17, 8])[0]
-                housing = rng.choices(list(HousingOutcome), [3, 12, 25, 30, 30])[0]
-            french_entry = rng.choices(list(FrenchLevel)[:4], [35, 35, 20, 10])[0]
+                exit_date = min(entry + dt.timedelta(days=rng.randint(60, 540)), end)
+                employment = _EMPLOYMENT.draw(rng)
+                housing = _HOUSING.draw(rng)
+            french_entry = _FRENCH.draw(rng)
             if exit_date is not None and action.theme is Theme.FRENCH_LANGUAGE:
-                french_exit = list(FrenchLevel)[min(french_entry.rank + rng.randint(0, 2), 6)]
+                french_exit = _LEVELS[min(_LEVELS.index(french_entry) + rng.randint(0, 2), 6)]
             yield Participation(
                 id=f"part-{number:07d}",
                 person=_pseudonym(rng),
                 action=action.id,
                 entry_date=entry,
                 exit_date=exit_date,
-                status=status,
-                sex=rng.choices(sexes, [63, 36, 1])[0],
+                status=statuses[public.categories].draw(rng),
+                sex=_SEXES.draw(rng),
                 age_band=band,
-                residence=rng.choices(codes, code_weights)[0],
+                residence=residences[contract.territory].draw(rng),
                 employment=employment,
                 housing=housing,
                 french_entry=french_entry,
