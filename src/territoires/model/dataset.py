@@ -239,7 +239,19 @@ class _Checker:
         if reference in self.territories:
             return
         if self.geography is not None:
-            if self.geography.lookup(reference) is not None:
+            official = self.geography.lookup(reference)
+            if official is not None and official.id != reference:
+                yield self._problem(
+                    ProblemCode.TERRITORY_MISMATCH,
+                    f"{reference!r} is a former or delegated code: the territory is now "
+                    f"{official.name} ({official.id})",
+                    record,
+                    field,
+                    reference,
+                    official.id,
+                    Severity.WARNING,
+                )
+            if official is not None:
                 return
             suggestions = self.geography.suggest(reference)
             hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
