@@ -165,6 +165,29 @@ def format_value(value: object, limit: int = 60) -> str:
     return text
 
 
+_MAX_WHERE = 120
+_MAX_TEXT = 400
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
+def _clip_where(text: str | None) -> str | None:
+    return _cut(text, _MAX_WHERE)
+
+
+def _clip_text(text: str | None) -> str | None:
+    return _cut(text, _MAX_TEXT)
+
+
+def _clip_message(text: str) -> str:
+    return _cut(text, _MAX_TEXT) or ""
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
     """One problem found in data.
@@ -179,27 +202,35 @@ class Problem:
         expected: What was expected instead.
         severity: :attr:`Severity.ERROR` unless the data stays usable.
 
+    Texts are cut in the middle beyond a few hundred characters, so that a 1 GB line in a
+    file never becomes a 1 GB line on a terminal.
+
     .. versionadded:: 0.1
     """
 
     code: ProblemCode
-    message: str
+    message: str = attrs.field(converter=_clip_message)
     file: str | None = None
-    record: str | None = None
-    field: str | None = None
-    value: str | None = None
-    expected: str | None = None
+    record: str | None = attrs.field(default=None, converter=_clip_where)
+    field: str | None = attrs.field(default=None, converter=_clip_where)
+    value: str | None = attrs.field(default=None, converter=_clip_text)
+    expected: str | None = attrs.field(default=None, converter=_clip_text)
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
         """Return the problem as one line: ``file:record:field: message [code]``.
+
+        Without a file (a problem found in memory) the line starts at the record.
 
         Example:
             >>> Problem(code=ProblemCode.DUPLICATE_ID, message="id used twice",
             ...         file="d.json", record="c1", field="id").format()
             'd.json:c1:id: id used twice [duplicate-id]'
         """
-        where = ":".join(part or "" for part in (self.file, self.record, self.field))
+        parts = (
+            (self.record, self.field) if self.file is None else (self.file, self.record, self.field)
+        )
+        where = ":".join(part or "" for part in parts)
         text = f"{where}: {self.message}" if where.strip(":") else self.message
         if self.value is not None and self.value not in self.message:
             text += f" (got {self.value})"

@@ -31,7 +31,7 @@ from territoires.io import _json, _package, _tables
 from territoires.io._atomic import atomic_directory, atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
-from territoires.model.dataset import Dataset
+from territoires.model.dataset import Dataset, DatasetInfo
 from territoires.problems import Problem, ProblemCode
 
 __all__ = ["SCHEMA", "Format", "dump", "load", "make_converter", "read"]
@@ -199,6 +199,10 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
 
 
 def _format_of(path: Path, format: Format | None) -> Format:
+    if path.name == _package.DESCRIPTOR:
+        raise FormatError(
+            f"{path} names a data-package descriptor: give the folder to write a data package"
+        )
     if format is not None:
         return format
     suffix = path.suffix.lower()
@@ -270,12 +274,14 @@ def _single_table(dataset: Dataset) -> str:
     has = {
         "participations": bool(dataset.participations),
         "reports": bool(dataset.reports),
-        "other": bool(dataset.contracts or dataset.parties or dataset.territories),
+        "other": bool(dataset.contracts or dataset.parties or dataset.territories)
+        or dataset.info != DatasetInfo(),
     }
     if has["other"] or (has["participations"] and has["reports"]):
         raise FormatError(
-            "a CSV file holds one table (participations or reports); write a .json document "
-            "or a folder to keep contracts, parties and territories"
+            "a CSV file holds one table (participations or reports) and nothing else; write a "
+            ".json document or a folder to keep contracts, parties, territories and the "
+            "dataset's description (including whether it is synthetic)"
         )
     return "reports" if has["reports"] else "participations"
 

@@ -34,6 +34,7 @@ def atomic_text_file(path: Path, *, encoding: str = "utf-8", newline: str = "") 
         else:
             os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
+        _fsync(path.parent)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -50,7 +51,8 @@ def atomic_directory(path: Path, fill: Callable[[Path], None], *, marker: str) -
 
     An existing ``path`` is replaced only if it is empty or holds ``marker`` (a file this
     library wrote), so a user's unrelated folder is never overwritten. The old directory is
-    kept until the new one is in place.
+    kept until the new one is in place; between the two renames a reader may briefly find no
+    folder, but never a half-written one.
 
     Raises:
         FileExistsError: ``path`` exists, is not empty and was not written by territoires.
@@ -66,6 +68,9 @@ def atomic_directory(path: Path, fill: Callable[[Path], None], *, marker: str) -
     temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         fill(temp)
+        for written in temp.iterdir():
+            _fsync(written)
+        _fsync(temp)
         os.chmod(temp, 0o777 & ~_umask())
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
@@ -78,6 +83,21 @@ def atomic_directory(path: Path, fill: Callable[[Path], None], *, marker: str) -
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(temp, path)
+        _fsync(path.parent)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a directory entry to disk, where the platform allows it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. directories on Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)

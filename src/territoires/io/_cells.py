@@ -26,16 +26,20 @@ from territoires._enum import LabelledEnum
 from territoires.io._converter import FieldError, enum_error
 from territoires.model import _validators as mv
 from territoires.model import codes
-from territoires.problems import ProblemCode
+from territoires.problems import ProblemCode, format_value
 
 __all__ = ["CellParser", "Column", "parse_column"]
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_FRENCH_NUMBER = re.compile(r"-?(?:\d{1,3}(?:[  \u202f]\d{3})+|\d+)(?:,\d+)?")
-_INTEGER = re.compile(r"\d{1,3}(?:[  \u202f]\d{3})+|\d+")
-_SPACES = str.maketrans("", "", "  \u202f")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
+# Thousands may be separated by a space, a no-break space (U+00A0, what French Excel writes)
+# or a narrow no-break space (U+202F).
+_GROUP = "[ \u00a0\u202f]"
+_FRENCH_NUMBER = re.compile(rf"-?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:,\d+)?", re.ASCII)
+_INTEGER = re.compile(rf"\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+", re.ASCII)
+_AMBIGUOUS = re.compile(r"-?\d{1,3}\.\d{3}", re.ASCII)
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
 DATE_EXPECTED = "a date as YYYY-MM-DD or DD/MM/YYYY"
 NUMBER_EXPECTED = "a number such as 1250.50 or 1 250,50"
 
@@ -62,14 +66,17 @@ def parse_date(text: str) -> dt.date:
         match = _FRENCH.fullmatch(value)
         if match is None:
             raise FieldError(
-                ProblemCode.INVALID_DATE, f"{text!r} is not a date", text, DATE_EXPECTED
+                ProblemCode.INVALID_DATE, f"{format_value(text)} is not a date", text, DATE_EXPECTED
             )
         day, month, year = match.groups()
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         raise FieldError(
-            ProblemCode.INVALID_DATE, f"{text!r} is not a calendar date", text, DATE_EXPECTED
+            ProblemCode.INVALID_DATE,
+            f"{format_value(text)} is not a calendar date",
+            text,
+            DATE_EXPECTED,
         ) from None
 
 
@@ -81,11 +88,20 @@ def parse_decimal(text: str) -> Decimal:
         (Decimal('1250.50'), Decimal('1250.5'))
     """
     value = text.strip()
+    if _AMBIGUOUS.fullmatch(value):
+        raise FieldError(
+            ProblemCode.INVALID_NUMBER,
+            f"{format_value(text)} is ambiguous: a dot between thousands or three decimals?",
+            text,
+            "1250 or 1 250 for a whole amount, 1250.50 or 1250,50 with decimals",
+        )
     if _PLAIN_NUMBER.fullmatch(value):
         return Decimal(value)
     if _FRENCH_NUMBER.fullmatch(value):
         return Decimal(value.translate(_SPACES).replace(",", "."))
-    raise FieldError(ProblemCode.INVALID_NUMBER, f"{text!r} is not a number", text, NUMBER_EXPECTED)
+    raise FieldError(
+        ProblemCode.INVALID_NUMBER, f"{format_value(text)} is not a number", text, NUMBER_EXPECTED
+    )
 
 
 def parse_int(text: str) -> int:
@@ -95,7 +111,7 @@ def parse_int(text: str) -> int:
         return int(value.translate(_SPACES))
     raise FieldError(
         ProblemCode.INVALID_NUMBER,
-        f"{text!r} is not a whole number",
+        f"{format_value(text)} is not a whole number",
         text,
         "a whole number, zero or more",
     )
@@ -207,7 +223,7 @@ def pattern_parser(check: Callable[[str], bool], expected: str, code: ProblemCod
     def parse(text: str) -> str:
         value = text.strip()
         if not check(value):
-            raise FieldError(code, f"{text!r} is not {expected}", text, expected)
+            raise FieldError(code, f"{format_value(text)} is not {expected}", text, expected)
         return value
 
     return parse

@@ -27,8 +27,8 @@ __all__ = ["FieldError", "make_converter", "problems_from", "structure_records"]
 
 T = TypeVar("T")
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
 
 
 class FieldError(ValueError):
@@ -98,7 +98,9 @@ def _structure_decimal(value: object, _: type) -> Decimal:
         return Decimal(value)
     expected = "a decimal number such as 1250.50 (a JSON number or a string)"
     if isinstance(value, str):
-        raise FieldError(ProblemCode.INVALID_NUMBER, f"{value!r} is not a number", value, expected)
+        raise FieldError(
+            ProblemCode.INVALID_NUMBER, f"{format_value(value)} is not a number", value, expected
+        )
     raise _wrong_type(value, expected)
 
 
@@ -111,7 +113,9 @@ def _structure_date(value: object, _: type) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise FieldError(ProblemCode.INVALID_DATE, f"{value!r} is not a valid date", value, expected)
+    raise FieldError(
+        ProblemCode.INVALID_DATE, f"{format_value(value)} is not a valid date", value, expected
+    )
 
 
 def enum_error(enum_type: type[LabelledEnum], value: object) -> FieldError:
@@ -119,7 +123,7 @@ def enum_error(enum_type: type[LabelledEnum], value: object) -> FieldError:
     allowed = ", ".join(enum_type.values())
     return FieldError(
         ProblemCode.UNKNOWN_ENUM,
-        f"{value!r} is not a {enum_type.__name__} value (allowed: {allowed})",
+        f"{format_value(value)} is not a {enum_type.__name__} value (allowed: {allowed})",
         value,
         f"one of {allowed}",
     )
@@ -222,7 +226,7 @@ def _class_hook(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any
             if key not in hooks:
                 error = FieldError(
                     ProblemCode.UNKNOWN_FIELD,
-                    f"unknown field {key!r} in {cls.__name__}",
+                    f"unknown field {format_value(key)} in {cls.__name__}",
                     data[key],
                     f"one of {known}",
                 )

@@ -206,7 +206,7 @@ def _read_detailed(
     if not isinstance(document, dict):
         return None, [
             Problem(
-                code=ProblemCode.WRONG_TYPE,
+                code=ProblemCode.UNKNOWN_FORMAT,
                 message="the document must be a JSON object with a schema key",
                 file=label,
                 expected=f'{{"schema": "{SCHEMA}", ...}}',

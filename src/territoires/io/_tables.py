@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import attrs
 
 from territoires._enum import LabelledEnum
-from territoires.exceptions import InvalidValueError
+from territoires.exceptions import FormatError, InvalidValueError
 from territoires.io import _cells as cells
 from territoires.model import _validators as mv
 from territoires.model.enums import (
@@ -195,7 +195,7 @@ class _Reader:
             if name not in known:
                 self.problem(
                     ProblemCode.UNKNOWN_COLUMN,
-                    f"unknown column {raw!r}",
+                    f"unknown column {format_value(raw)}",
                     1,
                     raw,
                     expected="one of " + ", ".join(c.name for c in columns),
@@ -250,7 +250,8 @@ class _Reader:
                 numbers = [numbers[i] for i in keep]
             rows = list(map(split, block))
             if set(map(len, rows)) <= {self.width}:
-                yield rows, numbers
+                if rows:
+                    yield rows, numbers
                 continue
             kept_rows, kept_lines = [], []
             for row, line in zip(rows, numbers, strict=True):
@@ -259,7 +260,8 @@ class _Reader:
                     kept_lines.append(line)
                 else:
                     self._ragged(row, line)
-            yield kept_rows, kept_lines
+            if kept_rows:
+                yield kept_rows, kept_lines
 
     def _quoted_chunks(self) -> Iterator[tuple[list[list[str]], list[int]]]:
         rows: list[list[str]] = []
@@ -297,6 +299,8 @@ class _Reader:
         lines: list[int],
     ) -> tuple[list[list[Any]], set[int]]:
         """Parse a chunk column by column; return the columns' values and the bad row indexes."""
+        if not rows:
+            return [[] for _ in columns], set()
         transposed = list(zip(*rows, strict=True)) if rows else []
         values: list[list[Any]] = []
         bad: set[int] = set()
@@ -480,8 +484,18 @@ def write_participations(rows: Sequence[Participation], stream: TextIO) -> None:
         writer.writerows(zip(*columns, strict=True))
 
 
-def write_reports(reports: Iterable[ActionReport], stream: TextIO) -> None:
-    """Write reports in long form: one row per count cell, report fields repeated."""
+def write_reports(reports: Sequence[ActionReport], stream: TextIO) -> None:
+    """Write reports in long form: one row per count cell, report fields repeated.
+
+    Raises:
+        FormatError: two reports share an id; their rows would merge into one report.
+    """
+    repeated = mv.unique(report.id for report in reports)
+    if repeated:
+        raise FormatError(
+            f"reports {', '.join(map(repr, repeated[:5]))} share an id: a reports table cannot "
+            "keep them apart; give each report its own id or write a .json document"
+        )
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([c.name for c in REPORT_COLUMNS])
     for report in reports:

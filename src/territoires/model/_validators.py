@@ -169,6 +169,12 @@ def money(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise fail(attribute, value, MONEY_EXPECTED)
 
 
+def finite_decimal(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check a finite Decimal (no NaN, no infinity)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise fail(attribute, value, "a finite decimal number")
+
+
 def boolean(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Check a boolean."""
     if not isinstance(value, bool):

@@ -27,7 +27,8 @@ _COMMUNE = re.compile(
     r"(?:(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5])\d{3}"  # metropolitan, 20 no longer exists
     r"|2[AB]\d{3}"  # Corsica
     r"|97[1-8]\d{2}"  # overseas départements and Saint-Pierre, Saint-Barthélemy, Saint-Martin
-    r"|98[4-9]\d{2})"  # other overseas collectivities
+    r"|98[4-9]\d{2})",  # other overseas collectivities
+    re.ASCII,  # \d must not match Arabic-Indic or other Unicode digits
 )
 _DEPARTEMENTS = frozenset(
     [f"{n:02d}" for n in range(1, 96) if n != 20]

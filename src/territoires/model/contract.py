@@ -91,7 +91,7 @@ class Target:
     """
 
     indicator: str = attrs.field(validator=v.identifier)
-    value: Decimal = attrs.field(validator=v.instance(Decimal))
+    value: Decimal = attrs.field(validator=v.finite_decimal)
     year: int | None = attrs.field(default=None, validator=v.optional(v.year))
 
 

@@ -76,11 +76,15 @@ class Period:
         return starts_before_other_ends and ends_after_other_starts
 
     def months(self) -> int | None:
-        """Return the length in whole months, or None when open-ended."""
+        """Return the length in whole months, or None when open-ended.
+
+        The end is inclusive: a calendar year lasts 12 months, 1 January to 30 June 6.
+        """
         if self.end is None:
             return None
-        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-        if add_months(self.start, months) > self.end + dt.timedelta(days=1):
+        after = self.end + dt.timedelta(days=1)
+        months = (after.year - self.start.year) * 12 + after.month - self.start.month
+        if add_months(self.start, months) > after:
             months -= 1
         return months
 
