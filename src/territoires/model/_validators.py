@@ -163,7 +163,7 @@ def money(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if (
         not isinstance(value, Decimal)
         or not value.is_finite()
-        or value < 0
+        or value.is_signed()  # negative amounts, and -0.00 which would print as "-0,00 €"
         or int(value.as_tuple().exponent) < -2
     ):
         raise fail(attribute, value, MONEY_EXPECTED)
@@ -207,13 +207,23 @@ def territory_reference(_: object, attribute: attrs.Attribute[Any], value: objec
         raise InvalidCodeError(attribute.name, value, codes.REFERENCE_EXPECTED)
 
 
-def territory_references(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Check a tuple or frozenset of territory references."""
-    if not isinstance(value, tuple | frozenset):
-        raise fail(attribute, value, "a collection of territory references")
-    for item in value:
-        if not isinstance(item, str) or not codes.is_territory_reference(item):
-            raise InvalidCodeError(attribute.name, item, codes.REFERENCE_EXPECTED)
+def _territory_collection(
+    kind: type[tuple[Any, ...]] | type[frozenset[Any]], expected: str
+) -> Validator:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise fail(attribute, value, expected)
+        for item in value:
+            if not isinstance(item, str) or not codes.is_territory_reference(item):
+                raise InvalidCodeError(attribute.name, item, codes.REFERENCE_EXPECTED)
+
+    return check
+
+
+territory_reference_tuple = _territory_collection(
+    tuple, "a tuple of territory references, nearest first"
+)
+territory_reference_set = _territory_collection(frozenset, "a frozenset of territory references")
 
 
 def siren(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -280,6 +280,22 @@ class Contract:
     signatories: tuple[Signatory, ...] = attrs.field(default=(), validator=v.tuple_of(Signatory))
     actions: tuple[Action, ...] = attrs.field(default=(), validator=v.tuple_of(Action))
     amendments: tuple[Amendment, ...] = attrs.field(default=(), validator=v.tuple_of(Amendment))
+
+    @amendments.validator
+    def _prolongations_after_start(
+        self, attribute: attrs.Attribute[Any], value: tuple[Amendment, ...]
+    ) -> None:
+        start = getattr(self, "period", None)
+        if not isinstance(start, Period):
+            return
+        for amendment in value:
+            if amendment.new_end is not None and amendment.new_end < start.start:
+                raise v.fail(
+                    attribute,
+                    amendment.id,
+                    f"avenants whose new end is on or after the contract's start ({start.start})",
+                )
+
     diagnostic: Diagnostic | None = attrs.field(
         default=None, validator=v.optional(v.instance(Diagnostic))
     )

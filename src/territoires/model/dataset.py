@@ -421,7 +421,20 @@ class _Checker:
 
     def _participations(self) -> Iterator[Problem]:
         actions = self.actions
+        places_known: dict[str | None, bool] = {None: True}
         for i, participation in enumerate(self.dataset.participations):
+            place = participation.residence
+            if place not in places_known:
+                # Each distinct commune is looked up once, however many rows name it.
+                places_known[place] = self.geography is None or (
+                    self.geography.lookup(place) is not None  # type: ignore[arg-type]
+                )
+            if not places_known[place]:
+                yield from self._territory_ref(
+                    place,  # type: ignore[arg-type]
+                    participation.id,
+                    f"participations[{i}].residence",
+                )
             found = actions.get(participation.action)
             if found is None:
                 yield self._problem(
@@ -478,8 +491,19 @@ class _Checker:
                     expected="the id of an action",
                 )
                 continue
-            period = found[1].period
-            if not period.overlaps(report.period):
+            action = found[1]
+            period = action.period
+            if action.closed_on is not None and report.period.start >= action.closed_on:
+                yield self._problem(
+                    ProblemCode.REPORT_OUTSIDE_ACTION,
+                    f"report covers {report.period}, after action {report.action!r} was closed "
+                    f"on {action.closed_on}",
+                    report.id,
+                    f"reports[{i}].period",
+                    str(report.period),
+                    f"a period starting before {action.closed_on}",
+                )
+            elif not period.overlaps(report.period):
                 yield self._problem(
                     ProblemCode.REPORT_OUTSIDE_ACTION,
                     f"report covers {report.period}, when action {report.action!r} did not "

@@ -82,6 +82,13 @@ class Period:
         """
         if self.end is None:
             return None
+        if self.end == dt.date.max:  # the "no end" placeholder 9999-12-31: no day after it
+            return (
+                (self.end.year - self.start.year) * 12
+                + 12
+                - self.start.month
+                + (1 if self.start.day == 1 else 0)
+            )
         after = self.end + dt.timedelta(days=1)
         months = (after.year - self.start.year) * 12 + after.month - self.start.month
         if add_months(self.start, months) > after:

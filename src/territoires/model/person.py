@@ -66,14 +66,19 @@ class Person:
     def age_on(self, on: dt.date) -> int | None:
         """Return the age in completed years on ``on``, or None when it cannot be known.
 
+        None too for a date before the birth.
+
         With only a birth year the age is known only when the whole year gives one answer
         (never on a guess): born in 2000, the person is 20 on 31 December 2020 but unknown
         between 20 and 19 earlier that year.
         """
         if self.birth_date is not None:
-            return completed_years(self.birth_date, on)
+            return completed_years(self.birth_date, on) if on >= self.birth_date else None
         if self.birth_year is not None:
-            youngest = completed_years(dt.date(self.birth_year, 12, 31), on)
+            last_day = dt.date(self.birth_year, 12, 31)
+            if on < last_day:
+                return None  # possibly not born yet, or not yet a year older
+            youngest = completed_years(last_day, on)
             oldest = completed_years(dt.date(self.birth_year, 1, 1), on)
             return youngest if youngest == oldest else None
         return None

@@ -49,7 +49,9 @@ class PublicScope:
     min_age: int | None = attrs.field(default=None, validator=v.optional(v.age))
     max_age: int | None = attrs.field(default=None, validator=_max_not_below_min)
     max_years_since_status: int | None = attrs.field(default=None, validator=v.optional(v.count))
-    residence: frozenset[str] = attrs.field(default=frozenset(), validator=v.territory_references)
+    residence: frozenset[str] = attrs.field(
+        default=frozenset(), validator=v.territory_reference_set
+    )
     cir_required: bool = attrs.field(default=False, validator=v.boolean)
 
     def widening_over(self, other: PublicScope) -> list[str]:

@@ -69,7 +69,7 @@ class Territory:
     code: str = attrs.field(validator=_check_code)
     kind: TerritoryKind = attrs.field(validator=v.member_of(TerritoryKind))
     name: str = attrs.field(validator=v.text)
-    parents: tuple[str, ...] = attrs.field(default=(), validator=v.territory_references)
+    parents: tuple[str, ...] = attrs.field(default=(), validator=v.territory_reference_tuple)
     population: int | None = attrs.field(default=None, validator=v.optional(v.count))
 
     @property
