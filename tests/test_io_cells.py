@@ -221,7 +221,7 @@ def test_an_empty_optional_cell_takes_the_column_default() -> None:
 def test_a_column_reports_every_failing_cell_by_row() -> None:
     """Parsing a column gives a value per row and one error per failing row, repeats included."""
     column = cells.Column("entry_date", cells.parse_date, required=True)
-    cache: dict[str, object] = {}
+    cache = cells.ColumnCache(column)
     values, errors = cells.parse_column(
         column, ["12/06/2019", "31/02/2021", "", "31/02/2021", "2019-06-12"], cache
     )

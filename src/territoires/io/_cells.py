@@ -166,7 +166,7 @@ class Column:
 
 
 def parse_column(
-    column: Column, cells: Sequence[str], cache: dict[str, Any] | None = None
+    column: Column, cells: Sequence[str], cache: ColumnCache | None = None
 ) -> tuple[list[Any], list[tuple[int, FieldError]]]:
     """Parse a whole column; return its values and the (row index, error) of failing cells.
 
@@ -187,18 +187,36 @@ def parse_column(
                     errors.append((index, error))
                     values[index] = None
         return values, errors
-    table = {} if cache is None else cache
-    failures: dict[str, FieldError] = {}
-    for text in set(cells).difference(table):
-        try:
-            table[text] = column.parse_cell(text)
-        except FieldError as error:
-            failures[text] = error
-    if not failures:
-        return list(map(table.__getitem__, cells)), errors
-    values = list(map(table.get, cells))
-    errors = [(i, failures[text]) for i, text in enumerate(cells) if text in failures]
+    table = cache if cache is not None else ColumnCache(column)
+    values = list(map(table.__getitem__, cells))
+    if table.failures:  # rare: find the rows of the texts that failed
+        errors = [
+            (i, table.failures[text]) for i, text in enumerate(cells) if text in table.failures
+        ]
     return values, errors
+
+
+class ColumnCache(dict[str, Any]):
+    """Parsed values of a column by text; a text is parsed the first time it is looked up.
+
+    Looking every cell up with ``map(cache.__getitem__, cells)`` runs in C and calls back into
+    Python only for texts not seen before. A text that fails to parse maps to None and its
+    error is kept in ``failures``.
+    """
+
+    def __init__(self, column: Column) -> None:
+        super().__init__()
+        self.column = column
+        self.failures: dict[str, FieldError] = {}
+
+    def __missing__(self, text: str) -> Any:
+        try:
+            value = self.column.parse_cell(text)
+        except FieldError as error:
+            self.failures[text] = error
+            value = None
+        self[text] = value
+        return value
 
 
 # -- cell parsers for model value types ---------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -49,16 +50,27 @@ TableKind = str  # "participations" or "reports"
 def bulk_builder(cls: type[Any]) -> Callable[..., Any]:
     """Return a function building ``cls`` from already-checked values, in field order.
 
-    It sets the slots directly, as attrs' own ``__init__`` does for frozen classes, without
-    running the validators again: callers use it only for values they have checked. This
-    keeps a million rows to about a second.
+    It does not run the validators again: callers use it only for values they have checked.
+    For a class whose fields live on a writable base (:class:`~territoires.model.person.
+    ParticipationSlots`), the row is filled as that base and then given its frozen class,
+    which costs a third of a frozen ``__init__``; otherwise the slots are set through their
+    descriptors, as attrs' own ``__init__`` does for frozen classes.
     """
     names = [a.name for a in attrs.fields(cls)]
-    setters = {f"_set_{n}": cls.__dict__[n].__set__ for n in names}
     args = ", ".join(names)
-    body = "\n".join(f"    _set_{n}(obj, {n})" for n in names)
-    source = f"def build({args}):\n    obj = _new(_cls)\n{body}\n    return obj\n"
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **setters}
+    base = cls.__mro__[1]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_base": base}
+    writable_base = "__init__" not in vars(base) and getattr(base, "__attrs_attrs__", None)
+    if writable_base:
+        body = "\n".join(f"    obj.{n} = {n}" for n in names)
+        source = (
+            f"def build({args}):\n    obj = _new(_base)\n{body}\n"
+            "    obj.__class__ = _cls\n    return obj\n"
+        )
+    else:
+        namespace.update({f"_set_{n}": cls.__dict__[n].__set__ for n in names})
+        body = "\n".join(f"    _set_{n}(obj, {n})" for n in names)
+        source = f"def build({args}):\n    obj = _new(_cls)\n{body}\n    return obj\n"
     exec(compile(source, f"<bulk builder for {cls.__qualname__}>", "exec"), namespace)
     return namespace["build"]  # type: ignore[no-any-return]
 
@@ -143,7 +155,7 @@ class _Reader:
         self.problems: list[Problem] = []
         first = text.split("\n", 1)[0]
         self.delimiter = delimiter or sniff_delimiter(first)
-        self.caches: dict[str, dict[str, Any]] = {}
+        self.caches: dict[str, cells.ColumnCache] = {}
         self.width = 0
         # Without any quote a CSV row is exactly a line split on the delimiter: splitting in C
         # is several times faster than the csv module, and line numbers stay exact.
@@ -217,8 +229,8 @@ class _Reader:
         self.width = len(header)
         return [positions.get(c.name) for c in columns]
 
-    def chunks(self) -> Iterator[tuple[list[list[str]], list[int]]]:
-        """Yield rows in chunks with their line numbers; ragged rows become problems."""
+    def chunks(self) -> Iterator[tuple[Sequence[Sequence[str]], list[int]]]:
+        """Yield chunks of rows as columns, with their line numbers; ragged rows are problems."""
         return self._plain_chunks() if self.plain else self._quoted_chunks()
 
     def _ragged(self, row: list[str], line: int) -> None:
@@ -230,9 +242,11 @@ class _Reader:
                 expected=f"{self.width} cells separated by {self.delimiter!r}",
             )
 
-    def _plain_chunks(self) -> Iterator[tuple[list[list[str]], list[int]]]:
+    def _plain_chunks(self) -> Iterator[tuple[Sequence[Sequence[str]], list[int]]]:
         lines = self.lines
-        split = operator.methodcaller("split", self.delimiter)
+        delimiter = self.delimiter
+        width = self.width
+        count = operator.methodcaller("count", delimiter)
         limit = csv.field_size_limit()
         for start in range(1, len(lines), CHUNK_ROWS):
             block = lines[start : start + CHUNK_ROWS]
@@ -248,22 +262,23 @@ class _Reader:
                     )
                 block = [block[i] for i in keep]
                 numbers = [numbers[i] for i in keep]
-            rows = list(map(split, block))
-            if set(map(len, rows)) <= {self.width}:
-                if rows:
-                    yield rows, numbers
+            if set(map(count, block)) - {width - 1}:
+                kept: list[str] = []
+                kept_numbers: list[int] = []
+                for line, number in zip(block, numbers, strict=True):
+                    if line.count(delimiter) == width - 1:
+                        kept.append(line)
+                        kept_numbers.append(number)
+                    else:
+                        self._ragged(line.split(delimiter), number)
+                block, numbers = kept, kept_numbers
+            if not block:
                 continue
-            kept_rows, kept_lines = [], []
-            for row, line in zip(rows, numbers, strict=True):
-                if len(row) == self.width:
-                    kept_rows.append(row)
-                    kept_lines.append(line)
-                else:
-                    self._ragged(row, line)
-            if kept_rows:
-                yield kept_rows, kept_lines
+            # One split of the whole block, then a slice per column: no list per row.
+            flat = delimiter.join(block).split(delimiter)
+            yield [flat[i::width] for i in range(width)], numbers
 
-    def _quoted_chunks(self) -> Iterator[tuple[list[list[str]], list[int]]]:
+    def _quoted_chunks(self) -> Iterator[tuple[Sequence[Sequence[str]], list[int]]]:
         rows: list[list[str]] = []
         lines: list[int] = []
         reader = self.reader
@@ -275,7 +290,7 @@ class _Reader:
                 rows.append(row)
                 lines.append(reader.line_num)
                 if len(rows) >= CHUNK_ROWS:
-                    yield rows, lines
+                    yield list(zip(*rows, strict=True)), lines
                     rows, lines = [], []
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
@@ -289,27 +304,27 @@ class _Reader:
             else:
                 self.problem(ProblemCode.WRONG_TYPE, f"malformed CSV: {exc}", reader.line_num)
         if rows:
-            yield rows, lines
+            yield list(zip(*rows, strict=True)), lines
 
     def parse_chunk(
         self,
         columns: Sequence[cells.Column],
         positions: Sequence[int | None],
-        rows: list[list[str]],
+        by_position: Sequence[Sequence[str]],
         lines: list[int],
     ) -> tuple[list[list[Any]], set[int]]:
         """Parse a chunk column by column; return the columns' values and the bad row indexes."""
-        if not rows:
-            return [[] for _ in columns], set()
-        transposed = list(zip(*rows, strict=True)) if rows else []
+        size = len(lines)
         values: list[list[Any]] = []
         bad: set[int] = set()
         for column, position in zip(columns, positions, strict=True):
             if position is None:
-                values.append([column.default] * len(rows))
+                values.append([column.default] * size)
                 continue
-            cache = self.caches.setdefault(column.name, {})
-            parsed, errors = cells.parse_column(column, transposed[position], cache)
+            cache = self.caches.get(column.name)
+            if cache is None:
+                cache = self.caches[column.name] = cells.ColumnCache(column)
+            parsed, errors = cells.parse_column(column, by_position[position], cache)
             for index, error in errors:
                 bad.add(index)
                 self.problem(
@@ -334,6 +349,14 @@ def _read(
     return reader, positions
 
 
+def _any_exit_before_entry(entries: list[Any], exits: list[Any]) -> bool:
+    """Whether some row left before it entered, in one C-level pass over the columns."""
+    has_exit = list(map(operator.is_not, exits, itertools.repeat(None, len(exits))))
+    has_entry = map(operator.is_not, entries, itertools.repeat(None, len(entries)))
+    both = list(map(operator.and_, has_exit, has_entry))
+    return any(map(operator.lt, itertools.compress(exits, both), itertools.compress(entries, both)))
+
+
 def read_participations(
     text: str, label: str, delimiter: str | None = None
 ) -> tuple[tuple[Participation, ...], list[Problem]]:
@@ -343,20 +366,21 @@ def read_participations(
         return (), reader.problems
     build = bulk_builder(Participation)
     out: list[Participation] = []
-    for rows, lines in reader.chunks():
-        values, bad = reader.parse_chunk(PARTICIPATION_COLUMNS, positions, rows, lines)
+    for chunk, lines in reader.chunks():
+        values, bad = reader.parse_chunk(PARTICIPATION_COLUMNS, positions, chunk, lines)
         entries, exits = values[3], values[4]
-        for index, (entry, exit_) in enumerate(zip(entries, exits, strict=True)):
-            if exit_ is not None and entry is not None and exit_ < entry:
-                bad.add(index)
-                reader.problem(
-                    ProblemCode.INVALID_VALUE,
-                    f"exit date {exit_} is before the entry date {entry}",
-                    lines[index],
-                    "exit_date",
-                    exit_,
-                    f"a date on or after {entry}",
-                )
+        if _any_exit_before_entry(entries, exits):
+            for index, (entry, exit_) in enumerate(zip(entries, exits, strict=True)):
+                if exit_ is not None and entry is not None and exit_ < entry:
+                    bad.add(index)
+                    reader.problem(
+                        ProblemCode.INVALID_VALUE,
+                        f"exit date {exit_} is before the entry date {entry}",
+                        lines[index],
+                        "exit_date",
+                        exit_,
+                        f"a date on or after {entry}",
+                    )
         if reader.problems:
             continue  # keep reading to report every problem, but build nothing
         out.extend(map(build, *values))
@@ -375,8 +399,8 @@ def read_reports(
     heads: dict[str, tuple[int, tuple[Any, ...]]] = {}
     counts: dict[str, list[ReportCount]] = {}
     order: list[str] = []
-    for rows, lines in reader.chunks():
-        values, bad = reader.parse_chunk(REPORT_COLUMNS, positions, rows, lines)
+    for chunk, lines in reader.chunks():
+        values, bad = reader.parse_chunk(REPORT_COLUMNS, positions, chunk, lines)
         for index, line in enumerate(lines):
             if index in bad:
                 continue

@@ -26,7 +26,7 @@ from territoires.model.enums import (
 )
 from territoires.model.period import Period
 
-__all__ = ["ActionReport", "Participation", "Person", "ReportCount"]
+__all__ = ["ActionReport", "Participation", "ParticipationSlots", "Person", "ReportCount"]
 
 
 def _birth_year_matches(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -91,24 +91,15 @@ def _exit_after_entry(instance: Any, attribute: attrs.Attribute[Any], value: obj
         raise v.fail(attribute, value, f"an exit date on or after the entry date ({entry})")
 
 
-@attrs.frozen(kw_only=True)
-class Participation:
-    """One pseudonymous person in one action.
+@attrs.define(kw_only=True, init=False, eq=False, repr=False, on_setattr=attrs.setters.NO_OP)
+class ParticipationSlots:
+    """The fields of :class:`Participation`, declared on a writable base class.
 
-    Attributes:
-        id: Stable identifier of the participation.
-        person: Pseudonymous id of the person.
-        action: Id of the action.
-        entry_date: Date the person entered the action.
-        exit_date: Date the person left it, once left.
-        status: Administrative status on entry.
-        sex: Sex as recorded.
-        age_band: Age band on entry.
-        residence: INSEE code of the commune of residence on entry, if recorded.
-        employment: Work or training situation at exit, once known.
-        housing: Housing situation at exit, once known.
-        french_entry: Level of French on entry, if assessed.
-        french_exit: Level of French at exit, if assessed.
+    Participation tables reach millions of rows. Building each row through a frozen
+    ``__init__`` costs a guarded ``object.__setattr__`` per field; the loaders instead fill an
+    instance of this base and then make it a :class:`Participation` (same slots, so Python
+    allows it), after checking every value. Code outside the loaders never uses this class:
+    it has no ``__init__`` and every participation you get is frozen.
 
     .. versionadded:: 0.1
     """
@@ -134,6 +125,29 @@ class Participation:
     french_exit: FrenchLevel | None = attrs.field(
         default=None, validator=v.optional(v.member_of(FrenchLevel))
     )
+
+
+@attrs.frozen(kw_only=True)
+class Participation(ParticipationSlots):
+    """One pseudonymous person in one action.
+
+    Attributes:
+        id: Stable identifier of the participation.
+        person: Pseudonymous id of the person.
+        action: Id of the action.
+        entry_date: Date the person entered the action.
+        exit_date: Date the person left it, once left.
+        status: Administrative status on entry.
+        sex: Sex as recorded.
+        age_band: Age band on entry.
+        residence: INSEE code of the commune of residence on entry, if recorded.
+        employment: Work or training situation at exit, once known.
+        housing: Housing situation at exit, once known.
+        french_entry: Level of French on entry, if assessed.
+        french_exit: Level of French at exit, if assessed.
+
+    .. versionadded:: 0.1
+    """
 
 
 @attrs.frozen(kw_only=True)
