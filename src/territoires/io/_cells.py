@@ -131,8 +131,8 @@ class Column:
         default: Value of an empty cell or an absent column when not required.
         header_required: Whether the column must be present in the header.
         cache: Whether parsed values repeat enough to be worth caching (dates, codes, enums).
-        unique_pattern: For columns of unique texts (ids), the pattern a trimmed cell must match
-            in full; the column is then checked in one pass instead of cell by cell.
+        unique_shape: For columns of unique texts (ids), the shape a cell must have; the column
+            is then checked whole instead of cell by cell.
     """
 
     def __init__(
@@ -144,7 +144,7 @@ class Column:
         default: Any = None,
         header_required: bool | None = None,
         cache: bool = True,
-        unique_pattern: re.Pattern[str] | None = None,
+        unique_shape: mv.Shape | None = None,
         choices: tuple[str, ...] = (),
     ) -> None:
         self.name = name
@@ -153,7 +153,7 @@ class Column:
         self.default = default
         self.header_required = required if header_required is None else header_required
         self.cache = cache
-        self.unique_pattern = unique_pattern
+        self.unique_shape = unique_shape
         self.choices = choices
 
     def parse_cell(self, text: str) -> Any:
@@ -174,15 +174,14 @@ def parse_column(
     the same column (dates, codes and enumeration values repeat a lot).
     """
     errors: list[tuple[int, FieldError]] = []
-    if column.unique_pattern is not None:
+    if column.unique_shape is not None:
         values: list[Any] = list(cells)
-        matches = list(map(column.unique_pattern.fullmatch, values))
-        if all(matches):
+        if column.unique_shape.all_match(values):
             return values, errors
-        for index, match in enumerate(matches):
-            if match is None:
+        for index, text in enumerate(cells):
+            if column.unique_shape.fullmatch(text) is None:
                 try:
-                    values[index] = column.parse_cell(cells[index])
+                    values[index] = column.parse_cell(text)
                 except FieldError as error:
                     errors.append((index, error))
                     values[index] = None

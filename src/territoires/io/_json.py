@@ -112,12 +112,11 @@ def _rows_to_participations(rows: list[_Row]) -> tuple[Participation, ...] | Non
     checked whole, each distinct action or commune code once.
     """
     column = operator.attrgetter
-    identifier = mv._IDENTIFIER.fullmatch
-    if not all(map(identifier, map(column("id"), rows))):
+    if not mv.IDENTIFIER.all_match(list(map(column("id"), rows))):
         return None
-    if not all(map(mv._PSEUDONYM.fullmatch, map(column("person"), rows))):
+    if not mv.PSEUDONYM.all_match(list(map(column("person"), rows))):
         return None
-    if not all(map(identifier, set(map(column("action"), rows)))):
+    if not mv.IDENTIFIER.all_match(list(set(map(column("action"), rows)))):
         return None
     places = set(map(column("residence"), rows))
     places.discard(None)

@@ -93,10 +93,8 @@ def _enum_column(
 
 
 PARTICIPATION_COLUMNS: tuple[cells.Column, ...] = (
-    cells.Column("id", cells.identifier, required=True, cache=False, unique_pattern=mv._IDENTIFIER),
-    cells.Column(
-        "person", cells.pseudonym, required=True, cache=False, unique_pattern=mv._PSEUDONYM
-    ),
+    cells.Column("id", cells.identifier, required=True, cache=False, unique_shape=mv.IDENTIFIER),
+    cells.Column("person", cells.pseudonym, required=True, cache=False, unique_shape=mv.PSEUDONYM),
     cells.Column("action", cells.identifier, required=True),
     _date_column("entry_date", required=True),
     cells.Column("exit_date", cells.parse_date),

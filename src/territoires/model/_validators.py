@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeGuard
 
@@ -21,8 +21,40 @@ from territoires.model import codes
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
-_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}")
-_PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+class Shape:
+    """The shape of an id: an ASCII letter or digit, then allowed characters, up to a length.
+
+    Besides checking one value, :meth:`all_match` checks a whole column in a few C-level
+    passes over the column joined by newlines, instead of one regex call per value.
+    """
+
+    def __init__(self, others: str, max_length: int) -> None:
+        self.pattern = re.compile(f"[A-Za-z0-9][A-Za-z0-9{others}]{{0,{max_length - 1}}}")
+        self.fullmatch = self.pattern.fullmatch
+        self._bad_char = re.compile(f"[^\\nA-Za-z0-9{others}]")
+        self._bad_start = re.compile("^[^A-Za-z0-9]", re.MULTILINE)
+        self.max_length = max_length
+
+    def all_match(self, values: Sequence[str]) -> bool:
+        """Return True when every value has the shape (False as soon as one does not)."""
+        if not values:
+            return True
+        lengths = list(map(len, values))
+        if min(lengths) < 1 or max(lengths) > self.max_length:
+            return False
+        joined = "\n".join(values)
+        return (
+            joined.count("\n") == len(values) - 1  # no value hides a newline
+            and self._bad_char.search(joined) is None
+            and self._bad_start.search(joined) is None
+        )
+
+
+IDENTIFIER = Shape("_.:/-", 100)
+PSEUDONYM = Shape("_.:-", 64)
+_IDENTIFIER = IDENTIFIER.pattern
+_PSEUDONYM = PSEUDONYM.pattern
 _YEARS = range(1990, 2101)
 
 ID_EXPECTED = "an identifier of 1 to 100 letters, digits, '-', '_', '.', ':' or '/', no spaces"

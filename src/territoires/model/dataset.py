@@ -450,8 +450,9 @@ class _Checker:
             if action.closed_on is not None:
                 last = min(last, action.closed_on - dt.timedelta(days=1))
             limits[name] = (action.period.start, last)
-        firsts = [limits[name][0] for name in map(_ACTION, rows)]
-        lasts = [limits[name][1] for name in map(_ACTION, rows)]
+        names = list(map(_ACTION, rows))
+        firsts = list(map({k: v[0] for k, v in limits.items()}.__getitem__, names))
+        lasts = list(map({k: v[1] for k, v in limits.items()}.__getitem__, names))
         entries = list(map(_ENTRY, rows))
         return not (any(map(operator.lt, entries, firsts)) or any(map(operator.gt, entries, lasts)))
 
