@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import string
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeGuard
@@ -32,8 +33,10 @@ class Shape:
     def __init__(self, others: str, max_length: int) -> None:
         self.pattern = re.compile(f"[A-Za-z0-9][A-Za-z0-9{others}]{{0,{max_length - 1}}}")
         self.fullmatch = self.pattern.fullmatch
-        self._bad_char = re.compile(f"[^\\nA-Za-z0-9{others}]")
-        self._bad_start = re.compile("^[^A-Za-z0-9]", re.MULTILINE)
+        alphanumeric = string.ascii_letters + string.digits
+        self._first = frozenset(alphanumeric)
+        self._allowed = (alphanumeric + others + "\n").encode("ascii")
+        self._bad_start = re.compile(f"\n[^{re.escape(alphanumeric)}]")
         self.max_length = max_length
 
     def all_match(self, values: Sequence[str]) -> bool:
@@ -44,11 +47,12 @@ class Shape:
         if min(lengths) < 1 or max(lengths) > self.max_length:
             return False
         joined = "\n".join(values)
-        return (
-            joined.count("\n") == len(values) - 1  # no value hides a newline
-            and self._bad_char.search(joined) is None
-            and self._bad_start.search(joined) is None
-        )
+        if not joined.isascii() or joined.count("\n") != len(values) - 1:
+            return False  # a non-ASCII character, or a value hiding a newline
+        # Deleting every allowed byte must leave nothing; then each value must start well.
+        if joined.encode("ascii").translate(None, self._allowed):
+            return False
+        return joined[0] in self._first and self._bad_start.search(joined) is None
 
 
 IDENTIFIER = Shape("_.:/-", 100)
