@@ -294,6 +294,21 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         )
     )
     out.write("\n" + ("* prolongé par avenant" if fr else "* prolonged by an avenant") + "\n\n")
+    upcoming = [row for row in rows if row["next_steering_committee"] is not None]
+    if upcoming:
+        out.write(
+            render_table(
+                ["Contrat", "Prochain comité de pilotage"]
+                if fr
+                else ["Contract", "Next steering committee"],
+                [
+                    [row["contract"], format_date(row["next_steering_committee"], lang)]
+                    for row in sorted(upcoming, key=lambda r: r["next_steering_committee"])
+                ],
+                title="Comités de pilotage à venir" if fr else "Upcoming steering committees",
+            )
+            + "\n\n"
+        )
     # Status by cohort
     cohorts = sorted({row["cohort"] for row in rows if row["cohort"]})
     statuses = list(ContractStatus)
