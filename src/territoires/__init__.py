@@ -15,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-
 from territoires._validate import OFFICIAL_GEOGRAPHY, validate
+
+# The build reads the version from _version.py too; importing importlib.metadata instead
+# would cost a third of the package's import time.
+from territoires._version import __version__
 from territoires.exceptions import (
     DataError,
     FormatError,
@@ -69,11 +71,6 @@ from territoires.model import (
 from territoires.problems import Problem, ProblemCode, Severity
 
 from . import demo
-
-try:
-    __version__ = _metadata.version("territoires")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    from territoires._version import __version__
 
 __all__ = [
     "OFFICIAL_GEOGRAPHY",

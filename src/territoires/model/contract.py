@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from dateutil import rrule
 
 from territoires.model import _validators as v
 from territoires.model.enums import (
@@ -441,6 +440,8 @@ class Contract:
             raise ValueError(
                 f"contract {self.id!r} has no end date: give `until` to bound the calendar"
             )
+        from dateutil import rrule  # imported here: only calendars need it
+
         rule = rrule.rrule(
             rrule.MONTHLY,
             interval=every,
