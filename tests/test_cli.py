@@ -51,7 +51,7 @@ def test_validate_accepts_the_demo(
     assert code == cli.EXIT_OK
     (line,) = out.splitlines()
     assert line.startswith("demo: ")
-    assert line.endswith(": no problems")
+    assert line.endswith(": no problems (synthetic data)")
     assert " 18 contracts, " in line
     assert f" {len(demo.participations)} participations, " in line
     assert_no_traceback(capsys, out)
@@ -85,7 +85,9 @@ def test_validate_prints_one_line_per_problem_and_the_right_exit_code(
         assert sorted(shown) == sorted(lines[:-1])
         errors = len(case.problems)
         assert lines[-1].startswith(f"{case.path}: ")
-        assert lines[-1].endswith(f": {errors} errors, 0 warnings")
+        assert (
+            lines[-1].removesuffix(" (synthetic data)").endswith(f": {errors} errors, 0 warnings")
+        )
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -258,7 +260,7 @@ def test_demo_writes_a_dataset_that_validates(
     assert_no_traceback(capsys, out)
     assert code == cli.EXIT_OK
     assert " 500 participations, " in out
-    assert out.endswith(": no problems\n")
+    assert out.endswith(": no problems (synthetic data)\n")
 
 
 def test_demo_refuses_to_overwrite_a_user_folder(
@@ -359,5 +361,5 @@ def test_the_installed_console_script_validates_the_demo() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("demo: ")
-    assert done.stdout.endswith(": no problems\n")
+    assert done.stdout.endswith(": no problems (synthetic data)\n")
     assert done.stderr == ""  # not a terminal: no progress, and no traceback

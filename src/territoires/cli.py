@@ -151,7 +151,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
         errors = sum(p.severity is Severity.ERROR for p in for_file)
         warnings = len(for_file) - errors
         verdict = "no problems" if not for_file else f"{errors} errors, {warnings} warnings"
-        out.write(f"{label}: {counts}: {verdict}\n")
+        synthetic = " (synthetic data)" if dataset.info.synthetic else ""
+        out.write(f"{label}: {counts}: {verdict}{synthetic}\n")
     return _exit_code(for_file)
 
 
