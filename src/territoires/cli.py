@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TextIO
 
 import territoires
 from territoires._enum import Lang
-from territoires._text import Progress, euros, format_date, integer, render_table
+from territoires._terminal import Progress, euros, format_date, integer, render_table
 from territoires.exceptions import TerritoiresError
 from territoires.model import ContractStatus, Dataset, FundingSource, Theme
 from territoires.problems import Problem, ProblemCode, Severity
@@ -156,10 +156,6 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
     return _exit_code(for_file)
 
 
-def _status_label(status: ContractStatus, lang: Lang) -> str:
-    return status.label(lang)
-
-
 def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     dataset, label = _load(args.path, args.encoding, progress)
     on: dt.date = args.on or dt.date.today()
@@ -280,7 +276,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
             row["kind"].upper(),
             format_date(row["signed_on"], lang),
             format_date(row["end"], lang) + (" *" if row["amendments"] else ""),
-            _status_label(row["status"], lang),
+            row["status"].label(lang),
             str(row["actions"]),
             euros(row["committed"], lang),
         ]
