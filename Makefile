@@ -8,19 +8,23 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test check lint typecheck bench clean
 
-$(STAMP): pyproject.toml Makefile
+# The example plugins under plugins/ are installed too, so the suite tests them as users
+# would find them: through their entry points.
+PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+
+$(STAMP): pyproject.toml Makefile $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "territoires needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/territoires show
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples scripts
-	$(BIN)/ruff format --check src tests benchmarks examples scripts
+	$(BIN)/ruff check src tests benchmarks examples scripts plugins
+	$(BIN)/ruff format --check src tests benchmarks examples scripts plugins
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -25,10 +25,15 @@ from territoires.exceptions import (
     FormatError,
     InvalidCodeError,
     InvalidValueError,
+    PluginError,
     TerritoiresError,
     UnknownTerritoryError,
 )
+from territoires.export import export
+from territoires.formats import ExportFormat, ExportKind
+from territoires.hookspecs import hookimpl
 from territoires.io import dump, load, make_converter, read
+from territoires.measures import Aggregation, Dimension, Indicator, IndicatorInput, Unit
 from territoires.model import (
     Action,
     ActionFunding,
@@ -69,6 +74,7 @@ from territoires.model import (
     Theme,
 )
 from territoires.problems import Problem, ProblemCode, Severity
+from territoires.rules import EligibilityRule, Outcome, RuleInput, Verdict
 
 from . import demo
 
@@ -79,6 +85,7 @@ __all__ = [
     "ActionReport",
     "AdministrativeStatus",
     "AgeBand",
+    "Aggregation",
     "Amendment",
     "Contract",
     "ContractKind",
@@ -87,7 +94,11 @@ __all__ = [
     "Dataset",
     "DatasetInfo",
     "Diagnostic",
+    "Dimension",
+    "EligibilityRule",
     "EmploymentOutcome",
+    "ExportFormat",
+    "ExportKind",
     "FormatError",
     "FrenchLevel",
     "Funding",
@@ -97,18 +108,23 @@ __all__ = [
     "GovernanceKind",
     "GovernanceLevel",
     "HousingOutcome",
+    "Indicator",
+    "IndicatorInput",
     "InvalidCodeError",
     "InvalidValueError",
+    "Outcome",
     "Participation",
     "Party",
     "PartyKind",
     "Period",
     "Person",
+    "PluginError",
     "Problem",
     "ProblemCode",
     "PublicCategory",
     "PublicScope",
     "ReportCount",
+    "RuleInput",
     "Severity",
     "Sex",
     "Signatory",
@@ -119,10 +135,14 @@ __all__ = [
     "Territory",
     "TerritoryKind",
     "Theme",
+    "Unit",
     "UnknownTerritoryError",
+    "Verdict",
     "__version__",
     "demo",
     "dump",
+    "export",
+    "hookimpl",
     "load",
     "make_converter",
     "read",

@@ -1,6 +1,7 @@
 """The ``territoires`` command: a thin layer over the public API.
 
-Exit codes: 0 success, 1 problems found in the data, 2 usage error or unreadable input.
+Exit codes: 0 success, 1 problems found in the data, 2 usage error, unreadable input or a
+faulty plugin (one line per fault, naming the plugin, its distribution, the hook and the cause).
 Problems are printed one per line as ``file:record:field: message [code]``; ``--format json``
 prints them for machines. Without a path, commands work on the embedded demo dataset.
 """
@@ -15,13 +16,16 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import territoires
 from territoires._enum import Lang
+from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
-from territoires.exceptions import TerritoiresError
+from territoires.exceptions import PluginError, TerritoiresError
 from territoires.model import ContractStatus, Dataset, FundingSource, Theme
+from territoires.plugins import PluginManager, get_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity
 
 __all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -93,6 +97,12 @@ def _load(path: str | None, encoding: str | None, progress: Progress) -> tuple[D
     return dataset, path
 
 
+class _PluginFaults(Exception):
+    def __init__(self, errors: Sequence[PluginError]) -> None:
+        super().__init__(len(errors))
+        self.errors = list(errors)
+
+
 class _Problems(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(len(problems))
@@ -133,9 +143,12 @@ def _summary(dataset: Dataset) -> dict[str, int]:
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     dataset, label = _load(args.path, args.encoding, progress)
+    manager = get_plugin_manager()
     with progress.step("checking references, periods and publics"):
         geography = None if args.no_geography else territoires.OFFICIAL_GEOGRAPHY
-        problems = territoires.validate(dataset, geography=geography)
+        problems = territoires.validate(dataset, geography=geography, plugins=manager)
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
     for_file = [p if p.file else p.located(file=label) for p in problems]
     if args.format == "json":
         json.dump(
@@ -450,6 +463,86 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
+def _registered_names(manager: PluginManager, name: str) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for family, catalogue in (
+        ("rules", manager.rules),
+        ("indicators", manager.indicators),
+        ("formats", manager.formats),
+    ):
+        for registration in catalogue.registrations():
+            if registration.plugin.name == name:
+                label = registration.item.name
+                if registration.replaced is not None:
+                    label += f" (replaces {registration.replaced.name})"
+                names.setdefault(family, []).append(label)
+    return names
+
+
+def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    manager = get_plugin_manager()
+    listed = [info for info in manager.plugin_infos() if args.all or not info.builtin]
+    entries: list[dict[str, Any]] = [
+        {
+            "name": info.name,
+            "distribution": info.distribution,
+            "version": info.version,
+            "builtin": info.builtin,
+            "module": info.module,
+            "hooks": manager.hooks_of(info.name),
+            "registers": _registered_names(manager, info.name),
+        }
+        for info in listed
+    ]
+    if args.format == "json":
+        json.dump(
+            {"plugins": entries, "errors": [str(e) for e in manager.errors]},
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+    elif entries:
+        rows = [
+            [
+                entry["name"],
+                f"{entry['distribution'] or '—'} {entry['version'] or ''}".strip(),
+                ", ".join(entry["hooks"]) or "—",
+                "; ".join(f"{k}: {', '.join(v)}" for k, v in entry["registers"].items()) or "—",
+            ]
+            for entry in entries
+        ]
+        out.write(render_table(["Plugin", "Distribution", "Hooks", "Registers"], rows) + "\n")
+    else:
+        out.write("no plugin installed (--all lists the built-ins too)\n")
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    manager = get_plugin_manager()
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
+    dataset, _ = _load(args.path, args.encoding, progress)
+    with progress.step(f"writing {args.output} ({args.to})"):
+        written = territoires.export(dataset, format=args.to, path=args.output, plugins=manager)
+    note = " (synthetic data)" if dataset.info.synthetic else ""
+    out.write(f"wrote {written} as {args.to}{note}\n")
+    return EXIT_OK
+
+
+def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.geo import get_geography
+
+    territory = get_geography().get(args.territory)
+    root = write_plugin(Path(args.out), args.name, territory.id, territory.name)
+    out.write(
+        f"wrote {root}: install it with `pip install -e {root}`, then `territoires plugins`\n"
+    )
+    return EXIT_OK
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -513,6 +606,38 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=territoires.demo.DEFAULT_SEED)
     demo.add_argument("--out", help="a folder (data package) or a .json file to write")
     demo.set_defaults(handler=_cmd_demo)
+
+    plugins = commands.add_parser(
+        "plugins",
+        help="list installed plugins, their hooks and what they register",
+        description="list installed plugins, their hooks and what they register",
+    )
+    plugins.add_argument("--all", action="store_true", help="include the built-in plugins")
+    plugins.add_argument("--format", choices=["text", "json"], default="text")
+    plugins.set_defaults(handler=_cmd_plugins)
+
+    export = commands.add_parser(
+        "export",
+        help="write a dataset in a registered format (territoires plugins --all lists them)",
+        description="write a dataset in a registered format, atomically",
+    )
+    export.add_argument("path", nargs="?", help="the dataset to export (default: the demo)")
+    export.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
+    export.add_argument("--format", dest="to", required=True, help="name of the format")
+    export.add_argument("-o", "--output", required=True, help="file or folder to write")
+    export.set_defaults(handler=_cmd_export)
+
+    new_plugin = commands.add_parser(
+        "new-plugin",
+        help="write a ready-to-install plugin package for a territory",
+        description="write a ready-to-install plugin package for a territory",
+    )
+    new_plugin.add_argument("name", help="short name, e.g. lyon-jeunes")
+    new_plugin.add_argument(
+        "--territory", required=True, help="code of the territory (69123, 200046977, dep:69)"
+    )
+    new_plugin.add_argument("--out", default=".", help="folder to write into (default: here)")
+    new_plugin.set_defaults(handler=_cmd_new_plugin)
     return parser
 
 
@@ -535,6 +660,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except _Problems as exc:
         _print_problems(exc.problems, getattr(args, "format", "text"), stream)
         return _exit_code(exc.problems) or EXIT_DATA
+    except _PluginFaults as exc:
+        for error in exc.errors:
+            sys.stderr.write(f"territoires: {error}\n")
+        return EXIT_USAGE
     except (TerritoiresError, OSError) as exc:
         sys.stderr.write(f"territoires: {exc}\n")
         return EXIT_USAGE

@@ -20,6 +20,7 @@ __all__ = [
     "FormatError",
     "InvalidCodeError",
     "InvalidValueError",
+    "PluginError",
     "TerritoiresError",
     "UnknownTerritoryError",
 ]
@@ -112,3 +113,34 @@ class FormatError(TerritoiresError, ValueError):
 
     .. versionadded:: 0.1
     """
+
+
+class PluginError(TerritoiresError, RuntimeError):
+    """A plugin failed: it could not be imported, raised inside a hook, or returned the wrong thing.
+
+    Args:
+        plugin: Name the plugin is registered under (its entry-point name).
+        hook: The hook (or step, such as ``import``) where it failed.
+        cause: What went wrong, in words.
+        distribution: The distribution that provides the plugin, if known.
+        version: Its version, if known.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        plugin: str,
+        hook: str,
+        cause: str,
+        *,
+        distribution: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.cause = cause
+        self.distribution = distribution
+        self.version = version
+        origin = f" ({distribution} {version or '?'})" if distribution else ""
+        super().__init__(f"plugin {plugin!r}{origin}, {hook}: {cause}")

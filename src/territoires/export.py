@@ -1,0 +1,124 @@
+"""Exporting through the registered formats, atomically.
+
+:func:`export` finds the format in the plugin manager's registry, checks it can export the
+object, and has its writer write to a temporary path next to the target, which then replaces
+the target in one step: a failure, in the library or in a plugin's writer, leaves any previous
+file as it was.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from territoires.exceptions import FormatError
+from territoires.formats import ExportFormat, ExportKind
+from territoires.io._atomic import atomic_directory
+from territoires.model.dataset import Dataset
+from territoires.plugins import PluginManager, default_plugin_manager
+
+__all__ = ["export", "kind_of"]
+
+
+def kind_of(obj: object) -> ExportKind:
+    """Return what kind of exportable object ``obj`` is.
+
+    Raises:
+        FormatError: ``obj`` is nothing the library exports.
+    """
+    if isinstance(obj, Dataset):
+        return ExportKind.DATASET
+    raise FormatError(f"cannot export a {type(obj).__name__}: export a Dataset")
+
+
+def export(
+    obj: Any,
+    *,
+    format: str,
+    path: str | Path,
+    plugins: PluginManager | None = None,
+) -> Path:
+    """Write ``obj`` to ``path`` in the registered format ``format``.
+
+    Args:
+        obj: What to export (a :class:`~territoires.Dataset`).
+        format: Name of a registered format (``territoires plugins --all`` lists them).
+        path: The file (or folder, for folder formats) to write.
+        plugins: The plugin manager whose formats to use; the default one otherwise.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FormatError: no such format, or it cannot export this kind of object.
+        PluginError: a plugin's writer failed; the previous file is intact.
+
+    Example:
+        >>> import territoires, tempfile, pathlib
+        >>> target = pathlib.Path(tempfile.mkdtemp()) / "demo.json"
+        >>> territoires.export(territoires.demo.build(participations=10), format="json",
+        ...                    path=target).name
+        'demo.json'
+
+    .. versionadded:: 0.1
+    """
+    manager = plugins if plugins is not None else default_plugin_manager()
+    formats = manager.formats
+    if format not in formats:
+        known = ", ".join(sorted(formats)) or "none"
+        raise FormatError(f"no export format named {format!r} (available: {known})")
+    chosen = formats[format]
+    kind = kind_of(obj)
+    if kind not in chosen.kinds:
+        can = ", ".join(sorted(k.value for k in chosen.kinds))
+        raise FormatError(f"format {format!r} cannot export {kind.label_en}s (it exports: {can})")
+    target = Path(path)
+    registration = formats.registration(format)
+    try:
+        if chosen.folder:
+            marker = _marker(chosen)
+
+            def fill(temp: Path) -> None:
+                chosen.write(obj, temp)
+                (temp / marker).touch(exist_ok=True)
+
+            atomic_directory(target, fill, marker=marker)
+        else:
+            _write_file(chosen, obj, target)
+    except (FormatError, FileExistsError, OSError):
+        raise
+    except Exception as exc:
+        if registration.plugin.builtin:
+            raise
+        raise registration.plugin.error(
+            f"writer of format {format!r}", f"raised {type(exc).__name__}: {exc}"
+        ) from exc
+    return target
+
+
+def _marker(chosen: ExportFormat) -> str:
+    # A folder this format wrote may be replaced; a user's unrelated folder never is. The data
+    # package marks its folders with its descriptor.
+    return "datapackage.json" if chosen.name == "datapackage" else f".{chosen.name}-export"
+
+
+def _write_file(chosen: ExportFormat, obj: Any, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temp = Path(name)
+    try:
+        chosen.write(obj, temp)
+        if target.exists():
+            with contextlib.suppress(OSError):
+                shutil.copymode(target, temp)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,133 @@
+"""The hook specifications: everything a plugin can add to territoires.
+
+A plugin is a module (or any object) with functions marked ``@territoires.hookimpl`` whose names
+are those of the hooks below; it is found through the ``territoires`` entry-point group of its
+distribution. Hooks are called with keyword arguments; an implementation may take any subset of
+a hook's arguments, and arguments may be added to a hook in later versions but never renamed or
+removed.
+
+Registration hooks (``register_*``) are called once, when the plugin manager builds its
+registries; what they return is checked then, so a faulty plugin is caught at start-up with an
+error naming it, not halfway through a report. Every name a plugin registers must be unique; a
+plugin replaces a built-in only by naming it in the object's ``replaces`` field.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pluggy
+
+from territoires.formats import ExportFormat
+from territoires.measures import Indicator
+from territoires.model.dataset import Dataset
+from territoires.problems import Problem
+from territoires.rules import EligibilityRule
+
+__all__ = [
+    "PROJECT",
+    "hookimpl",
+    "hookspec",
+    "register_eligibility_rules",
+    "register_export_formats",
+    "register_indicators",
+    "validate_dataset",
+]
+
+PROJECT = "territoires"
+"""The pluggy project name, which is also the entry-point group of plugins."""
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""The marker plugins put on their hook implementations (also ``territoires.hookimpl``)."""
+
+
+@hookspec
+def register_eligibility_rules() -> Iterable[EligibilityRule]:  # type: ignore[empty-body]
+    """Return the eligibility rules the plugin adds.
+
+    Called once per plugin manager. The built-in implementation
+    (``territoires.builtins.eligibility``) registers the national rules. Every implementation
+    is called; their rules are gathered into one registry.
+
+    Returns:
+        :class:`~territoires.EligibilityRule` objects (an iterable, or a single rule). A local
+        plugin prefixes their names with its territory's code: ``69123.moins_de_26_ans``.
+
+    Example:
+        .. code-block:: python
+
+            @territoires.hookimpl
+            def register_eligibility_rules():
+                return [EligibilityRule(name="69123.moins_de_26_ans", ...)]
+    """
+
+
+@hookspec
+def register_indicators() -> Iterable[Indicator]:  # type: ignore[empty-body]
+    """Return the indicators the plugin adds.
+
+    Called once per plugin manager. The built-in implementation
+    (``territoires.builtins.indicators``) registers the national set. Every implementation is
+    called; their indicators are gathered into one registry.
+
+    Returns:
+        :class:`~territoires.Indicator` objects (an iterable, or a single indicator), with
+        namespaced names for local ones: ``200046977.logement_durable_6_mois``.
+
+    Example:
+        .. code-block:: python
+
+            @territoires.hookimpl
+            def register_indicators():
+                return [Indicator(name="200046977.logement_durable_6_mois", ...)]
+    """
+
+
+@hookspec
+def register_export_formats() -> Iterable[ExportFormat]:  # type: ignore[empty-body]
+    """Return the export formats the plugin adds.
+
+    Called once per plugin manager. The built-in implementation
+    (``territoires.builtins.formats``) registers ``json``, ``csv`` and ``datapackage``. Every
+    implementation is called; their formats are gathered into one registry.
+
+    Returns:
+        :class:`~territoires.ExportFormat` objects (an iterable, or a single format), with a
+        writer and, where the format reads back, a reader.
+
+    Example:
+        .. code-block:: python
+
+            @territoires.hookimpl
+            def register_export_formats():
+                return [ExportFormat(name="markdown", suffix=".md", ...)]
+    """
+
+
+@hookspec
+def validate_dataset(dataset: Dataset) -> Iterable[Problem]:  # type: ignore[empty-body]
+    """Return the extra problems a local policy finds in ``dataset``.
+
+    Called by :func:`territoires.validate` after the core checks, for every plugin; their
+    problems are added to the core's. There is no built-in implementation: the core checks are
+    :meth:`territoires.Dataset.validate`.
+
+    Args:
+        dataset: The dataset being checked.
+
+    Returns:
+        :class:`~territoires.Problem` objects, in the same form as the core's (a stable code,
+        the record, the field path and a message).
+
+    Example:
+        .. code-block:: python
+
+            @territoires.hookimpl
+            def validate_dataset(dataset):
+                for contract in dataset.contracts:
+                    if contract.territory == "200046977" and not contract.governance:
+                        yield Problem(code=ProblemCode.INVALID_VALUE, record=contract.id, ...)
+    """

@@ -1,0 +1,284 @@
+"""Indicators: what ``register_indicators()`` returns, and the partial aggregates they compute.
+
+An indicator's calculator works on a whole table at once (all the participations and reports
+of one action, or of one contract) and returns **partial aggregates** keyed by the values of
+its dimensions. Partial aggregates merge: two actions' :class:`Persons` merge into the distinct
+persons of both, two :class:`Ratio` add numerators and denominators. So the same calculator
+gives action, contract, territory and national results, and a ratio is always a ratio of
+sums, never an average of ratios.
+
+Example:
+    >>> a = Persons.of(["P1", "P2"])
+    >>> b = Persons.of(["P2", "P3"])
+    >>> a.merge(b).value
+    Decimal('3')
+    >>> Ratio(numerator=Decimal(1), denominator=Decimal(4)).merge(
+    ...     Ratio(numerator=Decimal(3), denominator=Decimal(4))).value
+    Decimal('0.5')
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Protocol, Self
+
+import attrs
+
+from territoires._enum import LabelledEnum
+from territoires._names import check_name, namespace_of
+from territoires.model import _validators as v
+from territoires.model.contract import Action, Contract, Source
+from territoires.model.dataset import Gazetteer
+from territoires.model.period import Period
+from territoires.model.person import ActionReport, Participation
+
+__all__ = [
+    "Aggregation",
+    "Calculator",
+    "Dimension",
+    "Granularity",
+    "Indicator",
+    "IndicatorInput",
+    "Latest",
+    "Partial",
+    "Persons",
+    "PersonsRatio",
+    "Ratio",
+    "Total",
+    "Unit",
+]
+
+
+class Unit(LabelledEnum):
+    """Unit of an indicator's values."""
+
+    PERSONS = ("persons", "personnes", "persons")
+    COUNT = ("count", "nombre", "count")
+    EUROS = ("euros", "euros", "euros")
+    PERCENT = ("percent", "pourcentage", "percent")
+    PER_10000 = ("per_10000", "pour 10 000 habitants", "per 10,000 inhabitants")
+
+
+class Aggregation(LabelledEnum):
+    """How values combine over time (periods) and over territory (actions, contracts...)."""
+
+    SUM = ("sum", "somme", "sum")
+    DISTINCT_COUNT = ("distinct_count", "décompte sans doublon", "distinct count")
+    RATIO_OF_SUMS = ("ratio_of_sums", "rapport des sommes", "ratio of sums")
+    LAST = ("last", "dernière valeur", "last value")
+
+
+class Dimension(LabelledEnum):
+    """What an indicator can be broken down by."""
+
+    THEME = ("theme", "thème", "theme")
+    PUBLIC_CATEGORY = ("public_category", "catégorie de public", "public category")
+    SEX = ("sex", "sexe", "sex")
+    AGE_BAND = ("age_band", "tranche d'âge", "age band")
+    FUNDER = ("funder", "financeur", "funder")
+
+
+class Granularity(LabelledEnum):
+    """The table a calculator receives at once: one action's rows, or one contract's."""
+
+    ACTION = ("action", "action", "action")
+    CONTRACT = ("contract", "contrat", "contract")
+
+
+class Partial(Protocol):
+    """A partial aggregate: it merges with another of its kind and has a value."""
+
+    def merge(self, other: Self) -> Self:
+        """Return the aggregate of both parts."""
+
+    @property
+    def value(self) -> Decimal | None:
+        """The value, or None when it is undefined (a ratio over zero)."""
+
+
+@attrs.frozen
+class Total:
+    """A sum (euros, counts of actions...)."""
+
+    amount: Decimal
+
+    def merge(self, other: Total) -> Total:
+        """Add the two totals."""
+        return Total(self.amount + other.amount)
+
+    @property
+    def value(self) -> Decimal:
+        """The sum."""
+        return self.amount
+
+
+@attrs.frozen
+class Persons:
+    """Distinct persons (by pseudonymous id): a person in two actions counts once."""
+
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, ids: Iterable[str]) -> Persons:
+        """Return the distinct persons among ``ids``."""
+        return cls(frozenset(ids))
+
+    def merge(self, other: Persons) -> Persons:
+        """Return the persons of either part."""
+        return Persons(self.ids | other.ids)
+
+    @property
+    def value(self) -> Decimal:
+        """The number of distinct persons."""
+        return Decimal(len(self.ids))
+
+
+@attrs.frozen(kw_only=True)
+class Ratio:
+    """A ratio of sums: numerators and denominators add up before dividing."""
+
+    numerator: Decimal
+    denominator: Decimal
+
+    def merge(self, other: Ratio) -> Ratio:
+        """Add numerators and denominators."""
+        return Ratio(
+            numerator=self.numerator + other.numerator,
+            denominator=self.denominator + other.denominator,
+        )
+
+    @property
+    def value(self) -> Decimal | None:
+        """Numerator over denominator, None when the denominator is zero."""
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@attrs.frozen(kw_only=True)
+class PersonsRatio:
+    """A share of distinct persons: those of the numerator among those of the denominator."""
+
+    numerator: frozenset[str]
+    denominator: frozenset[str]
+
+    def merge(self, other: PersonsRatio) -> PersonsRatio:
+        """Unite the persons of both parts."""
+        return PersonsRatio(
+            numerator=self.numerator | other.numerator,
+            denominator=self.denominator | other.denominator,
+        )
+
+    @property
+    def value(self) -> Decimal | None:
+        """Share of the denominator's persons in the numerator, None when there are none."""
+        if not self.denominator:
+            return None
+        return Decimal(len(self.numerator & self.denominator)) / Decimal(len(self.denominator))
+
+
+@attrs.frozen(kw_only=True)
+class Latest:
+    """The last known value, by date."""
+
+    on: dt.date
+    amount: Decimal
+
+    def merge(self, other: Latest) -> Latest:
+        """Keep the later value."""
+        return other if other.on > self.on else self
+
+    @property
+    def value(self) -> Decimal:
+        """The last value."""
+        return self.amount
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorInput:
+    """The table a calculator works on: one action's (or one contract's) rows for a period.
+
+    Attributes:
+        contract: The contract, as amended at the end of the period.
+        actions: The actions in the table: one for action granularity, the contract's
+            actions for contract granularity.
+        participations: Every participation in those actions (the calculator decides which
+            ones the period concerns).
+        reports: Every report on those actions.
+        period: The period the values are for.
+        geography: The official geography (populations, memberships).
+
+    .. versionadded:: 0.1
+    """
+
+    contract: Contract
+    actions: tuple[Action, ...]
+    participations: Sequence[Participation]
+    reports: Sequence[ActionReport]
+    period: Period
+    geography: Gazetteer | None = None
+
+
+Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
+
+
+def _callable(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise v.fail(attribute, value, "a function")
+
+
+def _dimensions(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.tuple_of(Dimension)(_, attribute, value)
+    assert isinstance(value, tuple)
+    if len(set(value)) != len(value):
+        raise v.fail(attribute, value, "each dimension once")
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """An indicator followed by steering committees, registered by a plugin.
+
+    Attributes:
+        name: Unique name; a plugin prefixes it with its namespace, usually the code of its
+            territory (``200046977.logement_durable_6_mois``). Built-in indicators have none.
+        label_fr: Short label in French.
+        label_en: Short label in English.
+        unit: Unit of the values.
+        over_time: How values of successive periods combine.
+        over_territory: How values of actions, contracts and territories combine.
+        counts_persons: Whether values count persons; then disclosure control applies.
+        compute: The calculator: from an :class:`IndicatorInput`, partial aggregates keyed by
+            the values of ``dimensions`` (in that order; the empty tuple without dimensions).
+        dimensions: What the values can be broken down by.
+        granularity: Whether the calculator receives one action's rows or one contract's.
+        description_fr: Definition in French, as the catalogue shows it.
+        description_en: Definition in English.
+        source: Where the definition comes from, if anywhere.
+        replaces: Name of the built-in indicator this one replaces, declared explicitly.
+
+    .. versionadded:: 0.1
+    """
+
+    name: str = attrs.field(validator=check_name)
+    label_fr: str = attrs.field(validator=v.text)
+    label_en: str = attrs.field(validator=v.text)
+    unit: Unit = attrs.field(validator=v.member_of(Unit))
+    over_time: Aggregation = attrs.field(validator=v.member_of(Aggregation))
+    over_territory: Aggregation = attrs.field(validator=v.member_of(Aggregation))
+    counts_persons: bool = attrs.field(validator=v.boolean)
+    compute: Calculator = attrs.field(validator=_callable, eq=False)
+    dimensions: tuple[Dimension, ...] = attrs.field(default=(), validator=_dimensions)
+    granularity: Granularity = attrs.field(
+        default=Granularity.ACTION, validator=v.member_of(Granularity)
+    )
+    description_fr: str = attrs.field(default="", validator=v.any_text)
+    description_en: str = attrs.field(default="", validator=v.any_text)
+    source: Source | None = attrs.field(default=None, validator=v.optional(v.instance(Source)))
+    replaces: str | None = attrs.field(default=None, validator=v.optional(check_name))
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace of the name (a territory code for local indicators), if any."""
+        return namespace_of(self.name)

@@ -1,0 +1,495 @@
+"""The plugin manager: built-ins and installed plugins, their registries and their faults.
+
+:func:`get_plugin_manager` builds a :class:`PluginManager` (a pluggy manager) each time it is
+called: the built-in plugins first (``territoires.builtins.*``), then the plugins installed
+through the ``territoires`` entry-point group, then ``check_pending()``. Nothing is created when
+the package is imported.
+
+Environment variables:
+
+``TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD``
+    Any non-empty value but ``0``: load no installed plugin, only the built-ins.
+``TERRITOIRES_PLUGINS``
+    A comma-separated allow-list: load only the installed plugins with these entry-point or
+    distribution names.
+``TERRITOIRES_TRACE_PLUGINS``
+    Any non-empty value but ``0``: log every hook call (plugin, hook, duration) on the
+    ``territoires.plugins`` logger, and pluggy's own trace on standard error.
+
+A faulty plugin never stops the others: a plugin that fails to import, raises inside a hook or
+returns something of the wrong type is left out, and a :class:`~territoires.PluginError`
+naming it, its distribution and version, the hook and the cause is added to
+:attr:`PluginManager.errors` (and logged). The command line prints these errors and exits with
+status 2; :meth:`PluginManager.raise_errors` does the same for library users.
+
+Example:
+    >>> from territoires.plugins import get_plugin_manager
+    >>> manager = get_plugin_manager(autoload=False)
+    >>> sorted(manager.formats)
+    ['csv', 'datapackage', 'json']
+    >>> manager.errors
+    []
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import metadata
+from types import ModuleType
+from typing import Any, Generic, TypeVar
+
+import attrs
+import pluggy
+
+from territoires import hookspecs
+from territoires._names import is_namespaced
+from territoires._version import __version__
+from territoires.exceptions import PluginError
+from territoires.formats import ExportFormat
+from territoires.measures import Indicator
+from territoires.model.dataset import Dataset
+from territoires.problems import Problem
+from territoires.rules import EligibilityRule
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "Catalogue",
+    "PluginInfo",
+    "PluginManager",
+    "Registration",
+    "default_plugin_manager",
+    "get_plugin_manager",
+]
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT
+DEFAULT_PLUGINS: tuple[str, ...] = ("territoires.builtins.formats",)
+"""The built-in plugin modules, registered first, like any third-party plugin."""
+
+DISABLE_AUTOLOAD = "TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD"
+ALLOW_LIST = "TERRITOIRES_PLUGINS"
+TRACE = "TERRITOIRES_TRACE_PLUGINS"
+
+logger = logging.getLogger("territoires.plugins")
+
+T = TypeVar("T", EligibilityRule, Indicator, ExportFormat)
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """Who a plugin is.
+
+    Attributes:
+        name: Name it is registered under (entry-point name, or module name for built-ins).
+        distribution: The distribution that provides it (``territoires`` for built-ins).
+        version: The distribution's version.
+        builtin: Whether it ships with territoires.
+        module: The module (or object) registered.
+
+    .. versionadded:: 0.1
+    """
+
+    name: str
+    distribution: str | None
+    version: str | None
+    builtin: bool = False
+    module: str = ""
+
+    def error(self, hook: str, cause: str) -> PluginError:
+        """Return the error for a fault of this plugin in ``hook``."""
+        return PluginError(
+            self.name, hook, cause, distribution=self.distribution, version=self.version
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Registration(Generic[T]):
+    """One registered rule, indicator or format, with the plugin it comes from.
+
+    Attributes:
+        item: What was registered.
+        plugin: The plugin that registered it.
+        replaced: The built-in plugin whose item of the same name it replaces, if any.
+
+    .. versionadded:: 0.1
+    """
+
+    item: T
+    plugin: PluginInfo
+    replaced: PluginInfo | None = None
+
+
+class Catalogue(Mapping[str, T]):
+    """A registry: registered items by name, in registration order, with their origin.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, registrations: Iterable[Registration[T]] = ()) -> None:
+        self._entries: dict[str, Registration[T]] = {r.item.name: r for r in registrations}
+
+    def __getitem__(self, name: str) -> T:
+        return self._entries[name].item
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def registration(self, name: str) -> Registration[T]:
+        """Return the registration of ``name``: the item and the plugin it comes from."""
+        return self._entries[name]
+
+    def registrations(self) -> list[Registration[T]]:
+        """Return every registration, in registration order."""
+        return list(self._entries.values())
+
+
+_FAMILIES: tuple[tuple[str, str, type[Any], bool], ...] = (
+    # hook, attribute, expected type, whether plugins must namespace names
+    ("register_eligibility_rules", "rules", EligibilityRule, True),
+    ("register_indicators", "indicators", Indicator, True),
+    ("register_export_formats", "formats", ExportFormat, False),
+)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} (a {type(value).__name__})"
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "")
+    return bool(value) and value != "0"
+
+
+class PluginManager(pluggy.PluginManager):
+    """The pluggy manager of territoires, with registries built from the registration hooks.
+
+    Use :func:`get_plugin_manager` to build one. Registries (:attr:`rules`,
+    :attr:`indicators`, :attr:`formats`) are built on first use and checked then.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.errors: list[PluginError] = []
+        self._infos: dict[str, PluginInfo] = {}
+        self._registries: dict[str, Catalogue[Any]] | None = None
+        self._trace = _flag(TRACE)
+
+    # -- registration -------------------------------------------------------------------------
+
+    def add(self, plugin: object, info: PluginInfo) -> bool:
+        """Register ``plugin`` as ``info.name``; record a :class:`PluginError` if pluggy refuses.
+
+        Returns:
+            Whether the plugin was registered.
+        """
+        try:
+            self.register(plugin, name=info.name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            self._fault(info.error("registration", str(exc)))
+            return False
+        self._infos[info.name] = info
+        self._registries = None
+        return True
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        """Unregister a plugin, forgetting what it registered."""
+        removed = super().unregister(plugin=plugin, name=name)
+        self._registries = None
+        key = name or (self.get_name(plugin) if plugin is not None else None)
+        if key is not None:
+            self._infos.pop(key, None)
+        return removed
+
+    def info(self, name: str) -> PluginInfo:
+        """Return who the plugin registered as ``name`` is."""
+        info = self._infos.get(name)
+        if info is None:
+            return PluginInfo(name=name, distribution=None, version=None)
+        return info
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Return the registered plugins, built-ins first, in registration order."""
+        return [info for name, info in self._infos.items() if self.has_plugin(name)]
+
+    def hooks_of(self, name: str) -> list[str]:
+        """Return the names of the hooks plugin ``name`` implements."""
+        plugin = self.get_plugin(name)
+        callers = (self.get_hookcallers(plugin) or []) if plugin is not None else []
+        return sorted(caller.name for caller in callers)
+
+    def _fault(self, error: PluginError) -> None:
+        logger.error("%s", error)
+        self.errors.append(error)
+
+    def raise_errors(self) -> None:
+        """Raise the first :class:`PluginError` met so far, if any."""
+        if self.errors:
+            raise self.errors[0]
+
+    # -- calling hooks one plugin at a time ---------------------------------------------------
+
+    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[PluginInfo, Any]]:
+        """Call ``hook`` on every plugin, in registration order, attributing each result.
+
+        A plugin that raises is recorded in :attr:`errors` and skipped; the others still run.
+
+        Yields:
+            ``(plugin, result)`` for each plugin that implements the hook and returned.
+        """
+        caller = getattr(self.hook, hook)
+        by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
+        for name in self._infos:
+            impl = by_plugin.get(name)
+            if impl is None:
+                continue
+            info = self.info(name)
+            arguments = {arg: kwargs[arg] for arg in impl.argnames if arg in kwargs}
+            start = time.perf_counter()
+            try:
+                result = impl.function(**arguments)
+                if hasattr(result, "__next__"):  # a generator: run it now, inside the guard
+                    result = list(result)
+            except Exception as exc:
+                self._fault(info.error(hook, f"raised {type(exc).__name__}: {exc}"))
+                continue
+            finally:
+                if self._trace:
+                    logger.info(
+                        "%s.%s took %.1f ms", name, hook, (time.perf_counter() - start) * 1000
+                    )
+            yield info, result
+
+    # -- registries ---------------------------------------------------------------------------
+
+    def _build_registries(self) -> dict[str, Catalogue[Any]]:
+        registries: dict[str, Catalogue[Any]] = {}
+        for hook, attribute, expected, namespaced in _FAMILIES:
+            entries: dict[str, Registration[Any]] = {}
+            for info, result in self.call_each(hook):
+                items = [result] if isinstance(result, expected) else result
+                if items is None:
+                    continue
+                if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+                    self._fault(
+                        info.error(
+                            hook,
+                            f"returned {_describe(result)}; expected {expected.__name__} objects",
+                        )
+                    )
+                    continue
+                for item in items:
+                    error = self._check_item(info, hook, item, expected, namespaced, entries)
+                    if error is not None:
+                        self._fault(error)
+                        continue
+                    previous = entries.get(item.name)
+                    entries[item.name] = Registration(
+                        item=item, plugin=info, replaced=previous.plugin if previous else None
+                    )
+            registries[attribute] = Catalogue(entries.values())
+        return registries
+
+    def _check_item(
+        self,
+        info: PluginInfo,
+        hook: str,
+        item: object,
+        expected: type[Any],
+        namespaced: bool,
+        entries: dict[str, Registration[Any]],
+    ) -> PluginError | None:
+        if not isinstance(item, expected):
+            return info.error(hook, f"returned {_describe(item)}; expected {expected.__name__}")
+        name = item.name
+        if namespaced and not info.builtin and not is_namespaced(name):
+            return info.error(
+                hook,
+                f"name {name!r} has no namespace: prefix it with your territory's code "
+                f"(e.g. '69123.{name}') or your plugin's name",
+            )
+        previous = entries.get(name)
+        if previous is None:
+            if item.replaces is not None:
+                return info.error(
+                    hook, f"{name!r} replaces {item.replaces!r}, but no built-in has that name"
+                )
+            return None
+        if item.replaces == name and previous.plugin.builtin:
+            return None
+        if previous.plugin.builtin:
+            return info.error(
+                hook,
+                f"{name!r} is already registered by the built-in {previous.plugin.name!r}; "
+                f"declare replaces={name!r} to replace it",
+            )
+        who = previous.plugin.distribution or previous.plugin.name
+        return info.error(hook, f"{name!r} is already registered by plugin {who!r}")
+
+    def _registry(self, attribute: str) -> Catalogue[Any]:
+        if self._registries is None:
+            self._registries = self._build_registries()
+        return self._registries[attribute]
+
+    @property
+    def rules(self) -> Catalogue[EligibilityRule]:
+        """The eligibility rules, by name."""
+        return self._registry("rules")
+
+    @property
+    def indicators(self) -> Catalogue[Indicator]:
+        """The indicators, by name."""
+        return self._registry("indicators")
+
+    @property
+    def formats(self) -> Catalogue[ExportFormat]:
+        """The export formats, by name."""
+        return self._registry("formats")
+
+    def validate_dataset(self, dataset: Dataset) -> list[Problem]:
+        """Return the extra problems the plugins' ``validate_dataset`` hooks find."""
+        problems: list[Problem] = []
+        for info, result in self.call_each("validate_dataset", dataset=dataset):
+            items = [result] if isinstance(result, Problem) else result
+            if items is None:
+                continue
+            if not isinstance(items, Iterable) or isinstance(items, str | bytes):
+                self._fault(
+                    info.error(
+                        "validate_dataset",
+                        f"returned {_describe(result)}; expected Problem objects",
+                    )
+                )
+                continue
+            wrong = [item for item in items if not isinstance(item, Problem)]
+            if wrong:
+                self._fault(
+                    info.error(
+                        "validate_dataset",
+                        f"returned {_describe(wrong[0])}; expected Problem objects",
+                    )
+                )
+                continue
+            problems.extend(items)
+        return problems
+
+
+def _installed() -> list[metadata.EntryPoint]:
+    found = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return sorted(found, key=lambda ep: ep.name)
+
+
+def get_plugin_manager(
+    *,
+    autoload: bool | None = None,
+    allow: Iterable[str] | None = None,
+    builtins: bool = True,
+    plugins: Iterable[tuple[str, object]] = (),
+) -> PluginManager:
+    """Build a plugin manager: built-ins, then installed plugins, then ``plugins``.
+
+    Args:
+        autoload: Whether to load the plugins installed through entry points; by default
+            yes, unless ``TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD`` is set.
+        allow: Names (entry-point or distribution) of the only installed plugins to load; by
+            default those listed in ``TERRITOIRES_PLUGINS``, or all.
+        builtins: Whether to register the built-in plugins (tests of a plugin may leave them
+            out).
+        plugins: Extra ``(name, plugin)`` pairs to register after the others (a module, a
+            class or any object with hook implementations).
+
+    Returns:
+        A new manager; faults are in its ``errors``, never raised here.
+
+    .. versionadded:: 0.1
+    """
+    manager = PluginManager()
+    if _flag(TRACE):
+        manager.trace.root.setwriter(sys.stderr.write)
+        manager.enable_tracing()
+    if builtins:
+        for module_name in DEFAULT_PLUGINS:
+            module = importlib.import_module(module_name)
+            manager.add(
+                module,
+                PluginInfo(
+                    name=module_name,
+                    distribution="territoires",
+                    version=__version__,
+                    builtin=True,
+                    module=module_name,
+                ),
+            )
+    if autoload is None:
+        autoload = not _flag(DISABLE_AUTOLOAD)
+    if allow is None and os.environ.get(ALLOW_LIST):
+        allow = [n.strip() for n in os.environ[ALLOW_LIST].split(",") if n.strip()]
+    if autoload:
+        _load_entry_points(manager, None if allow is None else set(allow))
+    for name, plugin in plugins:
+        module_name = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__
+        manager.add(
+            plugin, PluginInfo(name=name, distribution=None, version=None, module=module_name)
+        )
+    _check_pending(manager)
+    return manager
+
+
+def _load_entry_points(manager: PluginManager, allow: set[str] | None) -> None:
+    for entry_point in _installed():
+        dist = entry_point.dist
+        info = PluginInfo(
+            name=entry_point.name,
+            distribution=dist.name if dist is not None else None,
+            version=dist.version if dist is not None else None,
+            module=entry_point.value,
+        )
+        if allow is not None and info.name not in allow and info.distribution not in allow:
+            continue
+        if manager.has_plugin(info.name):
+            manager._fault(info.error("import", "another plugin is registered under this name"))
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:
+            manager._fault(info.error("import", f"{type(exc).__name__}: {exc}"))
+            continue
+        manager.add(plugin, info)
+
+
+def _check_pending(manager: PluginManager) -> None:
+    """Unregister plugins implementing hooks that do not exist (a typo), with an error each."""
+    while True:
+        try:
+            manager.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = manager.get_name(exc.plugin) or "?"
+            info = manager.info(name)
+            manager.unregister(plugin=exc.plugin)
+            manager._fault(info.error("check_pending", str(exc)))
+
+
+@functools.cache
+def default_plugin_manager() -> PluginManager:
+    """Return the manager the library uses when none is given: built once, on first use.
+
+    .. versionadded:: 0.1
+    """
+    return get_plugin_manager()
