@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+import logging as _logging
+
 from territoires._validate import OFFICIAL_GEOGRAPHY, validate
 
 # The build reads the version from _version.py too; importing importlib.metadata instead
@@ -77,6 +79,10 @@ from territoires.problems import Problem, ProblemCode, Severity
 from territoires.rules import EligibilityRule, Outcome, RuleInput, Verdict
 
 from . import demo
+
+# A library logs, it never prints: without a handler configured by the application, nothing
+# from territoires' loggers reaches standard error (the CLI prints what users must see).
+_logging.getLogger("territoires").addHandler(_logging.NullHandler())
 
 __all__ = [
     "OFFICIAL_GEOGRAPHY",

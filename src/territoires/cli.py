@@ -522,8 +522,13 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     manager = get_plugin_manager()
+    known = manager.formats  # builds the registries, so faults found there count too
     if manager.errors:
         raise _PluginFaults(manager.errors)
+    if args.to not in known:
+        raise territoires.FormatError(
+            f"no export format named {args.to!r} (available: {', '.join(sorted(known))})"
+        )
     dataset, _ = _load(args.path, args.encoding, progress)
     with progress.step(f"writing {args.output} ({args.to})"):
         written = territoires.export(dataset, format=args.to, path=args.output, plugins=manager)

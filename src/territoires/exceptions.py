@@ -139,8 +139,8 @@ class PluginError(TerritoiresError, RuntimeError):
     ) -> None:
         self.plugin = plugin
         self.hook = hook
-        self.cause = cause
+        self.cause = " ".join(str(cause).split())  # one line, whatever the cause printed
         self.distribution = distribution
         self.version = version
         origin = f" ({distribution} {version or '?'})" if distribution else ""
-        super().__init__(f"plugin {plugin!r}{origin}, {hook}: {cause}")
+        super().__init__(f"plugin {plugin!r}{origin}, {hook}: {self.cause}")

@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,25 +81,27 @@ def export(
         raise FormatError(f"format {format!r} cannot export {kind.label_en}s (it exports: {can})")
     target = Path(path)
     registration = formats.registration(format)
-    try:
-        if chosen.folder:
-            marker = _marker(chosen)
 
-            def fill(temp: Path) -> None:
-                chosen.write(obj, temp)
-                (temp / marker).touch(exist_ok=True)
+    def write(where: Path) -> None:
+        try:
+            chosen.write(obj, where)
+        except Exception as exc:
+            if registration.plugin.builtin:
+                raise
+            raise registration.plugin.error(
+                f"writer of format {format!r}", f"raised {type(exc).__name__}: {exc}"
+            ) from exc
 
-            atomic_directory(target, fill, marker=marker)
-        else:
-            _write_file(chosen, obj, target)
-    except (FormatError, FileExistsError, OSError):
-        raise
-    except Exception as exc:
-        if registration.plugin.builtin:
-            raise
-        raise registration.plugin.error(
-            f"writer of format {format!r}", f"raised {type(exc).__name__}: {exc}"
-        ) from exc
+    if chosen.folder:
+        marker = _marker(chosen)
+
+        def fill(temp: Path) -> None:
+            write(temp)
+            (temp / marker).touch(exist_ok=True)
+
+        atomic_directory(target, fill, marker=marker)
+    else:
+        _write_file(write, target)
     return target
 
 
@@ -108,13 +111,13 @@ def _marker(chosen: ExportFormat) -> str:
     return "datapackage.json" if chosen.name == "datapackage" else f".{chosen.name}-export"
 
 
-def _write_file(chosen: ExportFormat, obj: Any, target: Path) -> None:
+def _write_file(write: Callable[[Path], None], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temp = Path(name)
     try:
-        chosen.write(obj, temp)
+        write(temp)
         if target.exists():
             with contextlib.suppress(OSError):
                 shutil.copymode(target, temp)

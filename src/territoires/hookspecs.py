@@ -6,10 +6,13 @@ distribution. Hooks are called with keyword arguments; an implementation may tak
 a hook's arguments, and arguments may be added to a hook in later versions but never renamed or
 removed.
 
-Registration hooks (``register_*``) are called once, when the plugin manager builds its
-registries; what they return is checked then, so a faulty plugin is caught at start-up with an
-error naming it, not halfway through a report. Every name a plugin registers must be unique; a
-plugin replaces a built-in only by naming it in the object's ``replaces`` field.
+Registration hooks (``register_*``) are called once per plugin, when the plugin manager is
+built; what they return is checked then, so a faulty plugin is caught at start-up with an
+error naming it, not halfway through a report. Plugins are called one at a time, in
+registration order (built-ins first), so that a fault is attributed to its plugin; pluggy's
+``tryfirst``, ``trylast`` and hook wrappers therefore have no effect. Every name a plugin
+registers must be unique; a plugin replaces a built-in only by naming it in the object's
+``replaces`` field.
 
 .. versionadded:: 0.1
 """
@@ -48,20 +51,22 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def register_eligibility_rules() -> Iterable[EligibilityRule]:  # type: ignore[empty-body]
     """Return the eligibility rules the plugin adds.
 
-    Called once per plugin manager. The built-in implementation
-    (``territoires.builtins.eligibility``) registers the national rules. Every implementation
-    is called; their rules are gathered into one registry.
+    Called once per plugin manager; every implementation is called and their rules are
+    gathered into one registry. The national rules are registered the same way, by a built-in
+    plugin.
 
     Returns:
-        :class:`~territoires.EligibilityRule` objects (an iterable, or a single rule). A local
-        plugin prefixes their names with its territory's code: ``69123.moins_de_26_ans``.
+        :class:`~territoires.EligibilityRule` objects: a list, a tuple or a generator (a single
+        rule is accepted too). A local plugin prefixes their names with its territory's code:
+        ``69123.moins_de_26_ans``.
 
     Example:
         .. code-block:: python
 
             @territoires.hookimpl
             def register_eligibility_rules():
-                return [EligibilityRule(name="69123.moins_de_26_ans", ...)]
+                # fields: labels, source and check, as EligibilityRule documents them
+                return [EligibilityRule(name="69123.moins_de_26_ans", **fields)]
     """
 
 
@@ -69,20 +74,22 @@ def register_eligibility_rules() -> Iterable[EligibilityRule]:  # type: ignore[e
 def register_indicators() -> Iterable[Indicator]:  # type: ignore[empty-body]
     """Return the indicators the plugin adds.
 
-    Called once per plugin manager. The built-in implementation
-    (``territoires.builtins.indicators``) registers the national set. Every implementation is
-    called; their indicators are gathered into one registry.
+    Called once per plugin manager; every implementation is called and their indicators are
+    gathered into one registry. The national indicators are registered the same way, by a
+    built-in plugin.
 
     Returns:
-        :class:`~territoires.Indicator` objects (an iterable, or a single indicator), with
-        namespaced names for local ones: ``200046977.logement_durable_6_mois``.
+        :class:`~territoires.Indicator` objects: a list, a tuple or a generator (a single
+        indicator is accepted too), with namespaced names for local ones:
+        ``200046977.logement_durable_6_mois``.
 
     Example:
         .. code-block:: python
 
             @territoires.hookimpl
             def register_indicators():
-                return [Indicator(name="200046977.logement_durable_6_mois", ...)]
+                # fields: labels, unit, aggregations and compute, as Indicator documents them
+                return [Indicator(name="200046977.logement_durable_6_mois", **fields)]
     """
 
 
@@ -95,15 +102,17 @@ def register_export_formats() -> Iterable[ExportFormat]:  # type: ignore[empty-b
     implementation is called; their formats are gathered into one registry.
 
     Returns:
-        :class:`~territoires.ExportFormat` objects (an iterable, or a single format), with a
-        writer and, where the format reads back, a reader.
+        :class:`~territoires.ExportFormat` objects: a list, a tuple or a generator (a single
+        format is accepted too), each with a writer and, where the format reads back, a
+        reader.
 
     Example:
         .. code-block:: python
 
             @territoires.hookimpl
             def register_export_formats():
-                return [ExportFormat(name="markdown", suffix=".md", ...)]
+                # fields: labels, media type, kinds and write, as ExportFormat documents them
+                return [ExportFormat(name="markdown", suffix=".md", **fields)]
     """
 
 
@@ -127,7 +136,12 @@ def validate_dataset(dataset: Dataset) -> Iterable[Problem]:  # type: ignore[emp
 
             @territoires.hookimpl
             def validate_dataset(dataset):
-                for contract in dataset.contracts:
+                for index, contract in enumerate(dataset.contracts):
                     if contract.territory == "200046977" and not contract.governance:
-                        yield Problem(code=ProblemCode.INVALID_VALUE, record=contract.id, ...)
+                        yield Problem(
+                            code=ProblemCode.INVALID_VALUE,
+                            message="a contract of the Métropole needs a steering committee",
+                            record=contract.id,
+                            field=f"contracts[{index}].governance",
+                        )
     """

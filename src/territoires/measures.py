@@ -54,12 +54,16 @@ __all__ = [
 
 
 class Unit(LabelledEnum):
-    """Unit of an indicator's values."""
+    """Unit of an indicator's values.
+
+    Ratios (:class:`Ratio`, :class:`PersonsRatio`) give fractions (``0.25``); an indicator
+    in :attr:`PERCENT` is shown multiplied by 100 (``25``) wherever it is published.
+    """
 
     PERSONS = ("persons", "personnes", "persons")
     COUNT = ("count", "nombre", "count")
     EUROS = ("euros", "euros", "euros")
-    PERCENT = ("percent", "pourcentage", "percent")
+    PERCENT = ("percent", "pourcentage", "percent")  # partials give fractions; shown × 100
     PER_10000 = ("per_10000", "pour 10 000 habitants", "per 10,000 inhabitants")
 
 
@@ -224,6 +228,14 @@ class IndicatorInput:
 Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
 
 
+def _concerns(territories: frozenset[str], contract: Contract, geography: Gazetteer | None) -> bool:
+    if not territories or contract.territory in territories:
+        return True
+    if geography is None:
+        return False
+    return any(geography.is_within(contract.territory, place) for place in territories)
+
+
 def _callable(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not callable(value):
         raise v.fail(attribute, value, "a function")
@@ -256,6 +268,8 @@ class Indicator:
         description_fr: Definition in French, as the catalogue shows it.
         description_en: Definition in English.
         source: Where the definition comes from, if anywhere.
+        territories: References of the territories whose contracts the indicator concerns
+            (empty: all); see :meth:`concerns`.
         replaces: Name of the built-in indicator this one replaces, declared explicitly.
 
     .. versionadded:: 0.1
@@ -276,9 +290,21 @@ class Indicator:
     description_fr: str = attrs.field(default="", validator=v.any_text)
     description_en: str = attrs.field(default="", validator=v.any_text)
     source: Source | None = attrs.field(default=None, validator=v.optional(v.instance(Source)))
+    territories: frozenset[str] = attrs.field(
+        default=frozenset(), validator=v.territory_reference_set
+    )
     replaces: str | None = attrs.field(default=None, validator=v.optional(check_name))
 
     @property
     def namespace(self) -> str | None:
         """The namespace of the name (a territory code for local indicators), if any."""
         return namespace_of(self.name)
+
+    def concerns(self, contract: Contract, geography: Gazetteer | None = None) -> bool:
+        """Return True when the indicator is computed for ``contract``.
+
+        Without ``territories``, every contract; otherwise the contracts whose territory is
+        one of them, or lies within one of them when a geography is given (a contract of
+        the city of Grenoble, within Grenoble-Alpes-Métropole).
+        """
+        return _concerns(self.territories, contract, geography)

@@ -13,8 +13,8 @@ Environment variables:
     A comma-separated allow-list: load only the installed plugins with these entry-point or
     distribution names.
 ``TERRITOIRES_TRACE_PLUGINS``
-    Any non-empty value but ``0``: log every hook call (plugin, hook, duration) on the
-    ``territoires.plugins`` logger, and pluggy's own trace on standard error.
+    Any non-empty value but ``0``: every hook call (plugin, hook, duration) is logged on the
+    ``territoires.plugins`` logger and shown on standard error.
 
 A faulty plugin never stops the others: a plugin that fails to import, raises inside a hook or
 returns something of the wrong type is left out, and a :class:`~territoires.PluginError`
@@ -169,6 +169,10 @@ def _describe(value: object) -> str:
     return f"{text} (a {type(value).__name__})"
 
 
+def _who(info: PluginInfo) -> str:
+    return f"{info.name!r} ({info.distribution})" if info.distribution else repr(info.name)
+
+
 def _flag(name: str) -> bool:
     value = os.environ.get(name, "")
     return bool(value) and value != "0"
@@ -188,6 +192,9 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.errors: list[PluginError] = []
         self._infos: dict[str, PluginInfo] = {}
+        # What each plugin's registration hooks returned: they are called once per plugin,
+        # even when the registries are rebuilt after another plugin is added.
+        self._results: dict[tuple[str, str], tuple[bool, Any]] = {}
         self._registries: dict[str, Catalogue[Any]] | None = None
         self._trace = _flag(TRACE)
 
@@ -205,16 +212,31 @@ class PluginManager(pluggy.PluginManager):
             self._fault(info.error("registration", str(exc)))
             return False
         self._infos[info.name] = info
-        self._registries = None
         return True
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register ``plugin`` (pluggy's method); its registrations join the registries.
+
+        A plugin registered this way, rather than through :meth:`add`, is described by its
+        name only (no distribution or version).
+        """
+        registered = super().register(plugin, name=name)
+        if registered is not None:
+            self._infos.setdefault(
+                registered,
+                PluginInfo(name=registered, distribution=None, version=None),
+            )
+            self._registries = None
+        return registered
 
     def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
         """Unregister a plugin, forgetting what it registered."""
+        key = name if name is not None else self.get_name(plugin) if plugin is not None else None
         removed = super().unregister(plugin=plugin, name=name)
         self._registries = None
-        key = name or (self.get_name(plugin) if plugin is not None else None)
         if key is not None:
             self._infos.pop(key, None)
+            self._results = {k: r for k, r in self._results.items() if k[0] != key}
         return removed
 
     def info(self, name: str) -> PluginInfo:
@@ -235,6 +257,8 @@ class PluginManager(pluggy.PluginManager):
         return sorted(caller.name for caller in callers)
 
     def _fault(self, error: PluginError) -> None:
+        if any(str(known) == str(error) for known in self.errors):
+            return  # the same fault found again (registries rebuilt, validate called twice)
         logger.error("%s", error)
         self.errors.append(error)
 
@@ -245,21 +269,34 @@ class PluginManager(pluggy.PluginManager):
 
     # -- calling hooks one plugin at a time ---------------------------------------------------
 
-    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[PluginInfo, Any]]:
+    def call_each(
+        self, hook: str, *, once: bool = False, **kwargs: Any
+    ) -> Iterator[tuple[PluginInfo, Any]]:
         """Call ``hook`` on every plugin, in registration order, attributing each result.
 
         A plugin that raises is recorded in :attr:`errors` and skipped; the others still run.
+
+        Args:
+            hook: Name of the hook.
+            once: Call each plugin's implementation only the first time and replay its
+                result afterwards (registration hooks).
+            kwargs: The hook's arguments; each implementation receives those it takes.
 
         Yields:
             ``(plugin, result)`` for each plugin that implements the hook and returned.
         """
         caller = getattr(self.hook, hook)
         by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
-        for name in self._infos:
+        for name in list(self._infos):
             impl = by_plugin.get(name)
             if impl is None:
                 continue
             info = self.info(name)
+            if once and (name, hook) in self._results:
+                succeeded, result = self._results[name, hook]
+                if succeeded:
+                    yield info, result
+                continue
             arguments = {arg: kwargs[arg] for arg in impl.argnames if arg in kwargs}
             start = time.perf_counter()
             try:
@@ -268,12 +305,16 @@ class PluginManager(pluggy.PluginManager):
                     result = list(result)
             except Exception as exc:
                 self._fault(info.error(hook, f"raised {type(exc).__name__}: {exc}"))
+                if once:
+                    self._results[name, hook] = (False, None)
                 continue
             finally:
                 if self._trace:
                     logger.info(
                         "%s.%s took %.1f ms", name, hook, (time.perf_counter() - start) * 1000
                     )
+            if once:
+                self._results[name, hook] = (True, result)
             yield info, result
 
     # -- registries ---------------------------------------------------------------------------
@@ -282,31 +323,27 @@ class PluginManager(pluggy.PluginManager):
         registries: dict[str, Catalogue[Any]] = {}
         for hook, attribute, expected, namespaced in _FAMILIES:
             entries: dict[str, Registration[Any]] = {}
-            for info, result in self.call_each(hook):
-                items = [result] if isinstance(result, expected) else result
-                if items is None:
+            for info, result in self.call_each(hook, once=True):
+                if result is None:
                     continue
-                if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+                items = [result] if isinstance(result, expected) else result
+                if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
                     self._fault(
                         info.error(
                             hook,
-                            f"returned {_describe(result)}; expected {expected.__name__} objects",
+                            f"returned {_describe(result)}; expected {expected.__name__} "
+                            "objects (a list, or a single one)",
                         )
                     )
                     continue
                 for item in items:
-                    error = self._check_item(info, hook, item, expected, namespaced, entries)
+                    error = self._admit(info, hook, item, expected, namespaced, entries)
                     if error is not None:
                         self._fault(error)
-                        continue
-                    previous = entries.get(item.name)
-                    entries[item.name] = Registration(
-                        item=item, plugin=info, replaced=previous.plugin if previous else None
-                    )
             registries[attribute] = Catalogue(entries.values())
         return registries
 
-    def _check_item(
+    def _admit(
         self,
         info: PluginInfo,
         hook: str,
@@ -315,32 +352,40 @@ class PluginManager(pluggy.PluginManager):
         namespaced: bool,
         entries: dict[str, Registration[Any]],
     ) -> PluginError | None:
+        """Add ``item`` to ``entries``, or return why it cannot be registered."""
         if not isinstance(item, expected):
             return info.error(hook, f"returned {_describe(item)}; expected {expected.__name__}")
         name = item.name
-        if namespaced and not info.builtin and not is_namespaced(name):
+        replaced: Registration[Any] | None = None
+        if item.replaces is not None:
+            replaced = entries.get(item.replaces)
+            if replaced is None or not replaced.plugin.builtin:
+                return info.error(
+                    hook, f"{name!r} replaces {item.replaces!r}, but no built-in has that name"
+                )
+        elif namespaced and not info.builtin and not is_namespaced(name):
             return info.error(
                 hook,
                 f"name {name!r} has no namespace: prefix it with your territory's code "
                 f"(e.g. '69123.{name}') or your plugin's name",
             )
         previous = entries.get(name)
-        if previous is None:
-            if item.replaces is not None:
+        if previous is not None and previous is not replaced:
+            if previous.plugin.builtin:
                 return info.error(
-                    hook, f"{name!r} replaces {item.replaces!r}, but no built-in has that name"
+                    hook,
+                    f"{name!r} is already registered by the built-in {previous.plugin.name!r}; "
+                    f"declare replaces={name!r} to replace it",
                 )
-            return None
-        if item.replaces == name and previous.plugin.builtin:
-            return None
-        if previous.plugin.builtin:
             return info.error(
-                hook,
-                f"{name!r} is already registered by the built-in {previous.plugin.name!r}; "
-                f"declare replaces={name!r} to replace it",
+                hook, f"{name!r} is already registered by plugin {_who(previous.plugin)}"
             )
-        who = previous.plugin.distribution or previous.plugin.name
-        return info.error(hook, f"{name!r} is already registered by plugin {who!r}")
+        if replaced is not None and replaced.item.name != name:
+            del entries[replaced.item.name]  # same name: keeps the built-in's place
+        entries[name] = Registration(
+            item=item, plugin=info, replaced=replaced.plugin if replaced else None
+        )
+        return None
 
     def _registry(self, attribute: str) -> Catalogue[Any]:
         if self._registries is None:
@@ -421,8 +466,7 @@ def get_plugin_manager(
     """
     manager = PluginManager()
     if _flag(TRACE):
-        manager.trace.root.setwriter(sys.stderr.write)
-        manager.enable_tracing()
+        _trace_to_stderr()
     if builtins:
         for module_name in DEFAULT_PLUGINS:
             module = importlib.import_module(module_name)
@@ -448,7 +492,19 @@ def get_plugin_manager(
             plugin, PluginInfo(name=name, distribution=None, version=None, module=module_name)
         )
     _check_pending(manager)
+    manager.rules  # noqa: B018 - build the registries now: faults show at start-up
     return manager
+
+
+def _trace_to_stderr() -> None:
+    """Show the plugin logger's records (hook calls and their duration) on standard error."""
+    if any(getattr(h, "_territoires_trace", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("territoires trace: %(message)s"))
+    handler._territoires_trace = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def _load_entry_points(manager: PluginManager, allow: set[str] | None) -> None:

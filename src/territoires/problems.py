@@ -197,7 +197,8 @@ class Problem:
         message: What is wrong, in plain words.
         file: The file the record comes from, if any.
         record: The record: its ``id`` or ``line N`` of a table.
-        field: Path of the field inside the record, e.g. ``actions[0].funding[1].amount``.
+        field: Where the value is: its path from the root of the document
+            (``contracts[3].actions[0].funding[1].committed``), or the column of a table row.
         value: Printable form of the offending value (see :func:`format_value`).
         expected: What was expected instead.
         severity: :attr:`Severity.ERROR` unless the data stays usable.

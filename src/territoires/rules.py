@@ -31,6 +31,7 @@ import attrs
 
 from territoires._enum import LabelledEnum
 from territoires._names import check_name, namespace_of
+from territoires.measures import _concerns
 from territoires.model import _validators as v
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Gazetteer
@@ -122,8 +123,8 @@ class EligibilityRule:
         check: The function giving the verdict for a :class:`RuleInput`.
         applies_to: Which actions the rule concerns, as a function of the action and its
             contract; None for every action.
-        territories: References of the contracts' territories the rule concerns; empty for
-            every territory.
+        territories: References of the territories whose contracts the rule concerns; empty
+            for every territory (see :meth:`concerns`).
         replaces: Name of the built-in rule this one replaces, declared explicitly.
         description: What the rule checks, in a sentence or two.
 
@@ -149,8 +150,15 @@ class EligibilityRule:
         """The namespace of the name (a territory code for local rules), if any."""
         return namespace_of(self.name)
 
-    def concerns(self, action: Action, contract: Contract) -> bool:
-        """Return True when the rule applies to ``action`` of ``contract``."""
-        if self.territories and contract.territory not in self.territories:
+    def concerns(
+        self, action: Action, contract: Contract, geography: Gazetteer | None = None
+    ) -> bool:
+        """Return True when the rule applies to ``action`` of ``contract``.
+
+        With ``territories``, the contract's territory must be one of them, or lie within one
+        of them when a geography is given (a contract of the city of Grenoble is within
+        Grenoble-Alpes-Métropole); then ``applies_to`` decides.
+        """
+        if not _concerns(self.territories, contract, geography):
             return False
         return self.applies_to is None or self.applies_to(action, contract)

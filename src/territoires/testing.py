@@ -22,9 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-import pytest
-
 from territoires.plugins import PluginManager, get_plugin_manager
+
+try:  # the fixture needs pytest; plugin_manager() does not
+    import pytest
+except ImportError:  # pragma: no cover - exercised only without pytest
+    pytest = None  # type: ignore[assignment]
 
 __all__ = ["plugin_manager", "territoires_plugins"]
 
@@ -51,10 +54,12 @@ def plugin_manager(*plugins: object, builtins: bool = True) -> PluginManager:
     )
 
 
-@pytest.fixture
-def territoires_plugins() -> Callable[..., PluginManager]:
+def _fixture() -> Callable[..., PluginManager]:
     """Pytest fixture: a factory of fresh plugin managers (see :func:`plugin_manager`).
 
     .. versionadded:: 0.1
     """
     return plugin_manager
+
+
+territoires_plugins = pytest.fixture(_fixture, name="territoires_plugins") if pytest else None
