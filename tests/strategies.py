@@ -39,6 +39,7 @@ from territoires.model import (
     Dataset,
     DatasetInfo,
     Diagnostic,
+    EligibilityTerms,
     EmploymentOutcome,
     FrenchLevel,
     Funding,
@@ -63,6 +64,7 @@ from territoires.model import (
     Territory,
     TerritoryKind,
     Theme,
+    WindowStart,
 )
 
 __all__ = [
@@ -725,6 +727,12 @@ def governance_bodies() -> SearchStrategy[GovernanceBody]:
     )
 
 
+@functools.cache
+def eligibility_terms() -> SearchStrategy[EligibilityTerms]:
+    """Any choice of the date a newcomer's five-year window runs from."""
+    return st.builds(EligibilityTerms, newcomer_window_from=st.sampled_from(WindowStart))
+
+
 @st.composite
 def _contract_periods(draw: st.DrawFn) -> Period:
     start = draw(dates(dt.date(2000, 1, 1), dt.date(2060, 12, 31)))
@@ -785,6 +793,7 @@ def _contracts(draw: st.DrawFn) -> Contract:
         diagnostic=_maybe(draw, diagnostics()),
         governance=draw(_small_tuples(governance_bodies())),
         sources=draw(_small_tuples(sources())),
+        terms=draw(eligibility_terms()),
     )
 
 
@@ -1138,6 +1147,7 @@ STRATEGIES: dict[type[Any], Callable[[], SearchStrategy[Any]]] = {
     GovernanceBody: governance_bodies,
     Source: sources,
     Contract: contracts,
+    EligibilityTerms: eligibility_terms,
     Person: persons,
     Participation: participations,
     ReportCount: report_counts,

@@ -25,6 +25,7 @@ from territoires.model import (
     Dataset,
     DatasetInfo,
     Diagnostic,
+    EligibilityTerms,
     EmploymentOutcome,
     FrenchLevel,
     Funding,
@@ -126,6 +127,7 @@ BASELINE: dict[type[Any], Any] = {
     ),
     Diagnostic: Diagnostic(on=dt.date(2024, 3, 16), estimated_beneficiaries=200),
     GovernanceBody: GovernanceBody(kind=GovernanceKind.COPIL, level=GovernanceLevel.NATIONAL),
+    EligibilityTerms: EligibilityTerms(),
     Source: Source(title="Diair, signatures de contrats État-métropoles"),
     Contract: GRENOBLE,
     Person: Person(
@@ -241,6 +243,7 @@ INVALID: dict[type[Any], list[tuple[str, Bad]]] = {
         ("needs", ("housing",)),
         ("on", A_DATETIME),
     ],
+    EligibilityTerms: [("newcomer_window_from", "first_permit")],
     GovernanceBody: [
         ("every_months", 0),
         ("every_months", 61),
@@ -478,6 +481,7 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "FrenchLevel": ("pre_a1", "a1", "a2", "b1", "b2", "c1", "c2"),
     "FundingSource": ("p104_12", "p104_15", "p147", "collectivite", "eu_funds", "other"),
     "GovernanceKind": ("copil", "cotech", "other"),
+    "WindowStart": ("first_permit", "permit", "cir"),
     "GovernanceLevel": ("national", "regional", "departemental", "contract"),
     "HousingOutcome": (
         "no_housing",

@@ -19,6 +19,7 @@ import pytest
 
 import territoires
 from territoires import cli
+from territoires.plugins import DEFAULT_PLUGINS
 from test_plugins import BUILTIN, ENVIRONMENT, VERSION, Installed, Site, open_site
 
 HOOKS = "register_eligibility_rules, register_export_formats, register_indicators"
@@ -107,7 +108,7 @@ def test_plugins_json_output_parses(
     document = json.loads(out)
     assert document["errors"] == []
     entries = {entry["name"]: entry for entry in document["plugins"]}
-    assert list(entries) == [BUILTIN, "lyon", "lyon-json"]
+    assert list(entries) == [*DEFAULT_PLUGINS, "lyon", "lyon-json"]
     assert entries["lyon"] == {
         "name": "lyon",
         "distribution": "territoires-lyon",

@@ -22,6 +22,7 @@ from territoires._validate import OFFICIAL_GEOGRAPHY, validate
 # The build reads the version from _version.py too; importing importlib.metadata instead
 # would cost a third of the package's import time.
 from territoires._version import __version__
+from territoires.eligibility import Decision, Eligibility, check_eligibility, screen
 from territoires.exceptions import (
     DataError,
     FormatError,
@@ -34,7 +35,7 @@ from territoires.exceptions import (
 from territoires.export import export
 from territoires.formats import ExportFormat, ExportKind
 from territoires.hookspecs import hookimpl
-from territoires.io import dump, load, make_converter, read
+from territoires.io import dump, load, load_persons, make_converter, read
 from territoires.measures import Aggregation, Dimension, Indicator, IndicatorInput, Unit
 from territoires.model import (
     Action,
@@ -49,6 +50,7 @@ from territoires.model import (
     Dataset,
     DatasetInfo,
     Diagnostic,
+    EligibilityTerms,
     EmploymentOutcome,
     FrenchLevel,
     Funding,
@@ -74,9 +76,11 @@ from territoires.model import (
     Territory,
     TerritoryKind,
     Theme,
+    WindowStart,
 )
+from territoires.parameters import DatedValue, Parameter
 from territoires.problems import Problem, ProblemCode, Severity
-from territoires.rules import EligibilityRule, Outcome, RuleInput, Verdict
+from territoires.rules import EligibilityRule, Notice, Outcome, RuleInput, Verdict
 
 from . import demo
 
@@ -99,9 +103,13 @@ __all__ = [
     "DataError",
     "Dataset",
     "DatasetInfo",
+    "DatedValue",
+    "Decision",
     "Diagnostic",
     "Dimension",
+    "Eligibility",
     "EligibilityRule",
+    "EligibilityTerms",
     "EmploymentOutcome",
     "ExportFormat",
     "ExportKind",
@@ -118,7 +126,9 @@ __all__ = [
     "IndicatorInput",
     "InvalidCodeError",
     "InvalidValueError",
+    "Notice",
     "Outcome",
+    "Parameter",
     "Participation",
     "Party",
     "PartyKind",
@@ -144,13 +154,17 @@ __all__ = [
     "Unit",
     "UnknownTerritoryError",
     "Verdict",
+    "WindowStart",
     "__version__",
+    "check_eligibility",
     "demo",
     "dump",
     "export",
     "hookimpl",
     "load",
+    "load_persons",
     "make_converter",
     "read",
+    "screen",
     "validate",
 ]

@@ -548,6 +548,122 @@ def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -
     return EXIT_OK
 
 
+_OUTCOME_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+
+
+def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.eligibility import check_eligibility, screen
+
+    lang: Lang = args.lang
+    fr = lang == "fr"
+    try:
+        persons = territoires.load_persons(args.persons, encoding=args.encoding)
+    except territoires.DataError as exc:
+        raise _Problems(exc.problems) from None
+    manager = get_plugin_manager()
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
+    dataset, _ = _load(args.data, None, progress)
+    on: dt.date = args.on or dt.date.today()
+    if args.action:
+        contract = dataset.contract_of(args.action)
+        if contract is None:
+            raise territoires.FormatError(f"no action {args.action!r} in the dataset")
+        decisions = [
+            check_eligibility(person, args.action, contract, on=on, plugins=manager)
+            for person in persons
+        ]
+    else:
+        with progress.step(f"screening {len(persons)} persons"):
+            decisions = list(screen(persons, dataset, on=on, plugins=manager))
+    if args.format == "json":
+        json.dump(
+            {"on": on.isoformat(), "decisions": [d.to_dict() for d in decisions]},
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+        return EXIT_OK
+    if not decisions:
+        out.write(
+            ("aucune action ouverte le " if fr else "no action open on ")
+            + format_date(on, lang)
+            + "\n"
+        )
+        return EXIT_OK
+    if args.action:
+        for decision in decisions:
+            out.write(
+                f"{decision.person} — {decision.action} ({decision.contract}), "
+                f"{format_date(on, lang)} : {decision.outcome.label(lang)}\n"
+                if fr
+                else f"{decision.person} — {decision.action} ({decision.contract}), "
+                f"{format_date(on, lang)}: {decision.outcome.label(lang)}\n"
+            )
+            out.write(
+                render_table(
+                    ["", "Règle" if fr else "Rule", "Motif" if fr else "Reason", "Source"],
+                    [
+                        [
+                            _OUTCOME_MARK[v.outcome.value],
+                            v.label(lang),
+                            v.verdict.reason(lang),
+                            v.source.title,
+                        ]
+                        for v in decision.verdicts
+                    ],
+                )
+                + "\n"
+            )
+            for notice in decision.notices:
+                out.write(f"! {notice.text(lang)}\n")
+            out.write("\n")
+        return EXIT_OK
+    shown = decisions if args.all else [d for d in decisions if d.outcome.value != "not_eligible"]
+    rows = []
+    for decision in shown:
+        blocking = decision.reasons(
+            territoires.Outcome.NOT_MET
+            if decision.outcome.value == "not_eligible"
+            else territoires.Outcome.UNKNOWN,
+            lang,
+        )
+        rows.append(
+            [
+                decision.person,
+                decision.contract,
+                decision.action,
+                decision.outcome.label(lang),
+                blocking[0] if blocking else "",
+            ]
+        )
+    headers = (
+        ["Personne", "Contrat", "Action", "Décision", "Premier motif"]
+        if fr
+        else ["Person", "Contract", "Action", "Decision", "First reason"]
+    )
+    if rows:
+        out.write(render_table(headers, rows) + "\n")
+    hidden = len(decisions) - len(shown)
+    if hidden:
+        out.write(
+            f"{hidden} décision(s) non éligible(s) non affichée(s) (--all pour tout voir)\n"
+            if fr
+            else f"{hidden} not eligible decision(s) not shown (--all shows every one)\n"
+        )
+    notices = {n for d in decisions for n in d.notices}
+    for notice in sorted(notices, key=lambda n: n.text_en):
+        out.write(f"! {notice.text(lang)}\n")
+    eligible = sum(1 for d in decisions if d.eligible)
+    out.write(
+        f"{eligible} décision(s) éligible(s) sur {len(decisions)}\n"
+        if fr
+        else f"{eligible} eligible decision(s) out of {len(decisions)}\n"
+    )
+    return EXIT_OK
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -632,6 +748,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, help="file or folder to write")
     export.set_defaults(handler=_cmd_export)
 
+    eligibility = commands.add_parser(
+        "eligibility",
+        help="explain whether persons are eligible to actions on a date",
+        description="explain whether persons are eligible to the actions of the dataset on a "
+        "date: every rule's verdict with its reason and source",
+    )
+    eligibility.add_argument("persons", help="a JSON or CSV file of persons")
+    eligibility.add_argument(
+        "--data", help="the dataset of contracts (default: the demo)", default=None
+    )
+    eligibility.add_argument("--action", help="the action to explain (default: every open one)")
+    eligibility.add_argument("--on", type=_date, help="date of the decision (default: today)")
+    eligibility.add_argument("--lang", choices=["fr", "en"], default="fr")
+    eligibility.add_argument("--format", choices=["text", "json"], default="text")
+    eligibility.add_argument("--encoding", help="encoding of a CSV file of persons")
+    eligibility.add_argument(
+        "--all", action="store_true", help="list not eligible decisions too (summary)"
+    )
+    eligibility.set_defaults(handler=_cmd_eligibility)
+
     new_plugin = commands.add_parser(
         "new-plugin",
         help="write a ready-to-install plugin package for a territory",
@@ -669,17 +805,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         for error in exc.errors:
             sys.stderr.write(f"territoires: {error}\n")
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except (TerritoiresError, OSError) as exc:
         sys.stderr.write(f"territoires: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("territoires: interrupted\n")
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

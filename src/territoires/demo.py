@@ -335,6 +335,35 @@ _EMPLOYMENT: Final = _Draw(list(zip(EmploymentOutcome, (40, 12, 14, 9, 17, 8), s
 _HOUSING: Final = _Draw(list(zip(HousingOutcome, (3, 12, 25, 30, 30), strict=True)))
 
 
+def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
+    """Return Grenoble's action for refugees under 26 (synthetic).
+
+    The métropole runs programmes for under-26s (domain.md §2); this action stands for them in
+    the demo. It uses no random draw, so adding it changes nothing else in the demo.
+    """
+    assert period.end is not None
+    start = dt.date(period.start.year + 1, 1, 6)
+    return Action(
+        id="grenoble-jeunes",
+        title=f"Accompagnement des moins de 26 ans ({_SYNTHETIC})",
+        theme=Theme.EMPLOYMENT_TRAINING,
+        period=Period(start, period.end),
+        operators=(operator,),
+        public=PublicScope(categories=_BPI, min_age=16, max_age=25),
+        funding=tuple(
+            Funding(
+                funder=state,
+                source=FundingSource.P104_ACTION_15,
+                year=year,
+                committed=Decimal(40_000),
+                spent=Decimal(38_500) if dt.date(year, 12, 31) < HORIZON else None,
+            )
+            for year in range(start.year, period.end.year + 1)
+        ),
+        targets=(Target(indicator="beneficiaries", value=Decimal(60)),),
+    )
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -439,6 +468,8 @@ class _Builder:
             self.action(seed, index, theme, period, operators, state, lead)
             for index, theme in enumerate(themes, start=1)
         )
+        if seed.slug == "grenoble":
+            actions = (*actions, _grenoble_youth(period, operators[0], state))
         amendments = self.amendments(seed, period, operators, state, lead, actions)
         population = territory.population or 100_000
         synthetic_note = "synthetic: actions, operators, amounts, participants, reports"

@@ -71,7 +71,10 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
-DEFAULT_PLUGINS: tuple[str, ...] = ("territoires.builtins.formats",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "territoires.builtins.eligibility",
+    "territoires.builtins.formats",
+)
 """The built-in plugin modules, registered first, like any third-party plugin."""
 
 DISABLE_AUTOLOAD = "TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD"

@@ -37,7 +37,7 @@ from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Gazetteer
 from territoires.model.person import Person
 
-__all__ = ["EligibilityRule", "Outcome", "RuleInput", "Verdict"]
+__all__ = ["EligibilityRule", "Notice", "Outcome", "RuleInput", "Verdict"]
 
 
 class Outcome(LabelledEnum):
@@ -49,6 +49,21 @@ class Outcome(LabelledEnum):
 
 
 @attrs.frozen(kw_only=True)
+class Notice:
+    """Something a reader of a decision should know, in French and English.
+
+    .. versionadded:: 0.1
+    """
+
+    text_fr: str = attrs.field(validator=v.text)
+    text_en: str = attrs.field(validator=v.text)
+
+    def text(self, lang: str = "fr") -> str:
+        """Return the notice in ``lang`` (``"fr"`` or ``"en"``)."""
+        return self.text_fr if lang == "fr" else self.text_en
+
+
+@attrs.frozen(kw_only=True)
 class Verdict:
     """The answer of one rule, with its reason in French and English.
 
@@ -56,6 +71,7 @@ class Verdict:
         outcome: Met, not met or unknown.
         reason_fr: Why, in French, citing the person's facts.
         reason_en: Why, in English.
+        notes: What a reader should also know (a threshold past its confirmed dates).
 
     .. versionadded:: 0.1
     """
@@ -63,21 +79,26 @@ class Verdict:
     outcome: Outcome = attrs.field(validator=v.member_of(Outcome))
     reason_fr: str = attrs.field(validator=v.text)
     reason_en: str = attrs.field(validator=v.text)
+    notes: tuple[Notice, ...] = attrs.field(default=(), validator=v.tuple_of(Notice))
 
     @classmethod
-    def met(cls, reason_fr: str, reason_en: str) -> Verdict:
+    def met(cls, reason_fr: str, reason_en: str, *notes: Notice) -> Verdict:
         """Return a verdict saying the rule is met."""
-        return cls(outcome=Outcome.MET, reason_fr=reason_fr, reason_en=reason_en)
+        return cls(outcome=Outcome.MET, reason_fr=reason_fr, reason_en=reason_en, notes=notes)
 
     @classmethod
-    def not_met(cls, reason_fr: str, reason_en: str) -> Verdict:
+    def not_met(cls, reason_fr: str, reason_en: str, *notes: Notice) -> Verdict:
         """Return a verdict saying the rule is not met."""
-        return cls(outcome=Outcome.NOT_MET, reason_fr=reason_fr, reason_en=reason_en)
+        return cls(outcome=Outcome.NOT_MET, reason_fr=reason_fr, reason_en=reason_en, notes=notes)
 
     @classmethod
-    def unknown(cls, reason_fr: str, reason_en: str) -> Verdict:
+    def unknown(cls, reason_fr: str, reason_en: str, *notes: Notice) -> Verdict:
         """Return a verdict saying a fact the rule needs is missing."""
-        return cls(outcome=Outcome.UNKNOWN, reason_fr=reason_fr, reason_en=reason_en)
+        return cls(outcome=Outcome.UNKNOWN, reason_fr=reason_fr, reason_en=reason_en, notes=notes)
+
+    def reason(self, lang: str = "fr") -> str:
+        """Return the reason in ``lang`` (``"fr"`` or ``"en"``)."""
+        return self.reason_fr if lang == "fr" else self.reason_en
 
 
 @attrs.frozen(kw_only=True)

@@ -27,14 +27,15 @@ import attrs
 import cattrs
 
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _json, _package, _tables
+from territoires.io import _json, _package, _persons, _tables
 from territoires.io._atomic import atomic_directory, atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
 from territoires.model.dataset import Dataset, DatasetInfo
+from territoires.model.person import Person
 from territoires.problems import Problem, ProblemCode
 
-__all__ = ["SCHEMA", "Format", "dump", "load", "make_converter", "read"]
+__all__ = ["SCHEMA", "Format", "dump", "load", "load_persons", "make_converter", "read"]
 
 SCHEMA = _json.SCHEMA
 Format = Literal["json", "csv", "datapackage"]
@@ -107,6 +108,25 @@ def load(path: str | Path, *, encoding: str | None = None) -> Dataset:
     if dataset is None:
         raise DataError(problems)
     return dataset
+
+
+def load_persons(path: str | Path, *, encoding: str | None = None) -> tuple[Person, ...]:
+    """Load the persons of an eligibility check from a JSON or CSV file.
+
+    JSON may hold one person object, a list of them, or a ``territoires/1`` document with a
+    ``persons`` list; CSV has the columns ``id, status, status_date, first_permit_date,
+    cir_date, birth_date, birth_year, residence`` (French spreadsheet habits accepted).
+
+    Raises:
+        DataError: the file cannot be read or holds problems, each with file, record, field
+            and a stable code, as for datasets.
+
+    .. versionadded:: 0.1
+    """
+    persons, problems = _persons.read_persons(Path(path), _converter(), encoding)
+    if persons is None:
+        raise DataError(problems)
+    return persons
 
 
 def _sniff(data: bytes) -> Format | None:

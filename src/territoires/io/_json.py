@@ -33,7 +33,7 @@ from territoires.model.person import ActionReport, Participation
 from territoires.model.territory import Party, Territory
 from territoires.problems import Problem, ProblemCode
 
-__all__ = ["SCHEMA", "read_json", "write_json"]
+__all__ = ["SCHEMA", "read_json", "schema_problem", "syntax_problem", "write_json"]
 
 SCHEMA = "territoires/1"
 _SCHEMA_FAMILY = "territoires/"
@@ -87,7 +87,7 @@ _PLAIN = msgspec.json.Decoder(float_hook=Decimal)
 _BYTE = re.compile(r"\(byte (\d+)\)")
 
 
-def _schema_problem(value: object, label: str) -> Problem | None:
+def schema_problem(value: object, label: str) -> Problem | None:
     if value == SCHEMA:
         return None
     if value is None:
@@ -135,9 +135,9 @@ def read_json(
         fast = _FAST.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _read_detailed(data, label, converter)
-    schema_problem = _schema_problem(fast.schema, label)
-    if schema_problem is not None:
-        return None, [schema_problem]
+    wrong_schema = schema_problem(fast.schema, label)
+    if wrong_schema is not None:
+        return None, [wrong_schema]
     participations = _rows_to_participations(fast.participations)
     if participations is None:
         return _read_detailed(data, label, converter)
@@ -179,6 +179,24 @@ def _structure(
     return Dataset(info=info, **tables), []
 
 
+def syntax_problem(data: bytes, exc: msgspec.DecodeError, label: str) -> Problem:
+    """Return the problem of a document that is not JSON, with its line and column."""
+    text = str(exc)
+    found = _BYTE.search(text)
+    offset = int(found.group(1)) if found else len(data)
+    line, column = line_and_column(data, offset)
+    reason = _BYTE.sub("", text).replace("JSON is malformed: ", "").strip()
+    if "truncated" in reason:
+        reason = "the document ends too early (truncated file?)"
+    return Problem(
+        code=ProblemCode.INVALID_JSON,
+        message=f"invalid JSON at line {line}, column {column}: {reason}",
+        file=label,
+        record=f"line {line}",
+        expected="a JSON document",
+    )
+
+
 def _read_detailed(
     data: bytes, label: str, converter: cattrs.Converter
 ) -> tuple[Dataset | None, list[Problem]]:
@@ -186,22 +204,7 @@ def _read_detailed(
     try:
         document = _PLAIN.decode(data)
     except msgspec.DecodeError as exc:
-        text = str(exc)
-        found = _BYTE.search(text)
-        offset = int(found.group(1)) if found else len(data)
-        line, column = line_and_column(data, offset)
-        reason = _BYTE.sub("", text).replace("JSON is malformed: ", "").strip()
-        if "truncated" in reason:
-            reason = "the document ends too early (truncated file?)"
-        return None, [
-            Problem(
-                code=ProblemCode.INVALID_JSON,
-                message=f"invalid JSON at line {line}, column {column}: {reason}",
-                file=label,
-                record=f"line {line}",
-                expected="a JSON document",
-            )
-        ]
+        return None, [syntax_problem(data, exc, label)]
     if not isinstance(document, dict):
         return None, [
             Problem(
@@ -212,9 +215,9 @@ def _read_detailed(
             )
         ]
     problems: list[Problem] = []
-    schema_problem = _schema_problem(document.get("schema"), label)
-    if schema_problem is not None:
-        return None, [schema_problem]
+    wrong_schema = schema_problem(document.get("schema"), label)
+    if wrong_schema is not None:
+        return None, [wrong_schema]
     for key in document:
         if key not in _TOP_LEVEL:
             problems.append(

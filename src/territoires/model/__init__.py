@@ -10,6 +10,7 @@ from territoires.model.contract import (
     Amendment,
     Contract,
     Diagnostic,
+    EligibilityTerms,
     Funding,
     GovernanceBody,
     Signatory,
@@ -35,6 +36,7 @@ from territoires.model.enums import (
     SignatoryRole,
     TerritoryKind,
     Theme,
+    WindowStart,
 )
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation, Person, ReportCount
@@ -54,6 +56,7 @@ __all__ = [
     "Dataset",
     "DatasetInfo",
     "Diagnostic",
+    "EligibilityTerms",
     "EmploymentOutcome",
     "FrenchLevel",
     "Funding",
@@ -80,4 +83,5 @@ __all__ = [
     "Territory",
     "TerritoryKind",
     "Theme",
+    "WindowStart",
 ]

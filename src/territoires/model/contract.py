@@ -19,6 +19,7 @@ from territoires.model.enums import (
     PublicCategory,
     SignatoryRole,
     Theme,
+    WindowStart,
 )
 from territoires.model.period import Period
 from territoires.model.scope import PublicScope
@@ -29,6 +30,7 @@ __all__ = [
     "Amendment",
     "Contract",
     "Diagnostic",
+    "EligibilityTerms",
     "Funding",
     "GovernanceBody",
     "Signatory",
@@ -248,6 +250,25 @@ class GovernanceBody:
 
 
 @attrs.frozen(kw_only=True)
+class EligibilityTerms:
+    """How a contract settles the points of eligibility on which sources disagree.
+
+    Attributes:
+        newcomer_window_from: The date the five-year window of a newcomer (primo-arrivant)
+            runs from: the first residence permit (default, as budget documents say), the
+            permit held, or the signature of the CIR.
+
+    Whether the CIR is required is part of the public (:attr:`PublicScope.cir_required`).
+
+    .. versionadded:: 0.1
+    """
+
+    newcomer_window_from: WindowStart = attrs.field(
+        default=WindowStart.FIRST_PERMIT, validator=v.member_of(WindowStart)
+    )
+
+
+@attrs.frozen(kw_only=True)
 class Contract:
     """A State–collectivité integration contract: a CTAIR, a CTAI or a PTAI.
 
@@ -265,6 +286,7 @@ class Contract:
         diagnostic: The shared territorial diagnostic.
         governance: Committees that follow the contract.
         sources: Where the facts about the contract come from.
+        terms: How the contract settles the points of eligibility where sources disagree.
 
     .. versionadded:: 0.1
     """
@@ -302,6 +324,9 @@ class Contract:
         default=(), validator=v.tuple_of(GovernanceBody)
     )
     sources: tuple[Source, ...] = attrs.field(default=(), validator=v.tuple_of(Source))
+    terms: EligibilityTerms = attrs.field(
+        factory=EligibilityTerms, validator=v.instance(EligibilityTerms)
+    )
 
     def amendments_in_force(self, on: dt.date) -> tuple[Amendment, ...]:
         """Return the avenants in force on ``on``, in the order they apply.

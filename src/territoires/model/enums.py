@@ -26,6 +26,7 @@ __all__ = [
     "SignatoryRole",
     "TerritoryKind",
     "Theme",
+    "WindowStart",
 ]
 
 
@@ -377,3 +378,16 @@ class GovernanceKind(LabelledEnum):
     COPIL = ("copil", "comité de pilotage", "steering committee")
     COTECH = ("cotech", "comité technique", "technical committee")
     OTHER = ("other", "autre instance", "other body")
+
+
+class WindowStart(LabelledEnum):
+    """From which date the "less than five years" window of a newcomer runs.
+
+    Sources disagree (domain.md §2): budget documents count from the **first** residence
+    permit, the 2021 national call from the permit held, P104 action-12 calls from the
+    signature of the CIR. A contract chooses; the default is the first permit.
+    """
+
+    FIRST_PERMIT = ("first_permit", "premier titre de séjour", "first residence permit")
+    PERMIT = ("permit", "titre de séjour détenu", "residence permit held")
+    CIR = ("cir", "signature du CIR", "signature of the CIR")

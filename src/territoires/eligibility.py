@@ -1,0 +1,339 @@
+"""Eligibility that explains itself: is this person eligible to this action on this date, and why?
+
+:func:`check_eligibility` takes the contract as amended on the date, runs every registered rule
+that concerns the action (the national rules of ``territoires.builtins.eligibility`` and those
+of local plugins) and combines their verdicts: any rule not met makes the person not eligible;
+otherwise any unknown makes the decision undetermined; otherwise the person is eligible.
+:func:`screen` does it for many persons against every open action.
+
+Example:
+    >>> import datetime as dt
+    >>> import territoires
+    >>> from territoires.plugins import get_plugin_manager
+    >>> demo = territoires.demo.build(participations=0)
+    >>> contract = demo.contract("ctair-dijon")
+    >>> person = territoires.Person(
+    ...     id="P1", status=territoires.AdministrativeStatus.REFUGEE,
+    ...     status_date=dt.date(2019, 3, 3), birth_year=1990, residence="21231")
+    >>> decision = check_eligibility(person, contract.actions[0], contract,
+    ...     on=dt.date(2021, 4, 1), plugins=get_plugin_manager(autoload=False))
+    >>> decision.outcome.value
+    'eligible'
+    >>> [v.rule for v in decision.verdicts][:3]
+    ['action_open', 'not_excluded', 'residence_in_territory']
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+
+import attrs
+
+from territoires._enum import LabelledEnum, Lang
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
+from territoires.model.contract import Action, Contract, Source
+from territoires.model.dataset import Dataset, Gazetteer
+from territoires.model.enums import ContractStatus
+from territoires.model.person import Person
+from territoires.plugins import PluginManager, default_plugin_manager
+from territoires.rules import EligibilityRule, Notice, Outcome, RuleInput, Verdict
+
+__all__ = [
+    "Decision",
+    "Eligibility",
+    "RuleVerdict",
+    "Screening",
+    "check_eligibility",
+    "screen",
+]
+
+
+class Eligibility(LabelledEnum):
+    """The overall answer of a decision."""
+
+    ELIGIBLE = ("eligible", "éligible", "eligible")
+    NOT_ELIGIBLE = ("not_eligible", "non éligible", "not eligible")
+    UNDETERMINED = ("undetermined", "indéterminé (information manquante)", "undetermined")
+
+
+@attrs.frozen(kw_only=True)
+class RuleVerdict:
+    """The verdict of one rule in a decision, with the rule's labels and source.
+
+    .. versionadded:: 0.1
+    """
+
+    rule: str
+    label_fr: str
+    label_en: str
+    source: Source
+    verdict: Verdict
+
+    @property
+    def outcome(self) -> Outcome:
+        """The rule's outcome."""
+        return self.verdict.outcome
+
+    def label(self, lang: Lang = "fr") -> str:
+        """Return the rule's label in ``lang``."""
+        return self.label_fr if lang == "fr" else self.label_en
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """Whether a person is eligible to an action on a date, and every rule's verdict.
+
+    Attributes:
+        person: Pseudonymous id of the person.
+        action: Id of the action.
+        contract: Id of the contract.
+        on: Date of the decision.
+        outcome: Eligible, not eligible or undetermined.
+        verdicts: One verdict per rule that concerns the action, sorted by rule name.
+        notices: What a reader should also know (thresholds past their confirmed dates).
+
+    .. versionadded:: 0.1
+    """
+
+    person: str
+    action: str
+    contract: str
+    on: dt.date
+    outcome: Eligibility
+    verdicts: tuple[RuleVerdict, ...]
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def eligible(self) -> bool:
+        """True when the person is eligible."""
+        return self.outcome is Eligibility.ELIGIBLE
+
+    def reasons(self, outcome: Outcome, lang: Lang = "fr") -> list[str]:
+        """Return the reasons of the verdicts with ``outcome``, in ``lang``."""
+        return [v.verdict.reason(lang) for v in self.verdicts if v.outcome is outcome]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready mapping of the whole decision."""
+        return {
+            "person": self.person,
+            "action": self.action,
+            "contract": self.contract,
+            "on": self.on.isoformat(),
+            "outcome": self.outcome.value,
+            "verdicts": [
+                {
+                    "rule": v.rule,
+                    "label_fr": v.label_fr,
+                    "label_en": v.label_en,
+                    "outcome": v.outcome.value,
+                    "reason_fr": v.verdict.reason_fr,
+                    "reason_en": v.verdict.reason_en,
+                    "source": v.source.title,
+                    "source_url": v.source.url,
+                }
+                for v in self.verdicts
+            ],
+            "notices": [{"fr": n.text_fr, "en": n.text_en} for n in self.notices],
+        }
+
+
+def combine(outcomes: Iterable[Outcome]) -> Eligibility:
+    """Combine rule outcomes: any not met → not eligible; any unknown → undetermined.
+
+    Example:
+        >>> combine([Outcome.MET, Outcome.UNKNOWN]).value
+        'undetermined'
+        >>> combine([Outcome.UNKNOWN, Outcome.NOT_MET]).value
+        'not_eligible'
+    """
+    seen = set(outcomes)
+    if Outcome.NOT_MET in seen:
+        return Eligibility.NOT_ELIGIBLE
+    if Outcome.UNKNOWN in seen:
+        return Eligibility.UNDETERMINED
+    return Eligibility.ELIGIBLE
+
+
+def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
+    if geography is OFFICIAL_GEOGRAPHY:
+        from territoires.geo import get_geography
+
+        return get_geography()
+    assert not isinstance(geography, _Official)
+    return geography
+
+
+def _ordered_rules(manager: PluginManager) -> list[EligibilityRule]:
+    # Sorted by name: a decision never depends on the order plugins were registered in.
+    return sorted(manager.rules.values(), key=lambda rule: rule.name)
+
+
+def _decide(
+    rules: Sequence[EligibilityRule],
+    person: Person,
+    action: Action,
+    contract: Contract,
+    on: dt.date,
+    geography: Gazetteer | None,
+) -> Decision:
+    facts = RuleInput(person=person, action=action, contract=contract, on=on, geography=geography)
+    verdicts: list[RuleVerdict] = []
+    notices: list[Notice] = []
+    for rule in rules:
+        if not rule.concerns(action, contract, geography):
+            continue
+        verdict = rule.check(facts)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(
+                f"eligibility rule {rule.name!r} returned {type(verdict).__name__}, "
+                "expected a Verdict"
+            )
+        verdicts.append(
+            RuleVerdict(
+                rule=rule.name,
+                label_fr=rule.label_fr,
+                label_en=rule.label_en,
+                source=rule.source,
+                verdict=verdict,
+            )
+        )
+        notices.extend(n for n in verdict.notes if n not in notices)
+    return Decision(
+        person=person.id,
+        action=action.id,
+        contract=contract.id,
+        on=on,
+        outcome=combine(v.outcome for v in verdicts),
+        verdicts=tuple(verdicts),
+        notices=tuple(notices),
+    )
+
+
+def _action_on(action: Action | str, contract: Contract, on: dt.date) -> tuple[Action, Contract]:
+    """Return the action and the contract as amended on ``on``."""
+    amended = contract.as_of(on)
+    action_id = action if isinstance(action, str) else action.id
+    found = amended.action(action_id)
+    if found is not None:
+        return found, amended
+    # Not (yet) part of the contract on that date: judge the action as it will be added, so
+    # the "action open" rule says why.
+    later = next((a for a in contract.all_actions() if a.id == action_id), None)
+    if later is None:
+        raise LookupError(f"contract {contract.id!r} has no action {action_id!r}")
+    return later, amended
+
+
+def check_eligibility(
+    person: Person,
+    action: Action | str,
+    contract: Contract,
+    *,
+    on: dt.date,
+    plugins: PluginManager | None = None,
+    geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
+) -> Decision:
+    """Decide whether ``person`` is eligible to ``action`` of ``contract`` on ``on``, and why.
+
+    Args:
+        person: The person.
+        action: The action, or its id.
+        contract: The contract; it is taken as amended on ``on`` (:meth:`Contract.as_of`).
+        on: The date of the decision.
+        plugins: The plugin manager whose rules apply; the default one otherwise.
+        geography: The geography for rules about places; the official one by default.
+
+    Returns:
+        The decision, with every concerned rule's verdict sorted by rule name.
+
+    Raises:
+        LookupError: the contract has no such action.
+
+    .. versionadded:: 0.1
+    """
+    manager = plugins if plugins is not None else default_plugin_manager()
+    found, amended = _action_on(action, contract, on)
+    return _decide(_ordered_rules(manager), person, found, amended, on, _geography(geography))
+
+
+@attrs.frozen
+class Screening:
+    """The decisions of a batch: one per person and open action.
+
+    .. versionadded:: 0.1
+    """
+
+    decisions: tuple[Decision, ...]
+
+    def __iter__(self) -> Iterator[Decision]:
+        return iter(self.decisions)
+
+    def __len__(self) -> int:
+        return len(self.decisions)
+
+    def eligible(self) -> list[Decision]:
+        """Return the decisions where the person is eligible."""
+        return [d for d in self.decisions if d.eligible]
+
+    def for_person(self, person: str) -> list[Decision]:
+        """Return the decisions about person ``person``."""
+        return [d for d in self.decisions if d.person == person]
+
+    def table(self) -> list[tuple[str, str, str, str]]:
+        """Return rows ``(person, contract, action, outcome)``."""
+        return [(d.person, d.contract, d.action, d.outcome.value) for d in self.decisions]
+
+
+def open_actions(dataset: Dataset, on: dt.date) -> list[tuple[Action, Contract]]:
+    """Return the actions open on ``on`` in active contracts, with their contract as amended."""
+    found: list[tuple[Action, Contract]] = []
+    for contract in dataset.contracts:
+        if contract.status(on) is not ContractStatus.ACTIVE:
+            continue
+        amended = contract.as_of(on)
+        found.extend((action, amended) for action in amended.actions if action.is_open(on))
+    return found
+
+
+def screen(
+    persons: Iterable[Person],
+    dataset: Dataset,
+    *,
+    on: dt.date,
+    actions: Iterable[str] | None = None,
+    plugins: PluginManager | None = None,
+    geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
+) -> Screening:
+    """Decide for every person against every action open on ``on`` (or the given ones).
+
+    Args:
+        persons: The persons to screen.
+        dataset: The contracts to screen against.
+        on: The date of the decisions.
+        actions: Ids of the actions to consider; by default every open action.
+        plugins: The plugin manager whose rules apply; the default one otherwise.
+        geography: The geography for rules about places; the official one by default.
+
+    .. versionadded:: 0.1
+    """
+    manager = plugins if plugins is not None else default_plugin_manager()
+    rules = _ordered_rules(manager)
+    places = _geography(geography)
+    if actions is None:
+        pairs = open_actions(dataset, on)
+    else:
+        pairs = []
+        for action_id in actions:
+            contract = dataset.contract_of(action_id)
+            if contract is None:
+                raise LookupError(f"no action {action_id!r} in the dataset")
+            pairs.append(_action_on(action_id, contract, on))
+    decisions = [
+        _decide(rules, person, action, contract, on, places)
+        for person in persons
+        for action, contract in pairs
+    ]
+    return Screening(tuple(decisions))

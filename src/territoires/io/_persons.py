@@ -1,0 +1,99 @@
+"""Files of persons, the input of eligibility decisions: JSON or CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cattrs
+import msgspec
+
+from territoires.exceptions import InvalidValueError
+from territoires.io import _cells as cells
+from territoires.io._converter import structure_records
+from territoires.io._json import schema_problem, syntax_problem
+from territoires.io._tables import _read
+from territoires.io._text import ReadFailure, decode_text, read_bytes
+from territoires.model import _validators as mv
+from territoires.model.enums import AdministrativeStatus
+from territoires.model.person import Person
+from territoires.problems import Problem, ProblemCode, format_value
+
+__all__ = ["PERSON_COLUMNS", "read_persons"]
+
+PERSON_COLUMNS: tuple[cells.Column, ...] = (
+    cells.Column("id", cells.pseudonym, required=True, cache=False, unique_shape=mv.PSEUDONYM),
+    cells.Column(
+        "status",
+        cells.enum_parser(AdministrativeStatus),
+        required=True,
+        choices=AdministrativeStatus.values(),
+    ),
+    cells.Column("status_date", cells.parse_date),
+    cells.Column("first_permit_date", cells.parse_date),
+    cells.Column("cir_date", cells.parse_date),
+    cells.Column("birth_date", cells.parse_date),
+    cells.Column("birth_year", cells.parse_int),
+    cells.Column("residence", cells.commune),
+)
+
+_DECODER = msgspec.json.Decoder()
+
+
+def read_persons(
+    path: Path, converter: cattrs.Converter, encoding: str | None = None
+) -> tuple[tuple[Person, ...] | None, list[Problem]]:
+    """Read persons from a JSON or CSV file; return them, or None and every problem.
+
+    JSON may hold one person object, a list of them, or a ``territoires/1`` document with a
+    ``persons`` list. CSV has the columns of :data:`PERSON_COLUMNS`.
+    """
+    label = str(path)
+    try:
+        data = read_bytes(path)
+        if path.suffix.lower() == ".csv" or data.lstrip()[:1] not in (b"{", b"["):
+            return _read_csv(decode_text(data, label, encoding), label)
+    except ReadFailure as failure:
+        return None, [failure.problem]
+    try:
+        document = _DECODER.decode(data)
+    except msgspec.DecodeError as exc:
+        return None, [syntax_problem(data, exc, label)]
+    records: Any = document
+    if isinstance(document, dict) and "schema" in document:
+        problem = schema_problem(document.get("schema"), label)
+        if problem is not None:
+            return None, [problem]
+        records = document.get("persons", [])
+    elif isinstance(document, dict):
+        records = [document]
+    problems: list[Problem] = []
+    persons = structure_records(converter, records, Person, "persons", problems, label)
+    return (None, problems) if problems else (persons, [])
+
+
+def _read_csv(text: str, label: str) -> tuple[tuple[Person, ...] | None, list[Problem]]:
+    reader, positions = _read(text, label, PERSON_COLUMNS, None)
+    if positions is None:
+        return None, reader.problems
+    persons: list[Person] = []
+    for chunk, lines in reader.chunks():
+        values, bad = reader.parse_chunk(PERSON_COLUMNS, positions, chunk, lines)
+        for index, line in enumerate(lines):
+            if index in bad:
+                continue
+            fields = {column.name: values[i][index] for i, column in enumerate(PERSON_COLUMNS)}
+            try:
+                persons.append(Person(**fields))
+            except InvalidValueError as exc:
+                reader.problem(
+                    ProblemCode.from_value(exc.code),
+                    f"{exc.expected}, got {format_value(exc.value)}",
+                    line,
+                    exc.field,
+                    exc.value,
+                    exc.expected,
+                )
+    if reader.problems:
+        return None, reader.problems
+    return tuple(persons), []
