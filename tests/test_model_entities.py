@@ -645,11 +645,7 @@ def test_status_categories_and_exclusions() -> None:
     assert AdministrativeStatus.WORK_PERMIT.public_category is PublicCategory.OTHER_NEWCOMER
     assert AdministrativeStatus.OTHER_PERMIT.public_category is None
     bpi = {c for c in PublicCategory if c.is_international_protection}
-    assert bpi == {
-        PublicCategory.REFUGEE,
-        PublicCategory.SUBSIDIARY_PROTECTION,
-        PublicCategory.STATELESS,
-    }
+    assert bpi == {PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION}
     for category in set(PublicCategory) - {PublicCategory.OTHER_NEWCOMER}:
         assert AdministrativeStatus(category.value).public_category is category
 

@@ -71,6 +71,17 @@ def _action_open(facts: RuleInput) -> Verdict:
             f"({status.label_fr})",
             f"contract '{contract.title}' is not active on {short_en(on)} ({status.label_en})",
         )
+    if contract.action(action.id) is None:
+        adding = next(
+            (a for a in contract.amendments if any(x.id == action.id for x in a.actions_added)),
+            None,
+        )
+        when_fr = f" qui prend effet le {short_fr(adding.effective_on)}" if adding else ""
+        when_en = f" effective on {short_en(adding.effective_on)}" if adding else ""
+        return Verdict.not_met(
+            f"l'action « {action.title} » n'est ajoutée au contrat que par un avenant{when_fr}",
+            f"action '{action.title}' joins the contract only through an avenant{when_en}",
+        )
     period = action.period
     end_fr = f" au {short_fr(period.end)}" if period.end else ""
     end_en = f" to {short_en(period.end)}" if period.end else ""
@@ -184,7 +195,7 @@ def _years_since_status(facts: RuleInput) -> Verdict:
             f"status obtained on {date_en(since)}, less than {years} years before {date_en(on)}",
         )
     return Verdict.not_met(
-        f"statut obtenu le {date_fr(since)}, plus de {years} ans avant le {date_fr(on)}"
+        f"statut obtenu le {date_fr(since)}, {years} ans ou plus avant le {date_fr(on)}"
         if since <= on
         else f"statut obtenu le {date_fr(since)}, après le {date_fr(on)}",
         f"status obtained on {date_en(since)}, {years} years or more before {date_en(on)}"
@@ -209,11 +220,14 @@ def _cir_signed(facts: RuleInput) -> Verdict:
 
 
 def _age_range(facts: RuleInput) -> tuple[int, int] | None:
-    """The youngest and oldest the person can be on the date, or None when unknown."""
+    """The youngest and oldest the person can be on the date, or None when unknown.
+
+    A person not yet born on the date is "aged" -1.
+    """
     person, on = facts.person, facts.on
     if person.birth_date is not None:
         if on < person.birth_date:
-            return None
+            return -1, -1
         age = completed_years(person.birth_date, on)
         return age, age
     if person.birth_year is None:
@@ -261,6 +275,12 @@ def _age_bounds(facts: RuleInput) -> Verdict:
         else f"born in {person.birth_year}"
     )
     youngest, oldest = ages
+    if oldest < 0:
+        assert person.birth_date is not None
+        return Verdict.not_met(
+            f"né(e) le {short_fr(person.birth_date)}, après le {short_fr(on)}",
+            f"born on {short_en(person.birth_date)}, after {short_en(on)}",
+        )
     age_fr = f"{youngest} ans" if youngest == oldest else f"{youngest} ou {oldest} ans"
     age_en = f"aged {youngest}" if youngest == oldest else f"aged {youngest} or {oldest}"
 
@@ -365,7 +385,9 @@ RULES: tuple[EligibilityRule, ...] = (
         source=_CALL_2021,
         check=_not_excluded,
         description="Asylum seekers, foreign students, unaccompanied minors and people in "
-        "irregular stay are never eligible.",
+        "irregular stay are never eligible. A programme that admits some of them (RISING in "
+        "Grenoble admits asylum seekers waiting more than six months) replaces this rule "
+        "with a plugin declaring replaces='not_excluded'.",
     ),
     EligibilityRule(
         name="newcomer_window",
@@ -376,7 +398,10 @@ RULES: tuple[EligibilityRule, ...] = (
         applies_to=_has_newcomers,
         description="For actions open to newcomers: a family or work permit obtained less "
         "than five years before the date (a dated parameter), counted from the first "
-        "permit, the permit held or the CIR as the contract says.",
+        "permit, the permit held or the CIR as the contract says. Counting from the CIR "
+        "approximates the P104 action-12 calls, which target CIR signatories present in "
+        "France for less than five years. BPI have no window unless the action's public "
+        "sets one (years_since_status): no source gives one for CTAIR refugees.",
     ),
     EligibilityRule(
         name="years_since_status",

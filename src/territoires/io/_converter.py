@@ -21,6 +21,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from territoires._enum import LabelledEnum
 from territoires.exceptions import InvalidValueError
+from territoires.model._validators import IDENTIFIER
 from territoires.problems import Problem, ProblemCode, format_value
 
 __all__ = ["FieldError", "make_converter", "problems_from", "structure_records"]
@@ -121,9 +122,10 @@ def _structure_date(value: object, _: type) -> dt.date:
 def enum_error(enum_type: type[LabelledEnum], value: object) -> FieldError:
     """Return the error for a value that is not one of ``enum_type``'s values."""
     allowed = ", ".join(enum_type.values())
+    noun = re.sub(r"(?<!^)(?=[A-Z])", " ", enum_type.__name__).lower()
     return FieldError(
         ProblemCode.UNKNOWN_ENUM,
-        f"{format_value(value)} is not a {enum_type.__name__} value (allowed: {allowed})",
+        f"{format_value(value)} is not an allowed {noun} (allowed: {allowed})",
         value,
         f"one of {allowed}",
     )
@@ -428,6 +430,8 @@ def structure_records(
             out.append(hook(raw, cls))
         except (ClassValidationError, FieldError) as exc:
             key = raw.get("id", raw.get("code")) if isinstance(raw, dict) else None
-            record = key if isinstance(key, str) else f"{table}[{index}]"
+            # Only a well-formed id names the record: a refused one may be a person's name.
+            well_formed = isinstance(key, str) and IDENTIFIER.fullmatch(key) is not None
+            record = key if well_formed else f"{table}[{index}]"
             problems.extend(problems_from(exc, record=record, prefix=[table, index], file=file))
     return tuple(out)

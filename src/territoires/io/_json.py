@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import itertools
 import operator
@@ -131,6 +132,7 @@ def read_json(
     data: bytes, label: str, converter: cattrs.Converter
 ) -> tuple[Dataset | None, list[Problem]]:
     """Read a territoires/1 document; return the dataset, or None and every problem."""
+    data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors put one in front of JSON too
     try:
         fast = _FAST.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):

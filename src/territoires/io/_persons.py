@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,15 @@ def read_persons(
     ``persons`` list. CSV has the columns of :data:`PERSON_COLUMNS`.
     """
     label = str(path)
+    suffix = path.suffix.lower()
     try:
         data = read_bytes(path)
-        if path.suffix.lower() == ".csv" or data.lstrip()[:1] not in (b"{", b"["):
+        head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+        if suffix == ".csv" or (suffix != ".json" and head not in (b"{", b"[")):
             return _read_csv(decode_text(data, label, encoding), label)
     except ReadFailure as failure:
         return None, [failure.problem]
+    data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors put one in front of JSON too
     try:
         document = _DECODER.decode(data)
     except msgspec.DecodeError as exc:
@@ -69,7 +73,39 @@ def read_persons(
         records = [document]
     problems: list[Problem] = []
     persons = structure_records(converter, records, Person, "persons", problems, label)
+    if not problems:
+        problems = _checks(persons, label)
     return (None, problems) if problems else (persons, [])
+
+
+def _checks(persons: tuple[Person, ...], label: str) -> list[Problem]:
+    """Problems of the file as a whole: no person at all, or ids used twice."""
+    if not persons:
+        return [
+            Problem(
+                code=ProblemCode.EMPTY_FILE,
+                message="the file holds no person",
+                file=label,
+                expected="at least one person",
+            )
+        ]
+    seen: dict[str, int] = {}
+    problems = []
+    for index, person in enumerate(persons):
+        if person.id in seen:
+            problems.append(
+                Problem(
+                    code=ProblemCode.DUPLICATE_ID,
+                    message=f"person id {person.id!r} is used already at "
+                    f"persons[{seen[person.id]}]",
+                    file=label,
+                    record=person.id,
+                    field=f"persons[{index}].id",
+                    expected="an id used once",
+                )
+            )
+        seen.setdefault(person.id, index)
+    return problems
 
 
 def _read_csv(text: str, label: str) -> tuple[tuple[Person, ...] | None, list[Problem]]:
@@ -95,5 +131,6 @@ def _read_csv(text: str, label: str) -> tuple[tuple[Person, ...] | None, list[Pr
                     exc.expected,
                 )
     if reader.problems:
-        return None, reader.problems
-    return tuple(persons), []
+        return None, reader.sorted_problems()
+    problems = _checks(tuple(persons), label)
+    return (None, problems) if problems else (tuple(persons), [])

@@ -171,6 +171,10 @@ class _Reader:
             return self.lines[0].split(self.delimiter) if self.lines else None
         return next(self.reader, None)
 
+    def sorted_problems(self) -> list[Problem]:
+        """Return the problems in line order (columns are parsed one after the other)."""
+        return sorted(self.problems, key=_by_line)
+
     def problem(
         self,
         code: ProblemCode,
@@ -337,6 +341,11 @@ class _Reader:
         return values, bad
 
 
+def _by_line(problem: Problem) -> int:
+    record = problem.record or ""
+    return int(record[5:]) if record.startswith("line ") and record[5:].isdigit() else 0
+
+
 def _read(
     text: str, label: str, columns: Sequence[cells.Column], delimiter: str | None
 ) -> tuple[_Reader, list[int | None] | None]:
@@ -383,7 +392,7 @@ def read_participations(
             continue  # keep reading to report every problem, but build nothing
         out.extend(map(build, *values))
     if reader.problems:
-        return (), reader.problems
+        return (), reader.sorted_problems()
     return tuple(out), []
 
 
@@ -458,7 +467,7 @@ def read_reports(
                 exc.expected,
             )
     if reader.problems:
-        return (), reader.problems
+        return (), reader.sorted_problems()
     return tuple(reports), []
 
 

@@ -188,12 +188,12 @@ class PublicCategory(LabelledEnum):
 
     @property
     def is_international_protection(self) -> bool:
-        """True for the BPI categories: refugee, subsidiary protection and stateless."""
-        return self in (
-            PublicCategory.REFUGEE,
-            PublicCategory.SUBSIDIARY_PROTECTION,
-            PublicCategory.STATELESS,
-        )
+        """True for the bénéficiaires de la protection internationale (BPI).
+
+        In the CESEDA these are refugees and beneficiaries of subsidiary protection.
+        Statelessness is a separate status (ex-L812-1), which CTAI texts list alongside.
+        """
+        return self in (PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION)
 
 
 class AdministrativeStatus(LabelledEnum):
