@@ -22,7 +22,13 @@ from territoires._validate import OFFICIAL_GEOGRAPHY, validate
 # The build reads the version from _version.py too; importing importlib.metadata instead
 # would cost a third of the package's import time.
 from territoires._version import __version__
-from territoires.eligibility import Decision, Eligibility, check_eligibility, screen
+from territoires.eligibility import (
+    Decision,
+    Eligibility,
+    check_eligibility,
+    iter_screen,
+    screen,
+)
 from territoires.exceptions import (
     DataError,
     FormatError,
@@ -161,6 +167,7 @@ __all__ = [
     "dump",
     "export",
     "hookimpl",
+    "iter_screen",
     "load",
     "load_persons",
     "make_converter",

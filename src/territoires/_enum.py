@@ -19,6 +19,11 @@ class LabelledEnum(enum.Enum):
     label_fr: str
     label_en: str
 
+    # Members are singletons compared by identity, so the identity hash is consistent with
+    # equality, and computed in C: Enum's own __hash__ is Python code, and enumeration members
+    # are dictionary keys on every hot path (CSV columns, eligibility screening).
+    __hash__ = object.__hash__
+
     def __new__(cls, value: str, label_fr: str, label_en: str) -> Self:
         member = object.__new__(cls)
         member._value_ = value

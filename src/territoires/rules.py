@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import attrs
@@ -124,6 +124,7 @@ class RuleInput:
 
 Check = Callable[[RuleInput], Verdict]
 AppliesTo = Callable[[Action, Contract], bool]
+Key = Callable[[Person], Hashable]
 
 
 def _callable(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -148,6 +149,11 @@ class EligibilityRule:
             for every territory (see :meth:`concerns`).
         replaces: Name of the built-in rule this one replaces, declared explicitly.
         description: What the rule checks, in a sentence or two.
+        key: The facts of the person the verdict depends on, for reuse: when screening many
+            persons, two persons with equal keys get the same verdict for the same action,
+            date and geography, computed once (a rule about the status gives
+            ``lambda person: person.status``; one that ignores the person gives
+            ``lambda person: None``). None, the default, computes every verdict.
 
     .. versionadded:: 0.1
     """
@@ -165,6 +171,7 @@ class EligibilityRule:
     )
     replaces: str | None = attrs.field(default=None, validator=v.optional(check_name))
     description: str = attrs.field(default="", validator=v.any_text)
+    key: Key | None = attrs.field(default=None, validator=v.optional(_callable), eq=False)
 
     @property
     def namespace(self) -> str | None:

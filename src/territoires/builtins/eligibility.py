@@ -9,6 +9,7 @@ which choice it applied. Sources are in ``domain.md`` §2.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 
 from territoires._enum import Lang
 from territoires._wording import date_en, date_fr, short_en, short_fr
@@ -21,6 +22,7 @@ from territoires.model.enums import (
     PublicCategory,
     WindowStart,
 )
+from territoires.model.person import Person
 from territoires.model.scope import PublicScope
 from territoires.parameters import NEWCOMER_WINDOW_YEARS
 from territoires.rules import EligibilityRule, RuleInput, Verdict
@@ -359,6 +361,37 @@ def _has_ages(action: Action, contract: Contract) -> bool:
     return public.min_age is not None or public.max_age is not None
 
 
+# What each verdict depends on in the person, so screening reuses verdicts (see key).
+def _nothing(person: Person) -> None:
+    return None
+
+
+def _status(person: Person) -> Hashable:
+    return person.status
+
+
+def _window_facts(person: Person) -> Hashable:
+    if person.status not in _PERMITS:
+        return person.status
+    return (person.status, person.first_permit_date, person.status_date, person.cir_date)
+
+
+def _status_date(person: Person) -> Hashable:
+    return person.status_date
+
+
+def _cir_date(person: Person) -> Hashable:
+    return person.cir_date
+
+
+def _birth(person: Person) -> Hashable:
+    return (person.birth_date, person.birth_year)
+
+
+def _residence_of(person: Person) -> Hashable:
+    return person.residence
+
+
 RULES: tuple[EligibilityRule, ...] = (
     EligibilityRule(
         name="action_open",
@@ -368,6 +401,7 @@ RULES: tuple[EligibilityRule, ...] = (
         check=_action_open,
         description="The contract is active and the action runs on the date (avenants "
         "included) and was not closed.",
+        key=_nothing,
     ),
     EligibilityRule(
         name="status_in_public",
@@ -377,6 +411,7 @@ RULES: tuple[EligibilityRule, ...] = (
         check=_status_in_public,
         description="The person's status belongs to a category of the action's public as "
         "amended on the date (temporary protection only where the contract includes it).",
+        key=_status,
     ),
     EligibilityRule(
         name="not_excluded",
@@ -388,6 +423,7 @@ RULES: tuple[EligibilityRule, ...] = (
         "irregular stay are never eligible. A programme that admits some of them (RISING in "
         "Grenoble admits asylum seekers waiting more than six months) replaces this rule "
         "with a plugin declaring replaces='not_excluded'.",
+        key=_status,
     ),
     EligibilityRule(
         name="newcomer_window",
@@ -402,6 +438,7 @@ RULES: tuple[EligibilityRule, ...] = (
         "approximates the P104 action-12 calls, which target CIR signatories present in "
         "France for less than five years. BPI have no window unless the action's public "
         "sets one (years_since_status): no source gives one for CTAIR refugees.",
+        key=_window_facts,
     ),
     EligibilityRule(
         name="years_since_status",
@@ -411,6 +448,7 @@ RULES: tuple[EligibilityRule, ...] = (
         check=_years_since_status,
         applies_to=_has_window,
         description="Where the action's public limits the years since the status was obtained.",
+        key=_status_date,
     ),
     EligibilityRule(
         name="cir_signed",
@@ -421,6 +459,7 @@ RULES: tuple[EligibilityRule, ...] = (
         applies_to=_needs_cir,
         description="Where the contract requires it: the republican integration contract "
         "was signed on or before the date.",
+        key=_cir_date,
     ),
     EligibilityRule(
         name="age_bounds",
@@ -431,6 +470,7 @@ RULES: tuple[EligibilityRule, ...] = (
         applies_to=_has_ages,
         description="The person's age on the date lies within the action's bounds; with only "
         "a birth year, unknown unless the year settles it.",
+        key=_birth,
     ),
     EligibilityRule(
         name="residence_in_territory",
@@ -440,6 +480,7 @@ RULES: tuple[EligibilityRule, ...] = (
         check=_residence,
         description="The person lives in the contract's territory (a commune within its "
         "EPCI counts), or in the places the action's public names.",
+        key=_residence_of,
     ),
 )
 

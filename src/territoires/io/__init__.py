@@ -16,16 +16,14 @@ a folder                  ``datapackage.json`` + ``dataset.json`` + ``participat
 from __future__ import annotations
 
 import functools
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TextIO
 
 import attrs
 import cattrs
 
+from territoires._bulk import paused_gc
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _json, _package, _persons, _tables
 from territoires.io._atomic import atomic_directory, atomic_text_file
@@ -46,21 +44,6 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
-@contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects that hold no cycles.
-
-    Creating a million tracked objects otherwise triggers hundreds of useless collections.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | None, list[Problem]]:
     """Read ``path`` and return the dataset with every problem found, without raising.
 
@@ -77,7 +60,7 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
     """
     target = Path(path)
     try:
-        with _bulk():
+        with paused_gc():
             if target.is_dir() or target.name == _package.DESCRIPTOR:
                 folder = target if target.is_dir() else target.parent
                 return _read_folder(folder)
