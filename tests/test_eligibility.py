@@ -558,3 +558,34 @@ def test_screen_of_no_person_is_empty() -> None:
     screening = screen([], DEMO, on=ON, plugins=BUILTINS)
     assert len(screening) == 0
     assert screening.eligible() == []
+
+
+_GRENOBLE_PLACES = st.sampled_from(["38185", "38421", "69123", "21231", None])
+
+
+@given(
+    people=st.lists(
+        persons().map(lambda p: attrs.evolve(p, residence=None)),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda p: p.id,
+    ),
+    places=st.lists(_GRENOBLE_PLACES, min_size=6, max_size=6),
+)
+def test_screening_reuses_verdicts_without_changing_any_decision(
+    people: list[territoires.Person], places: list[str | None]
+) -> None:
+    """Screening, which reuses verdicts persons share, decides exactly as one check at a time."""
+    people = [attrs.evolve(p, residence=place) for p, place in zip(people, places, strict=False)]
+    on = D(2022, 9, 1)
+    contract = DEMO.contract("ctair-grenoble")
+    assert contract is not None
+    screened = list(
+        screen(people, DEMO, on=on, actions=["grenoble-02", "grenoble-jeunes"], plugins=BUILTINS)
+    )
+    one_by_one = [
+        check_eligibility(person, action, contract, on=on, plugins=BUILTINS)
+        for person in people
+        for action in ("grenoble-02", "grenoble-jeunes")
+    ]
+    assert screened == one_by_one
