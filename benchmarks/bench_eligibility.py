@@ -73,7 +73,6 @@ import json
 import os
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -81,9 +80,10 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from _common import load_average, peak_mb, python_info
 
 if TYPE_CHECKING:
     from territoires.model import AdministrativeStatus, Dataset, Person
@@ -285,12 +285,6 @@ def manager_for(kind: str, with_plugins: bool) -> PluginManager:
 
 
 # -- one measurement, in a fresh process ----------------------------------------------------------
-
-
-def peak_mb() -> float:
-    """Return the peak resident memory of this process so far, in MB of 2**20 bytes."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes vs kB
 
 
 class GcClock:
@@ -702,32 +696,6 @@ def verdict(run: Run) -> str:
     return line
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def python_info() -> list[str]:
-    dists = ("territoires", "pluggy", "attrs", "python-dateutil")
-    return [
-        f"python: {sys.version.replace(chr(10), ' ')}",
-        f"executable: {sys.executable}",
-        f"platform: {platform.platform()} ({platform.machine()})",
-        f"gc thresholds: {gc.get_threshold()}",
-        "packages: " + ", ".join(f"{d} {_version(d)}" for d in dists),
-    ]
-
-
-def load_average() -> str:
-    """Return the 1, 5 and 15 minute load averages, as ``uptime`` shows them."""
-    try:
-        return " ".join(f"{load:.2f}" for load in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
 def parse(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS, help="persons (N)")
@@ -799,7 +767,7 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     print()
     if args.python_info:
-        print("\n".join(python_info()))
+        print("\n".join(python_info(("territoires", "pluggy", "attrs", "python-dateutil"))))
     gc_state = "on" if real.last["gc"] and stub.last["gc"] else "OFF in some runs"
     manager = "autoload=True (installed plugins)" if args.with_plugins else "autoload=False"
     print(

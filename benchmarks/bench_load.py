@@ -65,16 +65,16 @@ import gc
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from _common import peak_mb, python_info
 
 from territoires.model.enums import (
     AdministrativeStatus,
@@ -86,6 +86,7 @@ from territoires.model.enums import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+DISTRIBUTIONS = ("territoires", "msgspec", "pydantic", "pydantic-core", "attrs", "cattrs")
 TOOLS = ("territoires", "msgspec", "pydantic", "cattrs")
 LABELS = {"cattrs": "json+cattrs"}
 FORMATS = ("json", "csv")
@@ -222,12 +223,6 @@ def csv_records(path: Path) -> list[dict[str, str]]:
 
 
 # -- one measurement, in a fresh process ----------------------------------------------------------
-
-
-def peak_mb() -> float:
-    """Return the peak resident memory of this process so far, in MB of 2**20 bytes."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes vs kB
 
 
 class Clock:
@@ -493,24 +488,6 @@ def verdict(results: list[Result], rows: int) -> list[str]:
     return lines
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def python_info() -> list[str]:
-    dists = ("territoires", "msgspec", "pydantic", "pydantic-core", "attrs", "cattrs")
-    return [
-        f"python: {sys.version.replace(chr(10), ' ')}",
-        f"executable: {sys.executable}",
-        f"platform: {platform.platform()} ({platform.machine()})",
-        f"gc thresholds: {gc.get_threshold()}",
-        "packages: " + ", ".join(f"{d} {_version(d)}" for d in dists),
-    ]
-
-
 def names(text: str) -> list[str]:
     chosen = [n.strip() for n in text.split(",") if n.strip()]
     known = {*TOOLS, *FORMATS}
@@ -582,7 +559,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     gc_state = "on" if all(r.gc for r in results) else "OFF in some runs"
     print()
     if args.python_info:
-        print("\n".join(python_info()))
+        print("\n".join(python_info(DISTRIBUTIONS)))
     sizes = ", ".join(
         f"{p.name} {p.stat().st_size / 2**20:,.0f} MB" for p in (files.json, files.csv)
     )
