@@ -9,6 +9,7 @@ prints them for machines. Without a path, commands work on the embedded demo dat
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -24,6 +25,7 @@ from territoires._enum import Lang
 from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
 from territoires.exceptions import PluginError, TerritoiresError
+from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Theme
 from territoires.plugins import PluginManager, get_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity
@@ -664,6 +666,151 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
     return EXIT_OK
 
 
+def _amount(value: Decimal, unit: str, lang: Lang) -> str:
+    if unit == "euros":
+        return euros(value, lang)
+    if unit in ("percent", "per_10000"):
+        text = f"{value:.1f}"
+        text = text.replace(".", ",") if lang == "fr" else text
+        return f"{text} %" if unit == "percent" else text
+    return integer(int(value), lang)
+
+
+def _status_text(row: Any, threshold: int, lang: Lang) -> str:
+    status = row.status.value
+    if status == "primary":
+        return f"secret (< {threshold})" if lang == "fr" else f"suppressed (< {threshold})"
+    if status == "secondary":
+        return "secret (secondaire)" if lang == "fr" else "suppressed (secondary)"
+    if status == "undefined":
+        return "—"
+    return ""
+
+
+def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.disclosure import THRESHOLDS
+    from territoires.indicators import Level, compute_indicators
+
+    manager = get_plugin_manager()
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
+    threshold = THRESHOLDS.get(args.threshold)
+    if threshold is None:
+        if not args.threshold.isdigit() or int(args.threshold) < 1:
+            raise territoires.FormatError(
+                f"--threshold {args.threshold!r}: give a whole number of persons or a preset "
+                f"({', '.join(THRESHOLDS)})"
+            )
+        threshold = int(args.threshold)
+    chosen = args.level or ["national"]
+    levels = list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
+    dataset, label = _load(args.path, args.encoding, progress)
+    with progress.step("computing indicators"):
+        table = compute_indicators(
+            dataset,
+            period=args.period or str(dt.date.today().year - 1),
+            territories=args.territory or None,
+            level=levels,
+            indicators=args.indicator or None,
+            threshold=threshold,
+            plugins=manager,
+        )
+    records = [row.to_dict() for row in table]
+    if args.format == "json":
+        json.dump(
+            {
+                "period": str(table.period),
+                "threshold": table.threshold,
+                "synthetic": table.synthetic,
+                "rows": records,
+            },
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+        return EXIT_OK
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        columns = list(IndicatorRowColumns)
+        writer.writerow(columns)
+        writer.writerows([record[c] for c in columns] for record in records)
+        return EXIT_OK
+    lang: Lang = args.lang
+    fr = lang == "fr"
+    out.write(f"{dataset.info.title or label}\n")
+    if table.synthetic:
+        out.write(f"*** {_SYNTHETIC_BANNER[lang]} ***\n")
+    start, end = format_date(table.period.start, lang), format_date(table.period.end, lang)
+    out.write(
+        f"Indicateurs du {start} au {end} ; secret statistique : moins de {threshold} personnes\n\n"
+        if fr
+        else f"Indicators from {start} to {end}; disclosure control: fewer than {threshold} "
+        "persons\n\n"
+    )
+    for level in reversed(Level):
+        if level not in levels:
+            continue
+        rows = [_indicator_line(table, row, threshold, lang) for row in table.select(level=level)]
+        if not rows:
+            continue
+        headers = (
+            ["Où", "Indicateur", "Ventilation", "Valeur", "Cible", "Secret"]
+            if fr
+            else ["Where", "Indicator", "Breakdown", "Value", "Target", "Disclosure"]
+        )
+        numeric = [False, False, False, True, True, False]
+        if level is Level.NATIONAL:  # one place: no "where" column
+            headers, numeric, rows = headers[1:], numeric[1:], [r[1:] for r in rows]
+        title = level.label(lang).capitalize()
+        out.write(render_table(headers, rows, numeric=numeric, title=title) + "\n\n")
+    return EXIT_OK
+
+
+IndicatorRowColumns = (
+    "indicator",
+    "level",
+    "territory",
+    "contract",
+    "action",
+    "period_start",
+    "period_end",
+    "dimension",
+    "category",
+    "value",
+    "unit",
+    "target",
+    "achievement",
+    "status",
+)
+
+
+def _indicator_line(table: Any, row: Any, threshold: int, lang: Lang) -> list[str]:
+    definition = table.indicators[row.indicator]
+    name = definition.label_fr if lang == "fr" else definition.label_en
+    where = row.action or row.contract or row.territory
+    breakdown = ""
+    if row.dimension is not None:
+        category = category_label(row.dimension, row.category, lang)
+        breakdown = f"{row.dimension.label(lang)} : {category}"
+        if lang == "en":
+            breakdown = breakdown.replace(" : ", ": ")
+    value = _amount(row.value, row.unit.value, lang) if row.value is not None else ""
+    target = ""
+    if row.target is not None:
+        target = _amount(row.target, row.unit.value, lang)
+        if row.achievement is not None:
+            target += f" ({row.achievement * 100:.0f} %)"
+    return [
+        where,
+        name if row.dimension is None else "",
+        breakdown,
+        value,
+        target,
+        _status_text(row, threshold, lang),
+    ]
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -679,7 +826,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def data_command(name: str, help_: str) -> argparse.ArgumentParser:
+    def data_command(
+        name: str, help_: str, formats: Sequence[str] = ("text", "json")
+    ) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_, description=help_)
         command.add_argument(
             "path",
@@ -689,7 +838,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)"
         )
-        command.add_argument("--format", choices=["text", "json"], default="text")
+        command.add_argument("--format", choices=list(formats), default=formats[0])
         return command
 
     validate = data_command("validate", "check a dataset and list every problem")
@@ -747,6 +896,32 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", dest="to", required=True, help="name of the format")
     export.add_argument("-o", "--output", required=True, help="file or folder to write")
     export.set_defaults(handler=_cmd_export)
+
+    indicators = data_command(
+        "indicators",
+        "compute the indicators of a period, disclosure-controlled",
+        formats=("table", "csv", "json"),
+    )
+    indicators.add_argument(
+        "--period", help="2021, 2021-S1 or 2021-01-01..2021-06-30 (default: last year)"
+    )
+    indicators.add_argument(
+        "--territory", action="append", help="a territory to restrict to (repeatable)"
+    )
+    indicators.add_argument(
+        "--level",
+        action="append",
+        choices=["action", "contract", "territory", "national", "all"],
+        help="levels to show (repeatable; default: national)",
+    )
+    indicators.add_argument(
+        "--indicator", action="append", help="an indicator to compute (repeatable; default: all)"
+    )
+    indicators.add_argument(
+        "--threshold", default="11", help="smallest count of persons published, or a preset"
+    )
+    indicators.add_argument("--lang", choices=["fr", "en"], default="fr")
+    indicators.set_defaults(handler=_cmd_indicators)
 
     eligibility = commands.add_parser(
         "eligibility",

@@ -775,7 +775,7 @@ class _Builder:
                         for category in categories
                         for sex in (Sex.FEMALE, Sex.MALE)
                         for band in (AgeBand.FROM_18_TO_25, AgeBand.FROM_26_TO_39, AgeBand.FROM_40)
-                        if (count := rng.randint(0, 25)) > 0
+                        if (count := rng.randint(0, 6)) > 0
                     ]
                     yield ActionReport(
                         id=f"{action.id}-{year}-s{half}",

@@ -28,11 +28,20 @@ from typing import Any, Protocol, Self
 
 import attrs
 
-from territoires._enum import LabelledEnum
+from territoires._enum import LabelledEnum, Lang
 from territoires._names import check_name, namespace_of
 from territoires.model import _validators as v
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Gazetteer
+from territoires.model.enums import (
+    AgeBand,
+    ContractKind,
+    ContractStatus,
+    FundingSource,
+    PublicCategory,
+    Sex,
+    Theme,
+)
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation
 
@@ -45,11 +54,14 @@ __all__ = [
     "IndicatorInput",
     "Latest",
     "Partial",
+    "PerCapita",
     "Persons",
     "PersonsRatio",
     "Ratio",
     "Total",
     "Unit",
+    "category_label",
+    "person_counts",
 ]
 
 
@@ -84,6 +96,36 @@ class Dimension(LabelledEnum):
     SEX = ("sex", "sexe", "sex")
     AGE_BAND = ("age_band", "tranche d'âge", "age band")
     FUNDER = ("funder", "financeur", "funder")
+    CONTRACT_KIND = ("contract_kind", "type de contrat", "contract kind")
+    CONTRACT_STATUS = ("contract_status", "statut du contrat", "contract status")
+
+
+def category_label(dimension: Dimension, value: str, lang: Lang = "fr") -> str:
+    """Return the label of a category of ``dimension`` (``"female"`` → ``"femme"``).
+
+    Categories that are not values of the dimension's enumeration are returned as they are.
+
+    Example:
+        >>> category_label(Dimension.SEX, "female"), category_label(Dimension.AGE_BAND, "18-25")
+        ('femme', '18 à 25 ans')
+    """
+    member = _CATEGORIES[dimension]._value2member_map_.get(value)
+    if isinstance(member, LabelledEnum):
+        return member.label(lang)
+    if value == "none":
+        return "hors public" if lang == "fr" else "outside every public"
+    return value
+
+
+_CATEGORIES: dict[Dimension, type[LabelledEnum]] = {
+    Dimension.THEME: Theme,
+    Dimension.PUBLIC_CATEGORY: PublicCategory,
+    Dimension.SEX: Sex,
+    Dimension.AGE_BAND: AgeBand,
+    Dimension.FUNDER: FundingSource,
+    Dimension.CONTRACT_KIND: ContractKind,
+    Dimension.CONTRACT_STATUS: ContractStatus,
+}
 
 
 class Granularity(LabelledEnum):
@@ -184,6 +226,30 @@ class PersonsRatio:
 
 
 @attrs.frozen(kw_only=True)
+class PerCapita:
+    """Distinct persons per inhabitant: persons united, populations of distinct territories added.
+
+    A territory with two contracts counts its population once.
+    """
+
+    persons: frozenset[str]
+    populations: frozenset[tuple[str, int]]
+
+    def merge(self, other: PerCapita) -> PerCapita:
+        """Unite persons and territories."""
+        return PerCapita(
+            persons=self.persons | other.persons,
+            populations=self.populations | other.populations,
+        )
+
+    @property
+    def value(self) -> Decimal | None:
+        """Persons per inhabitant (None without population)."""
+        inhabitants = sum(population for _, population in self.populations)
+        return Decimal(len(self.persons)) / Decimal(inhabitants) if inhabitants else None
+
+
+@attrs.frozen(kw_only=True)
 class Latest:
     """The last known value, by date."""
 
@@ -226,6 +292,36 @@ class IndicatorInput:
 
 
 Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
+
+
+def person_counts(partial: object) -> tuple[int, ...]:
+    """Return the additive counts of persons behind a partial aggregate, for disclosure control.
+
+    ``(n,)`` for distinct persons, ``(numerator, denominator)`` for a share of persons, the
+    amount for a total or a ratio of counts (reports count persons without ids). A partial of
+    a plugin's own type may define ``person_counts()``.
+
+    Example:
+        >>> person_counts(PersonsRatio(numerator=frozenset({"P1"}),
+        ...                            denominator=frozenset({"P1", "P2"})))
+        (1, 2)
+    """
+    own = getattr(partial, "person_counts", None)
+    if callable(own):
+        return tuple(own())
+    if isinstance(partial, Persons):
+        return (len(partial.ids),)
+    if isinstance(partial, PersonsRatio):
+        return (len(partial.numerator & partial.denominator), len(partial.denominator))
+    if isinstance(partial, PerCapita):
+        return (len(partial.persons),)
+    if isinstance(partial, Ratio):
+        return (int(partial.numerator), int(partial.denominator))
+    if isinstance(partial, Total):
+        return (int(partial.amount),)
+    if isinstance(partial, Latest):
+        return (int(partial.amount),)
+    raise TypeError(f"cannot tell the persons behind a {type(partial).__name__}")
 
 
 def _concerns(territories: frozenset[str], contract: Contract, geography: Gazetteer | None) -> bool:

@@ -73,6 +73,7 @@ __all__ = [
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "territoires.builtins.eligibility",
+    "territoires.builtins.indicators",
     "territoires.builtins.formats",
 )
 """The built-in plugin modules, registered first, like any third-party plugin."""

@@ -1,0 +1,448 @@
+"""Built-in plugin: the national set of indicators, each with its definition.
+
+Periods: a participation is *present* in a period when it entered on or before its end and
+had not left before its start; an *exit* in a period is a participation whose exit date lies in
+it. Budget lines are annual: a period counts the lines of every year it touches. Sources for
+the definitions: domain.md §3 (AGIR outcomes, reporting dimensions) and §7.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+
+from territoires.hookspecs import hookimpl
+from territoires.measures import (
+    Aggregation,
+    Calculator,
+    Dimension,
+    Granularity,
+    Indicator,
+    IndicatorInput,
+    PerCapita,
+    Persons,
+    PersonsRatio,
+    Ratio,
+    Total,
+    Unit,
+)
+from territoires.model.contract import Source
+from territoires.model.enums import AgeBand, FundingSource, Sex
+from territoires.model.period import Period
+from territoires.model.person import Participation
+
+__all__ = ["INDICATORS", "register_indicators"]
+
+_AGIR = Source(
+    title="Programme AGIR : sorties en emploi durable, formation qualifiante ou logement",
+    url="https://immigration.interieur.gouv.fr/Integration-et-Acces-a-la-nationalite/Lancement-d-AGIR-programme-d-accompagnement-vers-l-emploi-et-le-logement",
+    note="exit criteria: CDI, CDD of 6 months or more, qualifying training; durable housing",
+)
+_REPORTING = Source(
+    title="Dimensions of reporting seen in the sources (domain.md §3)",
+    note="beneficiaries by sex, status and age band; € committed per year",
+)
+_NONE = "none"  # the category of statuses outside every public (excluded statuses)
+_UNDER_26 = frozenset({AgeBand.UNDER_18, AgeBand.FROM_18_TO_25})
+_KNOWN_SEX = frozenset({Sex.FEMALE, Sex.MALE})
+
+
+def _present(rows: Iterable[Participation], period: Period) -> Iterator[Participation]:
+    end, start = period.end, period.start
+    for row in rows:
+        if (end is None or row.entry_date <= end) and (
+            row.exit_date is None or row.exit_date >= start
+        ):
+            yield row
+
+
+def _exits(rows: Iterable[Participation], period: Period) -> Iterator[Participation]:
+    for row in rows:
+        if row.exit_date is not None and row.exit_date in period:
+            yield row
+
+
+def _years(period: Period) -> range:
+    end = period.end.year if period.end is not None else 9999
+    return range(period.start.year, end + 1)
+
+
+# -- calculators --------------------------------------------------------------------------------
+
+
+def _contracts(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
+    contract = facts.contract
+    on = facts.period.end or facts.period.start
+    return {(contract.kind.value, contract.status(on).value): Total(Decimal(1))}
+
+
+def _actions(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
+    counted: dict[tuple[str, ...], Total] = {}
+    for action in facts.actions:
+        runs = action.period.overlaps(facts.period) and (
+            action.closed_on is None or action.closed_on > facts.period.start
+        )
+        if runs:
+            key = (action.theme.value,)
+            counted[key] = counted.get(key, Total(Decimal(0))).merge(Total(Decimal(1)))
+    return counted
+
+
+def _money(spent: bool) -> Calculator:
+    def money(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
+        years = _years(facts.period)
+        sums: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+        for action in facts.actions:
+            for line in action.funding:
+                if line.year not in years:
+                    continue
+                amount = line.spent if spent else line.committed
+                if amount is not None:
+                    sums[action.theme.value, line.source.value] += amount
+        return {key: Total(amount) for key, amount in sums.items()}
+
+    return money
+
+
+def _cofunding(facts: IndicatorInput) -> Mapping[tuple[str, ...], Ratio]:
+    years = _years(facts.period)
+    local: dict[str, Decimal] = defaultdict(Decimal)
+    total: dict[str, Decimal] = defaultdict(Decimal)
+    for action in facts.actions:
+        for line in action.funding:
+            if line.year in years:
+                total[action.theme.value] += line.committed
+                if line.source is FundingSource.COLLECTIVITE:
+                    local[action.theme.value] += line.committed
+    return {
+        (theme,): Ratio(numerator=local[theme], denominator=amount)
+        for theme, amount in total.items()
+    }
+
+
+def _beneficiaries(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
+    groups: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for row in _present(facts.participations, facts.period):
+        category = row.status.public_category
+        key = (category.value if category else _NONE, row.sex.value, row.age_band.value)
+        groups[key].add(row.person)
+    return {key: Persons(frozenset(ids)) for key, ids in groups.items()}
+
+
+def _share(
+    select: Iterable[Participation],
+    among: Callable[[Participation], bool],
+    within: Callable[[Participation], bool],
+) -> Mapping[tuple[str, ...], PersonsRatio]:
+    numerator: set[str] = set()
+    denominator: set[str] = set()
+    for row in select:
+        if among(row):
+            denominator.add(row.person)
+            if within(row):
+                numerator.add(row.person)
+    if not denominator:
+        return {}
+    return {(): PersonsRatio(numerator=frozenset(numerator), denominator=frozenset(denominator))}
+
+
+def _share_women(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    return _share(
+        _present(facts.participations, facts.period),
+        lambda row: row.sex in _KNOWN_SEX,
+        lambda row: row.sex is Sex.FEMALE,
+    )
+
+
+def _share_under_26(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    return _share(
+        _present(facts.participations, facts.period),
+        lambda row: row.age_band is not AgeBand.UNKNOWN,
+        lambda row: row.age_band in _UNDER_26,
+    )
+
+
+def _exit_rate(outcome: str) -> Calculator:
+    def rate(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+        numerator: dict[str, set[str]] = defaultdict(set)
+        denominator: dict[str, set[str]] = defaultdict(set)
+        for row in _exits(facts.participations, facts.period):
+            result = getattr(row, outcome)
+            if result is None:
+                continue
+            denominator[row.sex.value].add(row.person)
+            if result.is_durable:
+                numerator[row.sex.value].add(row.person)
+        return {
+            (sex,): PersonsRatio(
+                numerator=frozenset(numerator[sex]), denominator=frozenset(persons)
+            )
+            for sex, persons in denominator.items()
+        }
+
+    return rate
+
+
+def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    rows = [
+        row
+        for row in _exits(facts.participations, facts.period)
+        if row.french_entry is not None and row.french_exit is not None
+    ]
+    return _share(
+        rows,
+        lambda row: True,
+        lambda row: (
+            row.french_exit is not None
+            and row.french_entry is not None
+            and row.french_exit.rank > row.french_entry.rank
+        ),
+    )
+
+
+def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
+    territory = facts.contract.territory
+    population = None
+    if facts.geography is not None:
+        official = facts.geography.lookup(territory)
+        population = official.population if official is not None else None
+    if not population:
+        return {}
+    persons = frozenset(row.person for row in _present(facts.participations, facts.period))
+    return {(): PerCapita(persons=persons, populations=frozenset({(territory, population)}))}
+
+
+def _reported(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
+    if facts.participations:
+        return {}  # individual rows exist: counted by beneficiaries, never twice
+    period = facts.period
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for report in facts.reports:
+        if report.period.start >= period.start and (
+            period.end is None
+            or (report.period.end is not None and report.period.end <= period.end)
+        ):
+            for cell in report.counts:
+                counts[cell.category.value, cell.sex.value, cell.age_band.value] += cell.count
+    return {key: Total(Decimal(count)) for key, count in counts.items()}
+
+
+def _rate(
+    name: str,
+    label_fr: str,
+    label_en: str,
+    compute: Calculator,
+    description_en: str,
+    description_fr: str,
+    dimensions: tuple[Dimension, ...] = (),
+    source: Source | None = None,
+) -> Indicator:
+    return Indicator(
+        name=name,
+        label_fr=label_fr,
+        label_en=label_en,
+        unit=Unit.PERCENT,
+        over_time=Aggregation.RATIO_OF_SUMS,
+        over_territory=Aggregation.RATIO_OF_SUMS,
+        counts_persons=True,
+        compute=compute,
+        dimensions=dimensions,
+        description_fr=description_fr,
+        description_en=description_en,
+        source=source or _REPORTING,
+    )
+
+
+_PERSONS_BY = (Dimension.PUBLIC_CATEGORY, Dimension.SEX, Dimension.AGE_BAND)
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        name="contracts",
+        label_fr="Contrats",
+        label_en="Contracts",
+        unit=Unit.COUNT,
+        over_time=Aggregation.LAST,
+        over_territory=Aggregation.SUM,
+        counts_persons=False,
+        compute=_contracts,
+        dimensions=(Dimension.CONTRACT_KIND, Dimension.CONTRACT_STATUS),
+        granularity=Granularity.CONTRACT,
+        description_fr="Nombre de contrats, par type et par statut à la fin de la période "
+        "(avenants compris).",
+        description_en="Number of contracts, by kind and by status at the end of the period "
+        "(avenants included).",
+    ),
+    Indicator(
+        name="actions",
+        label_fr="Actions",
+        label_en="Actions",
+        unit=Unit.COUNT,
+        over_time=Aggregation.DISTINCT_COUNT,
+        over_territory=Aggregation.SUM,
+        counts_persons=False,
+        compute=_actions,
+        dimensions=(Dimension.THEME,),
+        description_fr="Actions qui se déroulent pendant la période, par thème.",
+        description_en="Actions running during the period, by theme.",
+    ),
+    Indicator(
+        name="committed_euros",
+        label_fr="Montants engagés",
+        label_en="Amounts committed",
+        unit=Unit.EUROS,
+        over_time=Aggregation.SUM,
+        over_territory=Aggregation.SUM,
+        counts_persons=False,
+        compute=_money(spent=False),
+        dimensions=(Dimension.THEME, Dimension.FUNDER),
+        description_fr="Euros engagés sur les lignes de financement des années de la période, "
+        "par thème et par financeur.",
+        description_en="Euros committed on the funding lines of the period's years, by theme "
+        "and by funder.",
+        source=_REPORTING,
+    ),
+    Indicator(
+        name="spent_euros",
+        label_fr="Montants dépensés",
+        label_en="Amounts spent",
+        unit=Unit.EUROS,
+        over_time=Aggregation.SUM,
+        over_territory=Aggregation.SUM,
+        counts_persons=False,
+        compute=_money(spent=True),
+        dimensions=(Dimension.THEME, Dimension.FUNDER),
+        description_fr="Euros dépensés sur les lignes de financement des années de la période, "
+        "par thème et par financeur (lignes sans dépense connue exclues).",
+        description_en="Euros spent on the funding lines of the period's years, by theme and "
+        "by funder (lines without a known amount spent left out).",
+        source=_REPORTING,
+    ),
+    Indicator(
+        name="cofunding_rate",
+        label_fr="Taux de cofinancement de la collectivité",
+        label_en="Local authority co-funding rate",
+        unit=Unit.PERCENT,
+        over_time=Aggregation.RATIO_OF_SUMS,
+        over_territory=Aggregation.RATIO_OF_SUMS,
+        counts_persons=False,
+        compute=_cofunding,
+        dimensions=(Dimension.THEME,),
+        description_fr="Part des euros engagés par la collectivité dans le total engagé : "
+        "rapport des sommes, jamais moyenne des taux.",
+        description_en="Share of the euros committed by the local authority in all committed: "
+        "a ratio of sums, never an average of rates.",
+    ),
+    Indicator(
+        name="beneficiaries",
+        label_fr="Bénéficiaires",
+        label_en="Beneficiaries",
+        unit=Unit.PERSONS,
+        over_time=Aggregation.DISTINCT_COUNT,
+        over_territory=Aggregation.DISTINCT_COUNT,
+        counts_persons=True,
+        compute=_beneficiaries,
+        dimensions=_PERSONS_BY,
+        description_fr="Personnes distinctes présentes dans une action pendant la période "
+        "(entrées avant sa fin, sorties après son début ou pas sorties), par catégorie de "
+        "public, sexe et tranche d'âge. Une personne suivie dans deux actions compte une fois.",
+        description_en="Distinct persons present in an action during the period (entered "
+        "before its end, not left before its start), by public category, sex and age band. A "
+        "person in two actions counts once.",
+        source=_REPORTING,
+    ),
+    _rate(
+        "share_women",
+        "Part des femmes",
+        "Share of women",
+        _share_women,
+        "Women among the beneficiaries whose sex is recorded.",
+        "Femmes parmi les bénéficiaires dont le sexe est renseigné.",
+    ),
+    _rate(
+        "share_under_26",
+        "Part des moins de 26 ans",
+        "Share under 26",
+        _share_under_26,
+        "Beneficiaries under 26 among those whose age band is recorded (a priority: refugees "
+        "under 25 have no RSA).",
+        "Bénéficiaires de moins de 26 ans parmi ceux dont la tranche d'âge est renseignée (une "
+        "priorité : les réfugiés de moins de 25 ans n'ont pas le RSA).",
+    ),
+    _rate(
+        "exit_employment_rate",
+        "Sorties en emploi durable ou formation qualifiante",
+        "Exits into durable employment or qualifying training",
+        _exit_rate("employment"),
+        "Among persons leaving an action during the period with a recorded situation, those "
+        "leaving for a CDI, a CDD of six months or more, or a qualifying training.",
+        "Parmi les personnes sorties d'une action pendant la période avec une situation "
+        "renseignée, celles sorties en CDI, CDD de six mois ou plus, ou formation qualifiante.",
+        (Dimension.SEX,),
+        _AGIR,
+    ),
+    _rate(
+        "exit_housing_rate",
+        "Sorties en logement pérenne",
+        "Exits into durable housing",
+        _exit_rate("housing"),
+        "Among persons leaving an action during the period with a recorded housing "
+        "situation, those leaving into durable housing.",
+        "Parmi les personnes sorties d'une action pendant la période avec une situation de "
+        "logement renseignée, celles sorties en logement pérenne.",
+        (Dimension.SEX,),
+        _AGIR,
+    ),
+    _rate(
+        "exit_french_progress_rate",
+        "Progression en français à la sortie",
+        "Progress in French at exit",
+        _french_progress,
+        "Among persons leaving during the period with a French level assessed at entry and "
+        "at exit, those whose level rose (CEFR).",
+        "Parmi les personnes sorties pendant la période dont le niveau de français a été "
+        "évalué à l'entrée et à la sortie, celles dont le niveau a progressé (CECRL).",
+    ),
+    Indicator(
+        name="beneficiaries_per_10000",
+        label_fr="Bénéficiaires pour 10 000 habitants",
+        label_en="Beneficiaries per 10,000 inhabitants",
+        unit=Unit.PER_10000,
+        over_time=Aggregation.RATIO_OF_SUMS,
+        over_territory=Aggregation.RATIO_OF_SUMS,
+        counts_persons=True,
+        compute=_per_10000,
+        granularity=Granularity.CONTRACT,
+        description_fr="Bénéficiaires distincts pour 10 000 habitants du territoire du contrat "
+        "(population municipale INSEE ; un territoire à deux contrats compte une fois).",
+        description_en="Distinct beneficiaries per 10,000 inhabitants of the contract's "
+        "territory (INSEE municipal population; a territory with two contracts counts once).",
+    ),
+    Indicator(
+        name="reported_beneficiaries",
+        label_fr="Bénéficiaires déclarés (comptes rendus)",
+        label_en="Reported beneficiaries (operators' reports)",
+        unit=Unit.PERSONS,
+        over_time=Aggregation.SUM,
+        over_territory=Aggregation.SUM,
+        counts_persons=True,
+        compute=_reported,
+        dimensions=_PERSONS_BY,
+        description_fr="Pour les actions sans données individuelles : les effectifs des "
+        "comptes rendus dont la période est comprise dans la période, par catégorie, sexe et "
+        "tranche d'âge. Les comptes rendus successifs s'additionnent (une personne suivie sur "
+        "deux semestres compte deux fois) ; une action avec des données individuelles n'est "
+        "jamais comptée ici.",
+        description_en="For actions without individual rows: the counts of the reports whose "
+        "period lies within the period, by category, sex and age band. Successive reports add "
+        "up (a person followed over two semesters counts twice); an action with individual "
+        "rows is never counted here.",
+        source=_REPORTING,
+    ),
+)
+
+
+@hookimpl
+def register_indicators() -> tuple[Indicator, ...]:
+    """Register the national set."""
+    return INDICATORS

@@ -1,0 +1,353 @@
+"""Statistical disclosure control: which cells of a table of persons may be published.
+
+:func:`protect` takes the cells of a table (each with the additive counts of persons behind
+it) and the groups of cells that add up (a total and its parts: the actions of a contract,
+the contracts of a territory, the categories of a breakdown...) and returns the status of
+every cell:
+
+* **primary secrecy** (:attr:`CellStatus.PRIMARY`): a cell any of whose counts is between 1
+  and the threshold minus one is suppressed. A count of zero reveals no one and is published.
+* **secondary secrecy** (:attr:`CellStatus.SECONDARY`): more cells are suppressed so that no
+  suppressed cell can be recomputed from the others.
+
+Each group is read as an equation, *parent = sum of the children*. An equation in which
+exactly one cell is suppressed gives that cell away: a suppressed child is the total minus
+the published children, and a suppressed total is the sum of its published parts. So after
+:func:`protect` no group has exactly one suppressed cell; every group has none, or two or
+more. This covers the rule "a published total never has exactly one suppressed part", and
+also the case it misses: a territory suppressed to protect a smaller one could otherwise be
+recomputed by adding up its contracts, and give the smaller one away.
+
+How a group with one suppressed cell is repaired:
+
+* The suppressed cell is a child: suppress the published child with the smallest counts
+  among those with **no zero count**, the first in ``group.children`` order on a tie. If
+  there is none, suppress the parent. A zero is never chosen as the complement: it adds
+  nothing to the sum an attacker can compute (parent − published children = the sensitive
+  cell + 0), and zeros are the easiest values to guess, since empty categories (sex
+  "unspecified", say) are usually empty everywhere. A complement with no zero count that is
+  not itself sensitive has counts of at least the threshold, so the hidden sum is at least
+  the threshold too. The smallest such child loses the least information.
+* The suppressed cell is the parent: suppress the child with the fewest zero counts, then
+  the smallest counts, then the first in ``group.children`` order (a child with a zero count
+  only if every child has one).
+
+Sensitive cells are suppressed level by level, the cells whose smallest non-zero count is 1
+first, then 2, and so on up to the threshold minus one, and the groups are repaired after
+each level. So the cells suppressed at a threshold are also suppressed at every higher one
+(raising the threshold never publishes a cell that a lower one hid), and the complement of a
+small cell is often the next small cell, which had to be suppressed anyway. Within a level,
+groups are repaired in an order fixed by the order of ``cells`` (the position of the parent,
+then of the children), never by the order of ``groups``: the result is deterministic and does
+not depend on how the groups are listed. Suppressions only grow and each group is repaired at
+most once, so the work is linear in the size of the cells and groups (plus a heap).
+
+An **undefined** cell (a ratio over zero, :attr:`Cell.defined` false) that is not suppressed
+is marked :attr:`CellStatus.UNDEFINED`, and it counts as published in the groups: its status
+already tells that its denominator is zero, so it hides nothing and cannot protect a
+neighbour. A rate over no one has counts ``(0, 0)``, which are not sensitive, and no zero is
+ever a complement, so such a cell normally stays undefined. A suppressed undefined cell is
+marked suppressed, never undefined, which would tell its denominator.
+
+Cells that count no persons (euros, numbers of actions: ``counts == ()``) are never
+suppressed and take no part in the groups.
+
+Distinct counts add up only approximately (a person in two actions counts once in their
+contract): the equations are still treated as exact, which can only suppress more.
+
+Limits: the sum of the suppressed cells of a group can be smaller than the threshold when all
+of them are sensitive (3 and 4 persons hidden in two categories make 7 persons known to be in
+those two); protection intervals (τ-Argus) and the 85% dominance rule for amounts in euros
+are not applied here.
+
+Example:
+    >>> cells = {"total": Cell((30,)), "women": Cell((4,)), "men": Cell((26,)),
+    ...          "unspecified": Cell((0,))}
+    >>> statuses = protect(cells, [Group("total", ("women", "men", "unspecified"))])
+    >>> {key: status.value for key, status in statuses.items()}
+    {'total': 'published', 'women': 'primary', 'men': 'secondary', 'unspecified': 'published'}
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import heapq
+import types
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, Final, NoReturn, TypeVar
+
+import attrs
+
+from territoires._bulk import paused_gc
+from territoires._enum import LabelledEnum
+from territoires.exceptions import InvalidValueError
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "THRESHOLDS",
+    "Cell",
+    "CellStatus",
+    "Group",
+    "protect",
+]
+
+K = TypeVar("K", bound=Hashable)
+
+THRESHOLDS: Final[Mapping[str, int]] = types.MappingProxyType(
+    {
+        "insee_entreprises": 3,
+        "5": 5,
+        "10": 10,
+        "dgfip": 11,
+        "casd": 11,
+        "cnil_sniiram": 20,
+    }
+)
+"""Thresholds in use in France: the smallest number of persons a published cell may count.
+
+* ``insee_entreprises`` (3): INSEE frequency rule for business statistics, no cell built from
+  strictly fewer than 3 units (InseeFrLab, *Manuel de protection des tableaux*, "Règles").
+* ``5`` and ``10``: plain thresholds kept as presets for looser publication agreements; no
+  official rule is cited for them.
+* ``dgfip`` (11): DGFiP tax data on natural persons, no cell with fewer than 11 units (same
+  manual).
+* ``casd`` (11): CASD rule for PMSI exports, no cell concerning fewer than 11 units, with
+  secondary secrecy (Health Data Hub, good practice for exporting SNDS aggregates).
+* ``cnil_sniiram`` (20): CNIL threshold for SNIIRAM, groups of no fewer than 20 persons (as
+  quoted in the Senate, 2015).
+
+.. versionadded:: 0.1
+"""
+
+DEFAULT_THRESHOLD: Final = 11
+"""The default threshold: the strictest French rule for natural persons (DGFiP, CASD).
+
+.. versionadded:: 0.1
+"""
+
+
+class CellStatus(LabelledEnum):
+    """Whether a cell is published, and why not.
+
+    .. versionadded:: 0.1
+    """
+
+    PUBLISHED = ("published", "diffusé", "published")
+    PRIMARY = (
+        "primary",
+        "secret primaire : moins de personnes que le seuil",
+        "suppressed: fewer persons than the threshold",
+    )
+    SECONDARY = (
+        "secondary",
+        "secret secondaire : permettrait de recalculer une case masquée",
+        "suppressed: would let a suppressed cell be recomputed",
+    )
+    UNDEFINED = ("undefined", "non défini (division par zéro)", "undefined (division by zero)")
+
+
+def _check_counts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in value
+    ):
+        raise InvalidValueError(
+            attribute.name, value, "a tuple of whole numbers of persons, zero or more"
+        )
+
+
+@attrs.frozen
+class Cell:
+    """A cell of a table, as disclosure control sees it: the persons behind its value.
+
+    Attributes:
+        counts: The additive counts of persons behind the value: ``(n,)`` for a number of
+            persons, ``(numerator, denominator)`` for a share of persons, ``()`` when the
+            value counts no persons (euros, numbers of actions), which is never suppressed.
+        defined: False when the value is undefined (a ratio over zero).
+
+    Raises:
+        InvalidValueError: a count is not a whole number of zero or more (also a
+            :class:`ValueError`).
+
+    .. versionadded:: 0.1
+    """
+
+    counts: tuple[int, ...] = attrs.field(validator=_check_counts)
+    defined: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+
+@attrs.frozen
+class Group:
+    """A total and the parts that add up to it (exactly, or approximately for distinct counts).
+
+    Attributes:
+        parent: The key of the total.
+        children: The keys of the parts, in the order that breaks ties between them.
+
+    .. versionadded:: 0.1
+    """
+
+    parent: Hashable
+    children: tuple[Hashable, ...] = attrs.field(validator=attrs.validators.instance_of(tuple))
+
+
+def protect(
+    cells: Mapping[K, Cell], groups: Iterable[Group], *, threshold: int = DEFAULT_THRESHOLD
+) -> dict[K, CellStatus]:
+    """Return the status of every cell: published, undefined, or suppressed and why.
+
+    See the module documentation for the rules and the choices they make.
+
+    Args:
+        cells: The cells by key; their order fixes the order in which groups are repaired.
+        groups: The groups of cells that add up, in any order. A group without children
+            constrains nothing; a group whose cells all count no persons is left out.
+        threshold: The smallest number of persons a published count may have (see
+            :data:`THRESHOLDS`).
+
+    Returns:
+        The status of every cell, in the order of ``cells``.
+
+    Raises:
+        InvalidValueError: (a :class:`ValueError`) ``threshold`` is not a whole number of at
+            least 1; or a group names a key that is not among the cells, repeats a child,
+            has its parent among its children, mixes cells that count persons with cells
+            that do not, or mixes cells with different numbers of counts.
+
+    .. versionadded:: 0.1
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise InvalidValueError("threshold", threshold, "a whole number of at least 1")
+    keys = list(cells)
+    position = {key: index for index, key in enumerate(keys)}
+    counts = [cell.counts for cell in cells.values()]
+    with paused_gc():
+        equations = _equations(groups, position, counts)
+        suppressed, primary = _suppress(equations, counts, threshold)
+        statuses: dict[K, CellStatus] = {}
+        for key, cell, hidden, sensitive in zip(
+            keys, cells.values(), suppressed, primary, strict=True
+        ):
+            if hidden:
+                statuses[key] = CellStatus.PRIMARY if sensitive else CellStatus.SECONDARY
+            elif not cell.defined:
+                statuses[key] = CellStatus.UNDEFINED
+            else:
+                statuses[key] = CellStatus.PUBLISHED
+    return statuses
+
+
+def _equations(
+    groups: Iterable[Group], position: Mapping[Any, int], counts: list[tuple[int, ...]]
+) -> list[tuple[int, ...]]:
+    """Check the groups; return them as (parent, *children) positions, sorted, without repeats.
+
+    Sorting by positions in ``cells`` makes the repair order independent of ``groups`` order.
+    """
+    arity = [len(cell_counts) for cell_counts in counts]
+    equations: set[tuple[int, ...]] = set()
+    for number, group in enumerate(groups):
+        try:
+            equation = (position[group.parent], *map(position.__getitem__, group.children))
+        except KeyError:
+            _refuse(number, group, position, arity)
+        if len(equation) == 1:
+            continue  # no parts: nothing to recompute
+        if len(set(equation)) != len(equation) or len(set(map(arity.__getitem__, equation))) > 1:
+            _refuse(number, group, position, arity)
+        if arity[equation[0]]:
+            equations.add(equation)
+    return sorted(equations)
+
+
+def _refuse(number: int, group: Group, position: Mapping[Any, int], arity: list[int]) -> NoReturn:
+    """Raise the error that says what is wrong with a group."""
+    where = f"groups[{number}]"
+    if group.parent not in position:
+        raise InvalidValueError(
+            f"{where}.parent", group.parent, "the key of a cell (it is not among the cells)"
+        )
+    for child in group.children:
+        if child not in position:
+            raise InvalidValueError(
+                f"{where}.children", child, "keys of cells (this one is not among the cells)"
+            )
+    for child in group.children:
+        if group.children.count(child) > 1:
+            raise InvalidValueError(f"{where}.children", child, "each child once")
+    if group.parent in group.children:
+        raise InvalidValueError(
+            f"{where}.children", group.parent, "parts of the total, not the total itself"
+        )
+    arities = sorted({arity[position[key]] for key in (group.parent, *group.children)})
+    if arities[0] == 0:
+        raise InvalidValueError(
+            where,
+            group.parent,
+            "cells that all count persons, or none that does (this group mixes both)",
+        )
+    raise InvalidValueError(
+        where,
+        group.parent,
+        "cells with the same number of counts (this group mixes "
+        + " and ".join(map(str, arities))
+        + ")",
+    )
+
+
+def _suppress(
+    equations: list[tuple[int, ...]], counts: list[tuple[int, ...]], threshold: int
+) -> tuple[bytearray, bytearray]:
+    """Return which cells are suppressed, and which of them are sensitive, by position."""
+    # A cell's level is its smallest non-zero count: it is sensitive at any threshold above.
+    by_level: dict[int, list[int]] = {}
+    primary = bytearray(len(counts))
+    for index, cell_counts in enumerate(counts):
+        if len(cell_counts) == 1:
+            level = cell_counts[0]
+        else:
+            level = min([count for count in cell_counts if count], default=0)
+        if 0 < level < threshold:
+            by_level.setdefault(level, []).append(index)
+            primary[index] = 1
+
+    member_of: list[list[int]] = [[] for _ in counts]
+    for number, equation in enumerate(equations):
+        for index in equation:
+            member_of[index].append(number)
+    hidden = [0] * len(equations)  # suppressed cells in each equation
+    suppressed = bytearray(len(counts))
+    queue: list[int] = []  # equations that reached one suppressed cell, by number
+
+    def suppress(index: int) -> None:
+        suppressed[index] = 1
+        for number in member_of[index]:
+            hidden[number] += 1
+            if hidden[number] == 1:
+                heapq.heappush(queue, number)
+
+    for level in sorted(by_level):
+        for index in by_level[level]:
+            if not suppressed[index]:
+                suppress(index)
+        while queue:
+            number = heapq.heappop(queue)
+            if hidden[number] == 1:
+                suppress(_complement(equations[number], suppressed, counts))
+    return suppressed, primary
+
+
+def _complement(
+    equation: tuple[int, ...], suppressed: bytearray, counts: list[tuple[int, ...]]
+) -> int:
+    """The cell to suppress in an equation that has exactly one suppressed cell."""
+    parent, children = equation[0], equation[1:]
+    if suppressed[parent]:
+        # Every child is published: the parent would be their sum. A child with a zero count
+        # only as a last resort (see the module documentation).
+        return min(children, key=lambda index: (counts[index].count(0), counts[index]))
+    candidates = [index for index in children if not suppressed[index] and 0 not in counts[index]]
+    if not candidates:
+        return parent
+    return min(candidates, key=counts.__getitem__)

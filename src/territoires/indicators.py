@@ -1,0 +1,583 @@
+"""Indicators at action, contract, territory and national level, protected before publication.
+
+:func:`compute_indicators` runs each registered indicator's calculator on whole tables (the
+rows of one action, or of one contract), merges the partial aggregates up the hierarchy
+(action → contract → territory → national) and down to each dimension's breakdown, and
+applies disclosure control to every cell that counts persons before any value leaves: counts
+below the threshold are suppressed, and so are the cells that would let a suppressed one be
+recomputed from its row, its breakdown or the level above (see :mod:`territoires.disclosure`).
+
+Breakdowns are published one dimension at a time (by sex, by age band…, each with the total),
+never crossed: crossing dimensions multiplies small cells.
+
+Example:
+    >>> import territoires
+    >>> from territoires.plugins import get_plugin_manager
+    >>> table = compute_indicators(
+    ...     territoires.demo.build(participations=2_000), period="2021",
+    ...     level="national", plugins=get_plugin_manager(autoload=False))
+    >>> row = table.get("beneficiaries", level="national")
+    >>> row.status.value, row.value > 100
+    ('published', True)
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from territoires._bulk import paused_gc
+from territoires._enum import LabelledEnum
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
+from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
+from territoires.exceptions import FormatError
+from territoires.measures import (
+    Dimension,
+    Granularity,
+    Indicator,
+    IndicatorInput,
+    Unit,
+    person_counts,
+)
+from territoires.model.contract import Contract
+from territoires.model.dataset import Dataset, Gazetteer
+from territoires.model.period import Period
+from territoires.model.person import ActionReport, Participation
+from territoires.plugins import PluginManager, default_plugin_manager
+
+__all__ = [
+    "IndicatorRow",
+    "IndicatorTable",
+    "Level",
+    "compute_indicators",
+    "parse_period",
+]
+
+NATIONAL = "FR"
+"""The territory column of national rows: every contract in scope."""
+
+
+class Level(LabelledEnum):
+    """Where a value is computed: an action, a contract, a territory, or everything in scope."""
+
+    ACTION = ("action", "action", "action")
+    CONTRACT = ("contract", "contrat", "contract")
+    TERRITORY = ("territory", "territoire", "territory")
+    NATIONAL = ("national", "national", "national")
+
+
+_PERIOD_YEAR = re.compile(r"(\d{4})", re.ASCII)
+_PERIOD_SEMESTER = re.compile(r"(\d{4})-S([12])", re.ASCII | re.IGNORECASE)
+_PERIOD_RANGE = re.compile(r"(.+)\.\.(.+)")
+
+
+def _day(text: str) -> dt.date:
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            raise FormatError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
+
+
+def parse_period(text: str | Period) -> Period:
+    """Return the period a text names: ``2021``, ``2021-S1``, ``2021-01-01..2021-06-30``.
+
+    Example:
+        >>> str(parse_period("2021-S2")), str(parse_period("01/01/2021..31/03/2021"))
+        ('2021-07-01..2021-12-31', '2021-01-01..2021-03-31')
+
+    Raises:
+        FormatError: the text names no period.
+    """
+    if isinstance(text, Period):
+        return text
+    value = text.strip()
+    if match := _PERIOD_YEAR.fullmatch(value):
+        return Period.year(int(match.group(1)))
+    if match := _PERIOD_SEMESTER.fullmatch(value):
+        return Period.semester(int(match.group(1)), int(match.group(2)))
+    if match := _PERIOD_RANGE.fullmatch(value):
+        start, end = _day(match.group(1)), _day(match.group(2))
+        if end < start:
+            raise FormatError(f"period {text!r} ends before it starts")
+        return Period(start, end)
+    raise FormatError(
+        f"{text!r} is not a period: use a year (2021), a semester (2021-S1) or a range "
+        "(2021-01-01..2021-06-30)"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorRow:
+    """One cell of an indicator table.
+
+    Attributes:
+        indicator: Name of the indicator.
+        level: Action, contract, territory or national.
+        territory: Reference of the territory (``FR`` at national level).
+        contract: Id of the contract, at action and contract level.
+        action: Id of the action, at action level.
+        period: The period of the value.
+        dimension: The dimension of a breakdown, or None for the total.
+        category: The value of that dimension (``female``, ``18-25``…), None for the total.
+        value: The value, None when suppressed or undefined.
+        unit: Unit of the value (a percent is 0–100).
+        target: The target set for the action, if any.
+        achievement: Value over target, as a fraction, when both are known.
+        status: Published, suppressed (primary or secondary) or undefined.
+
+    .. versionadded:: 0.1
+    """
+
+    indicator: str
+    level: Level
+    territory: str
+    contract: str | None
+    action: str | None
+    period: Period
+    dimension: Dimension | None
+    category: str | None
+    value: Decimal | None
+    unit: Unit
+    target: Decimal | None = None
+    achievement: Decimal | None = None
+    status: CellStatus = CellStatus.PUBLISHED
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready mapping (amounts as strings)."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else format(value, "f")
+
+        return {
+            "indicator": self.indicator,
+            "level": self.level.value,
+            "territory": self.territory,
+            "contract": self.contract,
+            "action": self.action,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat() if self.period.end else None,
+            "dimension": self.dimension.value if self.dimension else None,
+            "category": self.category,
+            "value": text(self.value),
+            "unit": self.unit.value,
+            "target": text(self.target),
+            "achievement": text(self.achievement),
+            "status": self.status.value,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorTable:
+    """The cells of a computation, every person count protected.
+
+    Attributes:
+        rows: The cells, indicator by indicator, level by level.
+        period: The period of the values.
+        threshold: The disclosure threshold applied.
+        indicators: The definitions of the indicators computed, by name.
+        synthetic: Whether the dataset is synthetic (every output says so).
+
+    .. versionadded:: 0.1
+    """
+
+    rows: tuple[IndicatorRow, ...]
+    period: Period
+    threshold: int
+    indicators: Mapping[str, Indicator] = attrs.field(eq=False)
+    synthetic: bool = False
+
+    def __iter__(self) -> Iterator[IndicatorRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def select(
+        self,
+        indicator: str | None = None,
+        *,
+        level: Level | str | None = None,
+        dimension: Dimension | str | bool | None = False,
+        territory: str | None = None,
+        contract: str | None = None,
+        action: str | None = None,
+    ) -> list[IndicatorRow]:
+        """Return the rows matching every criterion given.
+
+        ``dimension=None`` selects the totals; ``dimension=False`` (the default) any
+        dimension.
+        """
+        wanted_level = Level.from_value(level) if isinstance(level, str) else level
+        wanted_dimension: Dimension | bool | None = (
+            Dimension.from_value(dimension) if isinstance(dimension, str) else dimension
+        )
+        return [
+            row
+            for row in self.rows
+            if (indicator is None or row.indicator == indicator)
+            and (wanted_level is None or row.level is wanted_level)
+            and (wanted_dimension is False or row.dimension is wanted_dimension)
+            and (territory is None or row.territory == territory)
+            and (contract is None or row.contract == contract)
+            and (action is None or row.action == action)
+        ]
+
+    def get(
+        self,
+        indicator: str,
+        *,
+        level: Level | str = Level.NATIONAL,
+        dimension: Dimension | str | None = None,
+        category: str | None = None,
+        territory: str | None = None,
+        contract: str | None = None,
+        action: str | None = None,
+    ) -> IndicatorRow:
+        """Return the one row of ``indicator`` at ``level`` (the total unless a category).
+
+        Raises:
+            LookupError: no row or several rows match.
+        """
+        found = [
+            row
+            for row in self.select(
+                indicator,
+                level=level,
+                dimension=dimension,
+                territory=territory,
+                contract=contract,
+                action=action,
+            )
+            if row.category == category
+        ]
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} rows of {indicator!r} match, expected one")
+        return found[0]
+
+
+# -- computation --------------------------------------------------------------------------------
+
+Partials = dict[tuple[str, ...], Any]
+EntityKey = tuple[Level, str]  # (level, id): action id, contract id, territory ref, "FR"
+
+
+def _merge_into(target: Partials, source: Mapping[tuple[str, ...], Any]) -> None:
+    for key, partial in source.items():
+        known = target.get(key)
+        target[key] = partial if known is None else known.merge(partial)
+
+
+def _merge_all(parts: Iterable[Any]) -> Any:
+    merged = None
+    for part in parts:
+        merged = part if merged is None else merged.merge(part)
+    return merged
+
+
+def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
+    if geography is OFFICIAL_GEOGRAPHY:
+        from territoires.geo import get_geography
+
+        return get_geography()
+    assert not isinstance(geography, _Official)
+    return geography
+
+
+def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
+    if level is None:
+        return set(Level)
+    items = [level] if isinstance(level, Level | str) else list(level)
+    return {Level.from_value(i) if isinstance(i, str) else i for i in items}
+
+
+class _Scope:
+    """The contracts in scope, amended at the end of the period, and their rows by action."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        period: Period,
+        territories: Iterable[str] | None,
+        geography: Gazetteer | None,
+    ) -> None:
+        on = period.end or dt.date.max
+        wanted = None if territories is None else set(territories)
+        self.contracts: list[Contract] = []
+        for contract in dataset.contracts:
+            if wanted is not None and not any(
+                contract.territory == place
+                or (geography is not None and geography.is_within(contract.territory, place))
+                for place in wanted
+            ):
+                continue
+            self.contracts.append(contract.as_of(on))
+        actions = {a.id for c in self.contracts for a in c.actions}
+        self.rows: dict[str, list[Participation]] = defaultdict(list)
+        for row in dataset.participations:
+            if row.action in actions:
+                self.rows[row.action].append(row)
+        self.reports: dict[str, list[ActionReport]] = defaultdict(list)
+        for report in dataset.reports:
+            if report.action in actions:
+                self.reports[report.action].append(report)
+
+
+def _compute(
+    indicator: Indicator, scope: _Scope, period: Period, geography: Gazetteer | None
+) -> dict[EntityKey, Partials]:
+    """Partial aggregates of ``indicator`` for every entity, full keys of its dimensions."""
+    results: dict[EntityKey, Partials] = {}
+    by_territory: dict[str, Partials] = defaultdict(dict)
+    national: Partials = {}
+    for contract in scope.contracts:
+        if not indicator.concerns(contract, geography):
+            continue
+        contract_parts: Partials = {}
+        if indicator.granularity is Granularity.ACTION:
+            for action in contract.actions:
+                facts = IndicatorInput(
+                    contract=contract,
+                    actions=(action,),
+                    participations=scope.rows.get(action.id, ()),
+                    reports=scope.reports.get(action.id, ()),
+                    period=period,
+                    geography=geography,
+                )
+                parts = dict(indicator.compute(facts))
+                if parts:
+                    results[Level.ACTION, action.id] = parts
+                    _merge_into(contract_parts, parts)
+        else:
+            facts = IndicatorInput(
+                contract=contract,
+                actions=contract.actions,
+                participations=[r for a in contract.actions for r in scope.rows.get(a.id, ())],
+                reports=[r for a in contract.actions for r in scope.reports.get(a.id, ())],
+                period=period,
+                geography=geography,
+            )
+            contract_parts = dict(indicator.compute(facts))
+        if not contract_parts:
+            continue
+        results[Level.CONTRACT, contract.id] = contract_parts
+        _merge_into(by_territory[contract.territory], contract_parts)
+    for territory, parts in by_territory.items():
+        results[Level.TERRITORY, territory] = parts
+        _merge_into(national, parts)
+    if national:
+        results[Level.NATIONAL, NATIONAL] = national
+    return results
+
+
+CellKey = tuple[str, Level, str, Dimension | None, str | None]
+
+
+def _breakdowns(
+    indicator: Indicator, parts: Partials
+) -> Iterator[tuple[Dimension | None, str | None, Any]]:
+    """The total and each single dimension's breakdown of an entity's partials."""
+    yield None, None, _merge_all(parts.values())
+    for index, dimension in enumerate(indicator.dimensions):
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for key, partial in parts.items():
+            grouped[key[index]].append(partial)
+        for category in sorted(grouped):
+            yield dimension, category, _merge_all(grouped[category])
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def _value(indicator: Indicator, partial: Any) -> Decimal | None:
+    """The published value: percents and rates per 10,000 rounded to two decimals."""
+    value = partial.value
+    if value is None:
+        return None
+    if indicator.unit is Unit.PERCENT:
+        return (Decimal(value) * 100).quantize(_HUNDREDTH)
+    if indicator.unit is Unit.PER_10000:
+        return (Decimal(value) * 10_000).quantize(_HUNDREDTH)
+    return Decimal(value)
+
+
+def compute_indicators(
+    dataset: Dataset,
+    *,
+    period: Period | str,
+    territories: Iterable[str] | None = None,
+    level: Level | str | Iterable[Level | str] | None = None,
+    indicators: Iterable[str] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    plugins: PluginManager | None = None,
+    geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
+) -> IndicatorTable:
+    """Compute indicators for ``period``, protected by disclosure control.
+
+    Args:
+        dataset: The data.
+        period: A :class:`Period`, or a text: ``2021``, ``2021-S1``,
+            ``2021-01-01..2021-06-30``.
+        territories: References of the territories whose contracts to include (a contract of
+            a commune within a listed EPCI counts); all by default. "National" rows then
+            total what is in scope.
+        level: The levels to return (all by default). Disclosure control always considers
+            every level, so that no combination of outputs reveals a suppressed cell.
+        indicators: Names of the indicators to compute; every registered one by default.
+        threshold: The smallest count of persons published (11 by default; see
+            :data:`territoires.disclosure.THRESHOLDS`).
+        plugins: The plugin manager whose indicators to use; the default one otherwise.
+        geography: The geography (populations, memberships); the official one by default.
+
+    Returns:
+        The table of every cell, suppressed ones included with their status and no value.
+
+    Raises:
+        FormatError: the period cannot be read.
+        LookupError: an indicator name is not registered.
+
+    .. versionadded:: 0.1
+    """
+    chosen_period = parse_period(period)
+    manager = plugins if plugins is not None else default_plugin_manager()
+    registry = manager.indicators
+    names = list(registry) if indicators is None else list(indicators)
+    unknown = [name for name in names if name not in registry]
+    if unknown:
+        raise LookupError(
+            f"no indicator named {', '.join(map(repr, unknown))} "
+            f"(registered: {', '.join(registry)})"
+        )
+    places = _geography(geography)
+    wanted_levels = _levels(level)
+    with paused_gc():
+        scope = _Scope(dataset, chosen_period, territories, places)
+        cells: dict[CellKey, tuple[Indicator, EntityKey, Any]] = {}
+        for name in names:
+            indicator = registry[name]
+            for entity, parts in _compute(indicator, scope, chosen_period, places).items():
+                for dimension, category, partial in _breakdowns(indicator, parts):
+                    cells[name, entity[0], entity[1], dimension, category] = (
+                        indicator,
+                        entity,
+                        partial,
+                    )
+        statuses = _protect(cells, scope, threshold)
+        rows = _rows(cells, statuses, scope, chosen_period, wanted_levels)
+    return IndicatorTable(
+        rows=tuple(rows),
+        period=chosen_period,
+        threshold=threshold,
+        indicators={name: registry[name] for name in names},
+        synthetic=dataset.info.synthetic,
+    )
+
+
+def _protect(
+    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]], scope: _Scope, threshold: int
+) -> dict[CellKey, CellStatus]:
+    """Disclosure control over the cells that count persons, with their additive groups."""
+    protected: dict[CellKey, Cell] = {}
+    for key, (indicator, _, partial) in cells.items():
+        if indicator.counts_persons:
+            protected[key] = Cell(counts=person_counts(partial), defined=partial.value is not None)
+    groups: list[Group] = []
+    # Breakdowns add up to their total.
+    breakdowns: dict[tuple[str, Level, str, Dimension], list[CellKey]] = defaultdict(list)
+    for key in protected:
+        name, level, entity, dimension, _ = key
+        if dimension is not None:
+            breakdowns[name, level, entity, dimension].append(key)
+    for (name, level, entity, _), children in breakdowns.items():
+        groups.append(Group(parent=(name, level, entity, None, None), children=tuple(children)))
+    # Levels add up to the level above.
+    parents: dict[EntityKey, EntityKey] = {}
+    for contract in scope.contracts:
+        for action in contract.actions:
+            parents[Level.ACTION, action.id] = (Level.CONTRACT, contract.id)
+        parents[Level.CONTRACT, contract.id] = (Level.TERRITORY, contract.territory)
+        parents[Level.TERRITORY, contract.territory] = (Level.NATIONAL, NATIONAL)
+    family: dict[CellKey, list[CellKey]] = defaultdict(list)
+    for key in protected:
+        name, level, entity, dimension, category = key
+        parent = parents.get((level, entity))
+        if parent is not None:
+            up = (name, parent[0], parent[1], dimension, category)
+            if up in protected:
+                family[up].append(key)
+    groups.extend(Group(parent=up, children=tuple(down)) for up, down in family.items())
+    statuses = protect(protected, groups, threshold=threshold)
+    for key, (_, _, partial) in cells.items():
+        if key not in statuses:
+            statuses[key] = (
+                CellStatus.PUBLISHED if partial.value is not None else (CellStatus.UNDEFINED)
+            )
+    return statuses
+
+
+def _rows(
+    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
+    statuses: Mapping[CellKey, CellStatus],
+    scope: _Scope,
+    period: Period,
+    levels: set[Level],
+) -> Iterator[IndicatorRow]:
+    contract_of_action = {a.id: c for c in scope.contracts for a in c.actions}
+    territory_of_contract = {c.id: c.territory for c in scope.contracts}
+    targets = {
+        (target.indicator, action.id): target
+        for contract in scope.contracts
+        for action in contract.actions
+        for target in action.targets
+        if target.year is None or Period.year(target.year) == period
+    }
+    for key, (indicator, _, partial) in cells.items():
+        name, level, entity_id, dimension, category = key
+        if level not in levels:
+            continue
+        status = statuses[key]
+        value = _value(indicator, partial) if status is CellStatus.PUBLISHED else None
+        contract = action = None
+        territory = NATIONAL
+        if level is Level.ACTION:
+            action = entity_id
+            owner = contract_of_action[entity_id]
+            contract, territory = owner.id, owner.territory
+        elif level is Level.CONTRACT:
+            contract = entity_id
+            territory = territory_of_contract[entity_id]
+        elif level is Level.TERRITORY:
+            territory = entity_id
+        target = achievement = None
+        if action is not None and dimension is None:
+            goal = targets.get((name, action))
+            if goal is not None:
+                target = goal.value
+                if value is not None and target:
+                    achievement = value / target
+        yield IndicatorRow(
+            indicator=name,
+            level=level,
+            territory=territory,
+            contract=contract,
+            action=action,
+            period=period,
+            dimension=dimension,
+            category=category,
+            value=value,
+            unit=indicator.unit,
+            target=target,
+            achievement=achievement,
+            status=status,
+        )
