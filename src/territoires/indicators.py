@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -45,9 +45,10 @@ from territoires.measures import (
     Indicator,
     IndicatorInput,
     Unit,
+    merge_all,
     person_counts,
 )
-from territoires.model.contract import Contract
+from territoires.model.contract import Action, Contract
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation
@@ -273,17 +274,13 @@ Partials = dict[tuple[str, ...], Any]
 EntityKey = tuple[Level, str]  # (level, id): action id, contract id, territory ref, "FR"
 
 
-def _merge_into(target: Partials, source: Mapping[tuple[str, ...], Any]) -> None:
-    for key, partial in source.items():
-        known = target.get(key)
-        target[key] = partial if known is None else known.merge(partial)
-
-
-def _merge_all(parts: Iterable[Any]) -> Any:
-    merged = None
-    for part in parts:
-        merged = part if merged is None else merged.merge(part)
-    return merged
+def _merged(sources: Sequence[Mapping[tuple[str, ...], Any]]) -> Partials:
+    """Merge the partials of several entities key by key, each key all at once."""
+    grouped: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+    for source in sources:
+        for key, partial in source.items():
+            grouped[key].append(partial)
+    return {key: merge_all(parts) for key, parts in grouped.items()}
 
 
 def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
@@ -332,6 +329,31 @@ class _Scope:
         for report in dataset.reports:
             if report.action in actions:
                 self.reports[report.action].append(report)
+        self.geography = geography
+        self._facts: dict[tuple[str, tuple[str, ...]], IndicatorInput] = {}
+
+    def facts(
+        self, contract: Contract, actions: tuple[Action, ...], period: Period
+    ) -> IndicatorInput:
+        """The table of ``actions``, built once for every indicator (present rows, exits)."""
+        key = (contract.id, tuple(action.id for action in actions))
+        found = self._facts.get(key)
+        if found is None:
+            rows: list[Participation] = []
+            reports: list[ActionReport] = []
+            for action in actions:
+                rows.extend(self.rows.get(action.id, ()))
+                reports.extend(self.reports.get(action.id, ()))
+            found = IndicatorInput(
+                contract=contract,
+                actions=actions,
+                participations=rows,
+                reports=reports,
+                period=period,
+                geography=self.geography,
+            )
+            self._facts[key] = found
+        return found
 
 
 def _compute(
@@ -339,45 +361,32 @@ def _compute(
 ) -> dict[EntityKey, Partials]:
     """Partial aggregates of ``indicator`` for every entity, full keys of its dimensions."""
     results: dict[EntityKey, Partials] = {}
-    by_territory: dict[str, Partials] = defaultdict(dict)
-    national: Partials = {}
+    by_territory: dict[str, list[Partials]] = defaultdict(list)
     for contract in scope.contracts:
         if not indicator.concerns(contract, geography):
             continue
-        contract_parts: Partials = {}
         if indicator.granularity is Granularity.ACTION:
+            action_parts = []
             for action in contract.actions:
-                facts = IndicatorInput(
-                    contract=contract,
-                    actions=(action,),
-                    participations=scope.rows.get(action.id, ()),
-                    reports=scope.reports.get(action.id, ()),
-                    period=period,
-                    geography=geography,
-                )
-                parts = dict(indicator.compute(facts))
+                parts = dict(indicator.compute(scope.facts(contract, (action,), period)))
                 if parts:
                     results[Level.ACTION, action.id] = parts
-                    _merge_into(contract_parts, parts)
+                    action_parts.append(parts)
+            contract_parts = _merged(action_parts)
         else:
-            facts = IndicatorInput(
-                contract=contract,
-                actions=contract.actions,
-                participations=[r for a in contract.actions for r in scope.rows.get(a.id, ())],
-                reports=[r for a in contract.actions for r in scope.reports.get(a.id, ())],
-                period=period,
-                geography=geography,
-            )
+            facts = scope.facts(contract, contract.actions, period)
             contract_parts = dict(indicator.compute(facts))
         if not contract_parts:
             continue
         results[Level.CONTRACT, contract.id] = contract_parts
-        _merge_into(by_territory[contract.territory], contract_parts)
-    for territory, parts in by_territory.items():
-        results[Level.TERRITORY, territory] = parts
-        _merge_into(national, parts)
-    if national:
-        results[Level.NATIONAL, NATIONAL] = national
+        by_territory[contract.territory].append(contract_parts)
+    territories = []
+    for territory, parts_list in by_territory.items():
+        merged = _merged(parts_list)
+        results[Level.TERRITORY, territory] = merged
+        territories.append(merged)
+    if territories:
+        results[Level.NATIONAL, NATIONAL] = _merged(territories)
     return results
 
 
@@ -388,13 +397,13 @@ def _breakdowns(
     indicator: Indicator, parts: Partials
 ) -> Iterator[tuple[Dimension | None, str | None, Any]]:
     """The total and each single dimension's breakdown of an entity's partials."""
-    yield None, None, _merge_all(parts.values())
+    yield None, None, merge_all(list(parts.values()))
     for index, dimension in enumerate(indicator.dimensions):
         grouped: dict[str, list[Any]] = defaultdict(list)
         for key, partial in parts.items():
             grouped[key[index]].append(partial)
         for category in sorted(grouped):
-            yield dimension, category, _merge_all(grouped[category])
+            yield dimension, category, merge_all(grouped[category])
 
 
 _HUNDREDTH = Decimal("0.01")

@@ -61,7 +61,10 @@ __all__ = [
     "Total",
     "Unit",
     "category_label",
+    "exits_in",
+    "merge_all",
     "person_counts",
+    "present_in",
 ]
 
 
@@ -136,7 +139,12 @@ class Granularity(LabelledEnum):
 
 
 class Partial(Protocol):
-    """A partial aggregate: it merges with another of its kind and has a value."""
+    """A partial aggregate: it merges with another of its kind and has a value.
+
+    A partial type may also offer a ``combine(parts)`` class method merging many parts at
+    once; the engine uses it when present (a union of a hundred sets in one pass rather than a
+    hundred copies).
+    """
 
     def merge(self, other: Self) -> Self:
         """Return the aggregate of both parts."""
@@ -155,6 +163,11 @@ class Total:
     def merge(self, other: Total) -> Total:
         """Add the two totals."""
         return Total(self.amount + other.amount)
+
+    @classmethod
+    def combine(cls, parts: Sequence[Total]) -> Total:
+        """Add many totals at once."""
+        return cls(sum((part.amount for part in parts), Decimal(0)))
 
     @property
     def value(self) -> Decimal:
@@ -177,6 +190,11 @@ class Persons:
         """Return the persons of either part."""
         return Persons(self.ids | other.ids)
 
+    @classmethod
+    def combine(cls, parts: Sequence[Persons]) -> Persons:
+        """Unite many parts at once (one pass, not one copy per part)."""
+        return cls(frozenset().union(*(part.ids for part in parts)))
+
     @property
     def value(self) -> Decimal:
         """The number of distinct persons."""
@@ -197,6 +215,14 @@ class Ratio:
             denominator=self.denominator + other.denominator,
         )
 
+    @classmethod
+    def combine(cls, parts: Sequence[Ratio]) -> Ratio:
+        """Add the numerators and denominators of many parts at once."""
+        return cls(
+            numerator=sum((part.numerator for part in parts), Decimal(0)),
+            denominator=sum((part.denominator for part in parts), Decimal(0)),
+        )
+
     @property
     def value(self) -> Decimal | None:
         """Numerator over denominator, None when the denominator is zero."""
@@ -215,6 +241,14 @@ class PersonsRatio:
         return PersonsRatio(
             numerator=self.numerator | other.numerator,
             denominator=self.denominator | other.denominator,
+        )
+
+    @classmethod
+    def combine(cls, parts: Sequence[PersonsRatio]) -> PersonsRatio:
+        """Unite the persons of many parts at once."""
+        return cls(
+            numerator=frozenset().union(*(part.numerator for part in parts)),
+            denominator=frozenset().union(*(part.denominator for part in parts)),
         )
 
     @property
@@ -240,6 +274,14 @@ class PerCapita:
         return PerCapita(
             persons=self.persons | other.persons,
             populations=self.populations | other.populations,
+        )
+
+    @classmethod
+    def combine(cls, parts: Sequence[PerCapita]) -> PerCapita:
+        """Unite the persons and territories of many parts at once."""
+        return cls(
+            persons=frozenset().union(*(part.persons for part in parts)),
+            populations=frozenset().union(*(part.populations for part in parts)),
         )
 
     @property
@@ -279,6 +321,9 @@ class IndicatorInput:
         reports: Every report on those actions.
         period: The period the values are for.
         geography: The official geography (populations, memberships).
+        present: The participations *present* in the period: entered on or before its end,
+            not left before its start (selected once for every indicator).
+        exits: The participations whose exit date lies in the period.
 
     .. versionadded:: 0.1
     """
@@ -289,9 +334,52 @@ class IndicatorInput:
     reports: Sequence[ActionReport]
     period: Period
     geography: Gazetteer | None = None
+    present: Sequence[Participation] = attrs.field(
+        default=attrs.Factory(lambda facts: present_in(facts.participations, facts.period), True)
+    )
+    exits: Sequence[Participation] = attrs.field(
+        default=attrs.Factory(lambda facts: exits_in(facts.participations, facts.period), True)
+    )
 
 
 Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
+
+
+def present_in(rows: Sequence[Participation], period: Period) -> list[Participation]:
+    """Return the participations present in ``period`` (see :class:`IndicatorInput`)."""
+    start, end = period.start, period.end or dt.date.max
+    return [
+        row
+        for row in rows
+        if row.entry_date <= end and (row.exit_date is None or row.exit_date >= start)
+    ]
+
+
+def exits_in(rows: Sequence[Participation], period: Period) -> list[Participation]:
+    """Return the participations whose exit date lies in ``period``."""
+    start, end = period.start, period.end or dt.date.max
+    return [row for row in rows if row.exit_date is not None and start <= row.exit_date <= end]
+
+
+def merge_all(parts: Sequence[Any]) -> Any:
+    """Merge partial aggregates of one kind, all at once when their type can.
+
+    Example:
+        >>> merge_all([Persons.of(["P1"]), Persons.of(["P1", "P2"])]).value
+        Decimal('2')
+    """
+    if not parts:
+        raise ValueError("nothing to merge")
+    if len(parts) == 1:
+        return parts[0]
+    kind = type(parts[0])
+    combine = getattr(kind, "combine", None)
+    if combine is not None and all(type(part) is kind for part in parts):
+        return combine(parts)
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merged.merge(part)
+    return merged
 
 
 def person_counts(partial: object) -> tuple[int, ...]:

@@ -9,7 +9,7 @@ the definitions: domain.md §3 (AGIR outcomes, reporting dimensions) and §7.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from territoires.hookspecs import hookimpl
@@ -28,7 +28,7 @@ from territoires.measures import (
     Unit,
 )
 from territoires.model.contract import Source
-from territoires.model.enums import AgeBand, FundingSource, Sex
+from territoires.model.enums import AdministrativeStatus, AgeBand, FundingSource, Sex
 from territoires.model.period import Period
 from territoires.model.person import Participation
 
@@ -46,21 +46,6 @@ _REPORTING = Source(
 _NONE = "none"  # the category of statuses outside every public (excluded statuses)
 _UNDER_26 = frozenset({AgeBand.UNDER_18, AgeBand.FROM_18_TO_25})
 _KNOWN_SEX = frozenset({Sex.FEMALE, Sex.MALE})
-
-
-def _present(rows: Iterable[Participation], period: Period) -> Iterator[Participation]:
-    end, start = period.end, period.start
-    for row in rows:
-        if (end is None or row.entry_date <= end) and (
-            row.exit_date is None or row.exit_date >= start
-        ):
-            yield row
-
-
-def _exits(rows: Iterable[Participation], period: Period) -> Iterator[Participation]:
-    for row in rows:
-        if row.exit_date is not None and row.exit_date in period:
-            yield row
 
 
 def _years(period: Period) -> range:
@@ -122,12 +107,15 @@ def _cofunding(facts: IndicatorInput) -> Mapping[tuple[str, ...], Ratio]:
 
 
 def _beneficiaries(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
-    groups: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for row in _present(facts.participations, facts.period):
-        category = row.status.public_category
-        key = (category.value if category else _NONE, row.sex.value, row.age_band.value)
-        groups[key].add(row.person)
-    return {key: Persons(frozenset(ids)) for key, ids in groups.items()}
+    # Keys are enumeration members while scanning (no per-row .value lookup), texts after.
+    groups: dict[tuple[AdministrativeStatus, Sex, AgeBand], set[str]] = defaultdict(set)
+    for row in facts.present:
+        groups[row.status, row.sex, row.age_band].add(row.person)
+    merged: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for (status, sex, band), ids in groups.items():
+        category = status.public_category
+        merged[category.value if category else _NONE, sex.value, band.value] |= ids
+    return {key: Persons(frozenset(ids)) for key, ids in merged.items()}
 
 
 def _share(
@@ -148,34 +136,36 @@ def _share(
 
 
 def _share_women(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
-    return _share(
-        _present(facts.participations, facts.period),
-        lambda row: row.sex in _KNOWN_SEX,
-        lambda row: row.sex is Sex.FEMALE,
-    )
+    known = [row for row in facts.present if row.sex in _KNOWN_SEX]
+    women = {row.person for row in known if row.sex is Sex.FEMALE}
+    return _ratio(women, {row.person for row in known})
 
 
 def _share_under_26(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
-    return _share(
-        _present(facts.participations, facts.period),
-        lambda row: row.age_band is not AgeBand.UNKNOWN,
-        lambda row: row.age_band in _UNDER_26,
-    )
+    known = [row for row in facts.present if row.age_band is not AgeBand.UNKNOWN]
+    young = {row.person for row in known if row.age_band in _UNDER_26}
+    return _ratio(young, {row.person for row in known})
+
+
+def _ratio(numerator: set[str], denominator: set[str]) -> Mapping[tuple[str, ...], PersonsRatio]:
+    if not denominator:
+        return {}
+    return {(): PersonsRatio(numerator=frozenset(numerator), denominator=frozenset(denominator))}
 
 
 def _exit_rate(outcome: str) -> Calculator:
     def rate(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
-        numerator: dict[str, set[str]] = defaultdict(set)
-        denominator: dict[str, set[str]] = defaultdict(set)
-        for row in _exits(facts.participations, facts.period):
+        numerator: dict[Sex, set[str]] = defaultdict(set)
+        denominator: dict[Sex, set[str]] = defaultdict(set)
+        for row in facts.exits:
             result = getattr(row, outcome)
             if result is None:
                 continue
-            denominator[row.sex.value].add(row.person)
+            denominator[row.sex].add(row.person)
             if result.is_durable:
-                numerator[row.sex.value].add(row.person)
+                numerator[row.sex].add(row.person)
         return {
-            (sex,): PersonsRatio(
+            (sex.value,): PersonsRatio(
                 numerator=frozenset(numerator[sex]), denominator=frozenset(persons)
             )
             for sex, persons in denominator.items()
@@ -185,20 +175,17 @@ def _exit_rate(outcome: str) -> Calculator:
 
 
 def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
-    rows = [
-        row
-        for row in _exits(facts.participations, facts.period)
-        if row.french_entry is not None and row.french_exit is not None
+    assessed = [
+        row for row in facts.exits if row.french_entry is not None and row.french_exit is not None
     ]
-    return _share(
-        rows,
-        lambda row: True,
-        lambda row: (
-            row.french_exit is not None
-            and row.french_entry is not None
-            and row.french_exit.rank > row.french_entry.rank
-        ),
-    )
+    progressed = {
+        row.person
+        for row in assessed
+        if row.french_exit is not None
+        and row.french_entry is not None
+        and row.french_exit.rank > row.french_entry.rank
+    }
+    return _ratio(progressed, {row.person for row in assessed})
 
 
 def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
@@ -209,7 +196,7 @@ def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
         population = official.population if official is not None else None
     if not population:
         return {}
-    persons = frozenset(row.person for row in _present(facts.participations, facts.period))
+    persons = frozenset(row.person for row in facts.present)
     return {(): PerCapita(persons=persons, populations=frozenset({(territory, population)}))}
 
 
