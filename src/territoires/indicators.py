@@ -483,9 +483,12 @@ def compute_indicators(
                         partial,
                     )
         statuses = _protect(cells, scope, threshold)
-        rows = _rows(cells, statuses, scope, chosen_period, wanted_levels)
+        rows = tuple(_rows(cells, statuses, scope, chosen_period, wanted_levels))
+        # Freed by reference counting while the collector is still paused: otherwise its
+        # first pass after the pause walks every set and partial built here (~0.6 s at 1M rows).
+        del cells, statuses, scope
     return IndicatorTable(
-        rows=tuple(rows),
+        rows=rows,
         period=chosen_period,
         threshold=threshold,
         indicators={name: registry[name] for name in names},
