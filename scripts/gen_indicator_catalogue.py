@@ -51,7 +51,9 @@ How to read the fields:
   *ratio of sums* divides summed numerators by summed denominators, never averages rates.
 - **disclosure control**: cells that count persons are published only when every count behind
   them reaches the threshold (11 by default), and cells that would let a suppressed one be
-  recomputed are suppressed too (`territoires.disclosure`).
+  recomputed are suppressed too (`territoires.disclosure`). A share *linked* to a
+  breakdown is protected with it: the share and a published total give its numerator back,
+  so the share is suppressed whenever it would reveal a suppressed category, and the reverse.
 - A participation is *present* in a period when it entered on or before the period's end and
   had not left before its start; an *exit* in a period has its exit date in it. Budget lines
   are annual: a period counts the lines of every year it touches.
@@ -82,6 +84,13 @@ def section(indicator: object) -> list[str]:
         f"| computed per | {indicator.granularity.label_en} |",
         f"| disclosure control | {_protected(indicator.counts_persons)} |",
     ]
+    link = indicator.share_of
+    if link is not None:
+        numerator, denominator = (", ".join(sorted(c)) for c in (link.numerator, link.denominator))
+        lines.append(
+            f"| linked to | `{link.indicator}` by {link.dimension.label_en}: numerator "
+            f"{numerator}; denominator {denominator} |"
+        )
     if indicator.source is not None:
         where = f" <{indicator.source.url}>" if indicator.source.url else ""
         lines.append(f"| source | {indicator.source.title}{where} |")

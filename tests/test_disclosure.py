@@ -481,6 +481,84 @@ def test_the_order_of_the_groups_does_not_matter(
     assert protect(cells, groups, threshold=threshold) == statuses
 
 
+# -- cells published or suppressed together ------------------------------------------------------
+
+
+def test_a_share_goes_with_the_counts_it_reveals() -> None:
+    """A share of under-26s, linked to the age bands, no longer gives a suppressed band back.
+
+    46 persons: 3 under 18, 12 aged 18-25, 11 aged 26-39, 20 aged 40 and over. Alone, the
+    share of under-26s (15 of 46) is published beside the total and the 18-25 band, and
+    15 - 12 gives the under-18s away. Its numerator, as a cell equal to the two young bands
+    and tied to the share, makes the 18-25 band the complement.
+    """
+    bands = persons(total=46, u18=3, y18_25=12, y26_39=11, o40=20)
+    share = {"share": Cell((15, 46))}
+    by_age = Group("total", ("u18", "y18_25", "y26_39", "o40"))
+    alone = protect({**bands, **share}, [by_age])
+    assert (alone["u18"], alone["y18_25"], alone["share"]) == (PRIMARY, PUBLISHED, PUBLISHED)
+    linked = protect(
+        {**bands, **share, **persons(numerator=15, denominator=46)},
+        [
+            by_age,
+            Group("numerator", ("u18", "y18_25")),
+            Group("denominator", ("u18", "y18_25", "y26_39", "o40")),
+        ],
+        together=[("share", "numerator", "denominator")],
+    )
+    assert (linked["u18"], linked["y18_25"]) == (PRIMARY, SECONDARY)
+
+
+def test_cells_tied_together_are_suppressed_together_and_repaired() -> None:
+    """Suppressing a cell suppresses its partners, and the groups they are in are repaired."""
+    cells = persons(small=5, partner=20, total=40, other=20)
+    statuses = protect(
+        cells, [Group("total", ("partner", "other"))], together=[("small", "partner")]
+    )
+    assert statuses == {
+        "small": PRIMARY,
+        "partner": SECONDARY,
+        "total": PUBLISHED,
+        "other": SECONDARY,
+    }
+
+
+def test_together_names_cells_only() -> None:
+    """A key in ``together`` that is not a cell is refused, naming it."""
+    with pytest.raises(ValueError, match=r"together\[1\]: .*not among the cells.*'ghost'"):
+        protect(persons(a=20, b=20), [], together=[("a", "b"), ("a", "ghost")])
+
+
+@st.composite
+def tied_tables(
+    draw: st.DrawFn,
+) -> tuple[dict[Hashable, Cell], list[Group], list[tuple[Hashable, ...]]]:
+    """A random table with a few sets of cells published or suppressed together."""
+    cells, groups = draw(tables())
+    keys = list(cells)
+    if len(keys) < 2:
+        return cells, groups, []
+    ties = draw(
+        st.lists(st.lists(st.sampled_from(keys), min_size=2, max_size=3, unique=True), max_size=4)
+    )
+    return cells, groups, [tuple(tie) for tie in ties]
+
+
+@given(tied_tables(), st.integers(1, 30))
+def test_tied_cells_share_their_fate_and_still_reveal_nothing(
+    table: tuple[dict[Hashable, Cell], list[Group], list[tuple[Hashable, ...]]], threshold: int
+) -> None:
+    """Tied cells are all suppressed or all shown, and the groups still give nothing away."""
+    cells, groups, ties = table
+    statuses = protect(cells, groups, threshold=threshold, together=ties)
+    for tie in ties:
+        assert len({statuses[key] in SUPPRESSED for key in tie}) == 1
+    assert recovered(cells, groups, statuses) == {}
+    for key, cell in cells.items():
+        if statuses[key] is PRIMARY:
+            assert sensitive(cell, threshold)
+
+
 # -- size ------------------------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from territoires.exceptions import (
     InvalidValueError,
     PluginError,
     TerritoiresError,
+    UnknownIndicatorError,
     UnknownTerritoryError,
 )
 from territoires.export import export
@@ -158,6 +159,7 @@ __all__ = [
     "TerritoryKind",
     "Theme",
     "Unit",
+    "UnknownIndicatorError",
     "UnknownTerritoryError",
     "Verdict",
     "WindowStart",

@@ -52,6 +52,13 @@ marked suppressed, never undefined, which would tell its denominator.
 Cells that count no persons (euros, numbers of actions: ``counts == ()``) are never
 suppressed and take no part in the groups.
 
+Some cells are **published or suppressed together** (``together``): a share of persons
+reveals its numerator and denominator once either is known, so the share and the counts it
+stands for go together. When one of them is suppressed, the others are too (secondary, unless
+sensitive themselves), and every group they belong to is repaired in turn. This is how a table
+of shares is linked to the breakdown its counts come from: the share of women and the
+beneficiaries by sex.
+
 Distinct counts add up only approximately (a person in two actions counts once in their
 contract): the equations are still treated as exact, which can only suppress more.
 
@@ -193,7 +200,11 @@ class Group:
 
 
 def protect(
-    cells: Mapping[K, Cell], groups: Iterable[Group], *, threshold: int = DEFAULT_THRESHOLD
+    cells: Mapping[K, Cell],
+    groups: Iterable[Group],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    together: Iterable[tuple[K, ...]] = (),
 ) -> dict[K, CellStatus]:
     """Return the status of every cell: published, undefined, or suppressed and why.
 
@@ -205,6 +216,7 @@ def protect(
             constrains nothing; a group whose cells all count no persons is left out.
         threshold: The smallest number of persons a published count may have (see
             :data:`THRESHOLDS`).
+        together: Tuples of keys of cells that are published or suppressed together.
 
     Returns:
         The status of every cell, in the order of ``cells``.
@@ -213,7 +225,8 @@ def protect(
         InvalidValueError: (a :class:`ValueError`) ``threshold`` is not a whole number of at
             least 1; or a group names a key that is not among the cells, repeats a child,
             has its parent among its children, mixes cells that count persons with cells
-            that do not, or mixes cells with different numbers of counts.
+            that do not, or mixes cells with different numbers of counts; or ``together``
+            names a key that is not among the cells.
 
     .. versionadded:: 0.1
     """
@@ -224,7 +237,20 @@ def protect(
     counts = [cell.counts for cell in cells.values()]
     with paused_gc():
         equations = _equations(groups, position, counts)
-        suppressed, primary = _suppress(equations, counts, threshold)
+        partners: dict[int, list[int]] = {}
+        for number, tie in enumerate(together):
+            try:
+                indexes = [position[key] for key in tie]
+            except KeyError:
+                missing = next(key for key in tie if key not in position)
+                raise InvalidValueError(
+                    f"together[{number}]",
+                    missing,
+                    "keys of cells (this one is not among the cells)",
+                ) from None
+            for index in indexes:
+                partners.setdefault(index, []).extend(i for i in indexes if i != index)
+        suppressed, primary = _suppress(equations, counts, threshold, partners)
         statuses: dict[K, CellStatus] = {}
         for key, cell, hidden, sensitive in zip(
             keys, cells.values(), suppressed, primary, strict=True
@@ -297,7 +323,10 @@ def _refuse(number: int, group: Group, position: Mapping[Any, int], arity: list[
 
 
 def _suppress(
-    equations: list[tuple[int, ...]], counts: list[tuple[int, ...]], threshold: int
+    equations: list[tuple[int, ...]],
+    counts: list[tuple[int, ...]],
+    threshold: int,
+    partners: Mapping[int, list[int]],
 ) -> tuple[bytearray, bytearray]:
     """Return which cells are suppressed, and which of them are sensitive, by position."""
     # A cell's level is its smallest non-zero count: it is sensitive at any threshold above.
@@ -321,11 +350,17 @@ def _suppress(
     queue: list[int] = []  # equations that reached one suppressed cell, by number
 
     def suppress(index: int) -> None:
-        suppressed[index] = 1
-        for number in member_of[index]:
-            hidden[number] += 1
-            if hidden[number] == 1:
-                heapq.heappush(queue, number)
+        pending = [index]
+        while pending:
+            current = pending.pop()
+            if suppressed[current]:
+                continue
+            suppressed[current] = 1
+            for number in member_of[current]:
+                hidden[number] += 1
+                if hidden[number] == 1:
+                    heapq.heappush(queue, number)
+            pending.extend(partners.get(current, ()))
 
     for level in sorted(by_level):
         for index in by_level[level]:

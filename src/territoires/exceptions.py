@@ -22,6 +22,7 @@ __all__ = [
     "InvalidValueError",
     "PluginError",
     "TerritoiresError",
+    "UnknownIndicatorError",
     "UnknownTerritoryError",
 ]
 
@@ -89,6 +90,13 @@ class UnknownTerritoryError(TerritoiresError, LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class UnknownIndicatorError(TerritoiresError, LookupError):
+    """An indicator name is not registered; the message lists the registered ones.
+
+    .. versionadded:: 0.1
+    """
 
 
 class DataError(TerritoiresError, ValueError):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
 from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
-from territoires.exceptions import FormatError
+from territoires.exceptions import FormatError, UnknownIndicatorError
 from territoires.measures import (
     Dimension,
     Granularity,
@@ -104,10 +104,13 @@ def parse_period(text: str | Period) -> Period:
     if isinstance(text, Period):
         return text
     value = text.strip()
-    if match := _PERIOD_YEAR.fullmatch(value):
-        return Period.year(int(match.group(1)))
-    if match := _PERIOD_SEMESTER.fullmatch(value):
-        return Period.semester(int(match.group(1)), int(match.group(2)))
+    try:
+        if match := _PERIOD_YEAR.fullmatch(value):
+            return Period.year(int(match.group(1)))
+        if match := _PERIOD_SEMESTER.fullmatch(value):
+            return Period.semester(int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        raise FormatError(f"{text!r} is not a period: year out of range") from None
     if match := _PERIOD_RANGE.fullmatch(value):
         start, end = _day(match.group(1)), _day(match.group(2))
         if end < start:
@@ -300,26 +303,16 @@ def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
 
 
 class _Scope:
-    """The contracts in scope, amended at the end of the period, and their rows by action."""
+    """Every contract, amended at the end of the period, and their rows by action.
 
-    def __init__(
-        self,
-        dataset: Dataset,
-        period: Period,
-        territories: Iterable[str] | None,
-        geography: Gazetteer | None,
-    ) -> None:
+    Every contract is computed even when the output is restricted to some territories: the
+    rows of a restricted table are the full table's, so that two outputs never reveal together
+    what one of them hides.
+    """
+
+    def __init__(self, dataset: Dataset, period: Period, geography: Gazetteer | None) -> None:
         on = period.end or dt.date.max
-        wanted = None if territories is None else set(territories)
-        self.contracts: list[Contract] = []
-        for contract in dataset.contracts:
-            if wanted is not None and not any(
-                contract.territory == place
-                or (geography is not None and geography.is_within(contract.territory, place))
-                for place in wanted
-            ):
-                continue
-            self.contracts.append(contract.as_of(on))
+        self.contracts: list[Contract] = [contract.as_of(on) for contract in dataset.contracts]
         actions = {a.id for c in self.contracts for a in c.actions}
         self.rows: dict[str, list[Participation]] = defaultdict(list)
         for row in dataset.participations:
@@ -331,6 +324,21 @@ class _Scope:
                 self.reports[report.action].append(report)
         self.geography = geography
         self._facts: dict[tuple[str, tuple[str, ...]], IndicatorInput] = {}
+
+    def within(self, territories: Iterable[str] | None) -> Callable[[str], bool]:
+        """The test of a territory reference against a restriction (None: everything)."""
+        if territories is None:
+            return lambda reference: True
+        wanted = set(territories)
+        geography = self.geography
+
+        def test(reference: str) -> bool:
+            return reference in wanted or (
+                geography is not None
+                and any(geography.is_within(reference, place) for place in wanted)
+            )
+
+        return test
 
     def facts(
         self, contract: Contract, actions: tuple[Action, ...], period: Period
@@ -438,12 +446,15 @@ def compute_indicators(
         dataset: The data.
         period: A :class:`Period`, or a text: ``2021``, ``2021-S1``,
             ``2021-01-01..2021-06-30``.
-        territories: References of the territories whose contracts to include (a contract of
-            a commune within a listed EPCI counts); all by default. "National" rows then
-            total what is in scope.
+        territories: References of the territories whose rows to return (a contract of a
+            commune within a listed EPCI counts); all by default. The rows are those of the
+            full table, protected over the whole dataset, and the national rows still total
+            every contract: a restricted table never publishes a cell the full table hides.
         level: The levels to return (all by default). Disclosure control always considers
             every level, so that no combination of outputs reveals a suppressed cell.
-        indicators: Names of the indicators to compute; every registered one by default.
+        indicators: Names of the indicators to return; every registered one by default.
+            Indicators linked to them (:attr:`Indicator.share_of`) are computed too, for
+            disclosure control only.
         threshold: The smallest count of persons published (11 by default; see
             :data:`territoires.disclosure.THRESHOLDS`).
         plugins: The plugin manager whose indicators to use; the default one otherwise.
@@ -454,26 +465,27 @@ def compute_indicators(
 
     Raises:
         FormatError: the period cannot be read.
-        LookupError: an indicator name is not registered.
+        UnknownIndicatorError: an indicator name is not registered (also a
+            :class:`LookupError`).
 
     .. versionadded:: 0.1
     """
     chosen_period = parse_period(period)
     manager = plugins if plugins is not None else default_plugin_manager()
     registry = manager.indicators
-    names = list(registry) if indicators is None else list(indicators)
+    names = list(registry) if indicators is None else list(dict.fromkeys(indicators))
     unknown = [name for name in names if name not in registry]
     if unknown:
-        raise LookupError(
+        raise UnknownIndicatorError(
             f"no indicator named {', '.join(map(repr, unknown))} "
             f"(registered: {', '.join(registry)})"
         )
     places = _geography(geography)
     wanted_levels = _levels(level)
     with paused_gc():
-        scope = _Scope(dataset, chosen_period, territories, places)
+        scope = _Scope(dataset, chosen_period, places)
         cells: dict[CellKey, tuple[Indicator, EntityKey, Any]] = {}
-        for name in names:
+        for name in _linked(registry, names):
             indicator = registry[name]
             for entity, parts in _compute(indicator, scope, chosen_period, places).items():
                 for dimension, category, partial in _breakdowns(indicator, parts):
@@ -483,7 +495,15 @@ def compute_indicators(
                         partial,
                     )
         statuses = _protect(cells, scope, threshold)
-        rows = tuple(_rows(cells, statuses, scope, chosen_period, wanted_levels))
+        rows = tuple(
+            _rows(
+                cells,
+                statuses,
+                scope,
+                chosen_period,
+                _Wanted(set(names), wanted_levels, scope.within(territories)),
+            )
+        )
         # Freed by reference counting while the collector is still paused: otherwise its
         # first pass after the pause walks every set and partial built here (~0.6 s at 1M rows).
         del cells, statuses, scope
@@ -496,11 +516,49 @@ def compute_indicators(
     )
 
 
+def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str]:
+    """``names`` and every indicator linked to them by :attr:`Indicator.share_of`, recursively.
+
+    Disclosure control sees linked tables together whichever of them is asked for, so that
+    a cell's status does not depend on the indicators requested.
+    """
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for name, indicator in registry.items():
+        link = indicator.share_of
+        if link is None:
+            continue
+        target = registry.get(link.indicator)
+        if target is None or link.dimension not in target.dimensions:
+            raise UnknownIndicatorError(
+                f"indicator {name!r} is a share of {link.indicator!r} by {link.dimension.value}, "
+                "but no registered indicator has that breakdown"
+            )
+        neighbours[name].add(link.indicator)
+        neighbours[link.indicator].add(name)
+    chosen = dict.fromkeys(names)
+    pending = list(names)
+    while pending:
+        for other in sorted(neighbours.get(pending.pop(), ())):
+            if other not in chosen:
+                chosen[other] = None
+                pending.append(other)
+    return list(chosen)
+
+
+@attrs.frozen
+class _Wanted:
+    """Which computed cells the caller asked for."""
+
+    names: set[str]
+    levels: set[Level]
+    within: Callable[[str], bool]
+
+
 def _protect(
     cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]], scope: _Scope, threshold: int
 ) -> dict[CellKey, CellStatus]:
     """Disclosure control over the cells that count persons, with their additive groups."""
-    protected: dict[CellKey, Cell] = {}
+    protected: dict[Any, Cell] = {}
     for key, (indicator, _, partial) in cells.items():
         if indicator.counts_persons:
             protected[key] = Cell(counts=person_counts(partial), defined=partial.value is not None)
@@ -529,7 +587,13 @@ def _protect(
             if up in protected:
                 family[up].append(key)
     groups.extend(Group(parent=up, children=tuple(down)) for up, down in family.items())
-    statuses = protect(protected, groups, threshold=threshold)
+    together = list(_shares(cells, protected, groups))
+    statuses: dict[Any, CellStatus] = protect(
+        protected, groups, threshold=threshold, together=together
+    )
+    for tie in together:
+        for virtual in tie[1:]:
+            del statuses[virtual]
     for key, (_, _, partial) in cells.items():
         if key not in statuses:
             statuses[key] = (
@@ -538,12 +602,47 @@ def _protect(
     return statuses
 
 
+def _shares(
+    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
+    protected: dict[Any, Cell],
+    groups: list[Group],
+) -> Iterator[tuple[Any, ...]]:
+    """Link each share's total to the breakdown its persons appear in (:class:`ShareOf`).
+
+    The numerator and denominator become cells of their own, published or suppressed with
+    the share, each equal to the sum of its categories in the breakdown.
+    """
+    for key, (indicator, _, _) in cells.items():
+        link = indicator.share_of
+        _, level, entity, dimension, _ = key
+        if link is None or dimension is not None or key not in protected:
+            continue
+        counts = protected[key].counts
+        if len(counts) != 2:
+            continue
+        tie: list[Any] = [key]
+        for part, categories, count in (
+            ("numerator", link.numerator, counts[0]),
+            ("denominator", link.denominator, counts[1]),
+        ):
+            virtual = (part, key)
+            protected[virtual] = Cell((count,))
+            children = tuple(
+                child
+                for category in sorted(categories)
+                if (child := (link.indicator, level, entity, link.dimension, category)) in protected
+            )
+            groups.append(Group(parent=virtual, children=children))
+            tie.append(virtual)
+        yield tuple(tie)
+
+
 def _rows(
     cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
     statuses: Mapping[CellKey, CellStatus],
     scope: _Scope,
     period: Period,
-    levels: set[Level],
+    wanted: _Wanted,
 ) -> Iterator[IndicatorRow]:
     contract_of_action = {a.id: c for c in scope.contracts for a in c.actions}
     territory_of_contract = {c.id: c.territory for c in scope.contracts}
@@ -556,7 +655,7 @@ def _rows(
     }
     for key, (indicator, _, partial) in cells.items():
         name, level, entity_id, dimension, category = key
-        if level not in levels:
+        if level not in wanted.levels or name not in wanted.names:
             continue
         status = statuses[key]
         value = _value(indicator, partial) if status is CellStatus.PUBLISHED else None
@@ -571,6 +670,8 @@ def _rows(
             territory = territory_of_contract[entity_id]
         elif level is Level.TERRITORY:
             territory = entity_id
+        if level is not Level.NATIONAL and not wanted.within(territory):
+            continue
         target = achievement = None
         if action is not None and dimension is None:
             goal = targets.get((name, action))

@@ -58,6 +58,7 @@ __all__ = [
     "Persons",
     "PersonsRatio",
     "Ratio",
+    "ShareOf",
     "Total",
     "Unit",
     "category_label",
@@ -432,6 +433,46 @@ def _dimensions(_: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise v.fail(attribute, value, "each dimension once")
 
 
+def _categories(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if (
+        not isinstance(value, frozenset)
+        or not value
+        or not all(isinstance(item, str) and item for item in value)
+    ):
+        raise v.fail(attribute, value, "a non-empty frozenset of category values")
+
+
+@attrs.frozen(kw_only=True)
+class ShareOf:
+    """Where the persons behind a share appear in another indicator's breakdown.
+
+    A share of persons reveals its numerator and denominator to anyone who knows one of them
+    (the denominator is often a published count). Declaring the link lets disclosure control
+    treat both tables together: the share is suppressed when publishing it would give back a
+    suppressed cell of the breakdown, and the reverse. Computing either indicator computes the
+    other for that purpose, so that statuses never depend on which indicators are asked for.
+
+    Attributes:
+        indicator: Name of the indicator that counts the persons (``beneficiaries``).
+        dimension: The dimension of its breakdown the share is about (``age_band``).
+        numerator: The categories whose persons make the numerator (``0-17``, ``18-25``).
+        denominator: The categories whose persons make the denominator (the known ages).
+
+    Example:
+        >>> ShareOf(indicator="beneficiaries", dimension=Dimension.SEX,
+        ...         numerator=frozenset({"female"}),
+        ...         denominator=frozenset({"female", "male"})).dimension.value
+        'sex'
+
+    .. versionadded:: 0.1
+    """
+
+    indicator: str = attrs.field(validator=check_name)
+    dimension: Dimension = attrs.field(validator=v.member_of(Dimension))
+    numerator: frozenset[str] = attrs.field(validator=_categories)
+    denominator: frozenset[str] = attrs.field(validator=_categories)
+
+
 @attrs.frozen(kw_only=True)
 class Indicator:
     """An indicator followed by steering committees, registered by a plugin.
@@ -455,6 +496,9 @@ class Indicator:
         territories: References of the territories whose contracts the indicator concerns
             (empty: all); see :meth:`concerns`.
         replaces: Name of the built-in indicator this one replaces, declared explicitly.
+        share_of: For a share of persons, where its numerator and denominator appear in
+            another indicator's breakdown (see :class:`ShareOf`); applies to the share's
+            totals.
 
     .. versionadded:: 0.1
     """
@@ -478,6 +522,7 @@ class Indicator:
         default=frozenset(), validator=v.territory_reference_set
     )
     replaces: str | None = attrs.field(default=None, validator=v.optional(check_name))
+    share_of: ShareOf | None = attrs.field(default=None, validator=v.optional(v.instance(ShareOf)))
 
     @property
     def namespace(self) -> str | None:

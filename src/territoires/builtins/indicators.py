@@ -24,6 +24,7 @@ from territoires.measures import (
     Persons,
     PersonsRatio,
     Ratio,
+    ShareOf,
     Total,
     Unit,
 )
@@ -224,6 +225,7 @@ def _rate(
     description_fr: str,
     dimensions: tuple[Dimension, ...] = (),
     source: Source | None = None,
+    share_of: ShareOf | None = None,
 ) -> Indicator:
     return Indicator(
         name=name,
@@ -238,6 +240,7 @@ def _rate(
         description_fr=description_fr,
         description_en=description_en,
         source=source or _REPORTING,
+        share_of=share_of,
     )
 
 
@@ -345,6 +348,12 @@ INDICATORS: tuple[Indicator, ...] = (
         _share_women,
         "Women among the beneficiaries whose sex is recorded.",
         "Femmes parmi les bénéficiaires dont le sexe est renseigné.",
+        share_of=ShareOf(
+            indicator="beneficiaries",
+            dimension=Dimension.SEX,
+            numerator=frozenset({Sex.FEMALE.value}),
+            denominator=frozenset(sex.value for sex in _KNOWN_SEX),
+        ),
     ),
     _rate(
         "share_under_26",
@@ -355,6 +364,12 @@ INDICATORS: tuple[Indicator, ...] = (
         "under 25 have no RSA).",
         "Bénéficiaires de moins de 26 ans parmi ceux dont la tranche d'âge est renseignée (une "
         "priorité : les réfugiés de moins de 25 ans n'ont pas le RSA).",
+        share_of=ShareOf(
+            indicator="beneficiaries",
+            dimension=Dimension.AGE_BAND,
+            numerator=frozenset(band.value for band in _UNDER_26),
+            denominator=frozenset(band.value for band in AgeBand if band is not AgeBand.UNKNOWN),
+        ),
     ),
     _rate(
         "exit_employment_rate",
