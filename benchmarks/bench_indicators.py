@@ -887,7 +887,8 @@ def breakdown_table(result: dict[str, Any], full: Run | None) -> list[str]:
     return [
         "per indicator (territoires, one compute_indicators(indicators=[name]) call each, in one "
         f"process); scope = compute_indicators(indicators=[]) = {scope:.2f} s, which every "
-        "call includes; own s = call s - scope:",
+        "call includes; own s = call s - scope (a share's call also computes beneficiaries, the "
+        "breakdown it is linked to for disclosure control):",
         "",
         *render(rows),
         "",

@@ -481,16 +481,16 @@ def test_the_order_of_the_groups_does_not_matter(
     assert protect(cells, groups, threshold=threshold) == statuses
 
 
-# -- cells published or suppressed together ------------------------------------------------------
+# -- cells that follow others ----------------------------------------------------------------------
 
 
-def test_a_share_goes_with_the_counts_it_reveals() -> None:
+def test_a_share_follows_the_counts_it_reveals() -> None:
     """A share of under-26s, linked to the age bands, no longer gives a suppressed band back.
 
     46 persons: 3 under 18, 12 aged 18-25, 11 aged 26-39, 20 aged 40 and over. Alone, the
     share of under-26s (15 of 46) is published beside the total and the 18-25 band, and
     15 - 12 gives the under-18s away. Its numerator, as a cell equal to the two young bands
-    and tied to the share, makes the 18-25 band the complement.
+    that the share follows, makes the 18-25 band the complement.
     """
     bands = persons(total=46, u18=3, y18_25=12, y26_39=11, o40=20)
     share = {"share": Cell((15, 46))}
@@ -504,55 +504,66 @@ def test_a_share_goes_with_the_counts_it_reveals() -> None:
             Group("numerator", ("u18", "y18_25")),
             Group("denominator", ("u18", "y18_25", "y26_39", "o40")),
         ],
-        together=[("share", "numerator", "denominator")],
+        follows=[("share", "numerator"), ("share", "denominator")],
     )
     assert (linked["u18"], linked["y18_25"]) == (PRIMARY, SECONDARY)
 
 
-def test_cells_tied_together_are_suppressed_together_and_repaired() -> None:
-    """Suppressing a cell suppresses its partners, and the groups they are in are repaired."""
-    cells = persons(small=5, partner=20, total=40, other=20)
+def test_a_follower_is_suppressed_with_its_leader_and_its_groups_repaired() -> None:
+    """Suppressing a leader suppresses its followers, whose groups are then repaired."""
+    cells = persons(small=5, follower=20, total=40, other=20)
     statuses = protect(
-        cells, [Group("total", ("partner", "other"))], together=[("small", "partner")]
+        cells, [Group("total", ("follower", "other"))], follows=[("follower", "small")]
     )
     assert statuses == {
         "small": PRIMARY,
-        "partner": SECONDARY,
+        "follower": SECONDARY,
         "total": PUBLISHED,
         "other": SECONDARY,
     }
 
 
-def test_together_names_cells_only() -> None:
-    """A key in ``together`` that is not a cell is refused, naming it."""
-    with pytest.raises(ValueError, match=r"together\[1\]: .*not among the cells.*'ghost'"):
-        protect(persons(a=20, b=20), [], together=[("a", "b"), ("a", "ghost")])
+def test_following_is_one_way() -> None:
+    """A follower suppressed for its own sake leaves its leader published."""
+    cells = persons(small=5, leader=20)
+    assert protect(cells, [], follows=[("small", "leader")]) == {
+        "small": PRIMARY,
+        "leader": PUBLISHED,
+    }
+
+
+def test_follows_names_cells_only() -> None:
+    """A key in ``follows`` that is not a cell is refused, naming it."""
+    with pytest.raises(ValueError, match=r"follows\[1\]: .*not among the cells.*'ghost'"):
+        protect(persons(a=20, b=20), [], follows=[("a", "b"), ("a", "ghost")])
+
+
+Followed = tuple[dict[Hashable, Cell], list[Group], list[tuple[Hashable, Hashable]]]
 
 
 @st.composite
-def tied_tables(
-    draw: st.DrawFn,
-) -> tuple[dict[Hashable, Cell], list[Group], list[tuple[Hashable, ...]]]:
-    """A random table with a few sets of cells published or suppressed together."""
+def followed_tables(draw: st.DrawFn) -> Followed:
+    """A random table in which a few cells follow others."""
     cells, groups = draw(tables())
     keys = list(cells)
     if len(keys) < 2:
         return cells, groups, []
-    ties = draw(
-        st.lists(st.lists(st.sampled_from(keys), min_size=2, max_size=3, unique=True), max_size=4)
+    pairs = draw(
+        st.lists(st.lists(st.sampled_from(keys), min_size=2, max_size=2, unique=True), max_size=5)
     )
-    return cells, groups, [tuple(tie) for tie in ties]
+    return cells, groups, [(a, b) for a, b in pairs]
 
 
-@given(tied_tables(), st.integers(1, 30))
-def test_tied_cells_share_their_fate_and_still_reveal_nothing(
-    table: tuple[dict[Hashable, Cell], list[Group], list[tuple[Hashable, ...]]], threshold: int
+@given(followed_tables(), st.integers(1, 30))
+def test_followers_are_hidden_with_their_leaders_and_nothing_is_revealed(
+    table: Followed, threshold: int
 ) -> None:
-    """Tied cells are all suppressed or all shown, and the groups still give nothing away."""
-    cells, groups, ties = table
-    statuses = protect(cells, groups, threshold=threshold, together=ties)
-    for tie in ties:
-        assert len({statuses[key] in SUPPRESSED for key in tie}) == 1
+    """A suppressed leader's followers are suppressed, and the groups still give nothing away."""
+    cells, groups, follows = table
+    statuses = protect(cells, groups, threshold=threshold, follows=follows)
+    for follower, leader in follows:
+        if statuses[leader] in SUPPRESSED:
+            assert statuses[follower] in SUPPRESSED
     assert recovered(cells, groups, statuses) == {}
     for key, cell in cells.items():
         if statuses[key] is PRIMARY:

@@ -52,12 +52,14 @@ marked suppressed, never undefined, which would tell its denominator.
 Cells that count no persons (euros, numbers of actions: ``counts == ()``) are never
 suppressed and take no part in the groups.
 
-Some cells are **published or suppressed together** (``together``): a share of persons
-reveals its numerator and denominator once either is known, so the share and the counts it
-stands for go together. When one of them is suppressed, the others are too (secondary, unless
-sensitive themselves), and every group they belong to is repaired in turn. This is how a table
-of shares is linked to the breakdown its counts come from: the share of women and the
-beneficiaries by sex.
+Some cells **follow** others (``follows``): a cell is suppressed whenever the cell it follows
+is. A share of persons gives back its numerator and its denominator to anyone who knows one
+of them (often a published count), so a share follows the counts it stands for: when its
+numerator or denominator must stay hidden, the share is suppressed too (secondary, unless
+sensitive itself), and every group it belongs to is repaired in turn. This is how a table of
+shares is linked to the breakdown its counts come from: the share of women and the
+beneficiaries by sex. Following is one way: a share suppressed for its own sake does not hide
+counts that are published elsewhere.
 
 Distinct counts add up only approximately (a person in two actions counts once in their
 contract): the equations are still treated as exact, which can only suppress more.
@@ -204,7 +206,7 @@ def protect(
     groups: Iterable[Group],
     *,
     threshold: int = DEFAULT_THRESHOLD,
-    together: Iterable[tuple[K, ...]] = (),
+    follows: Iterable[tuple[K, K]] = (),
 ) -> dict[K, CellStatus]:
     """Return the status of every cell: published, undefined, or suppressed and why.
 
@@ -216,7 +218,7 @@ def protect(
             constrains nothing; a group whose cells all count no persons is left out.
         threshold: The smallest number of persons a published count may have (see
             :data:`THRESHOLDS`).
-        together: Tuples of keys of cells that are published or suppressed together.
+        follows: Pairs ``(cell, leader)``: ``cell`` is suppressed whenever ``leader`` is.
 
     Returns:
         The status of every cell, in the order of ``cells``.
@@ -225,7 +227,7 @@ def protect(
         InvalidValueError: (a :class:`ValueError`) ``threshold`` is not a whole number of at
             least 1; or a group names a key that is not among the cells, repeats a child,
             has its parent among its children, mixes cells that count persons with cells
-            that do not, or mixes cells with different numbers of counts; or ``together``
+            that do not, or mixes cells with different numbers of counts; or ``follows``
             names a key that is not among the cells.
 
     .. versionadded:: 0.1
@@ -238,18 +240,14 @@ def protect(
     with paused_gc():
         equations = _equations(groups, position, counts)
         partners: dict[int, list[int]] = {}
-        for number, tie in enumerate(together):
-            try:
-                indexes = [position[key] for key in tie]
-            except KeyError:
-                missing = next(key for key in tie if key not in position)
-                raise InvalidValueError(
-                    f"together[{number}]",
-                    missing,
-                    "keys of cells (this one is not among the cells)",
-                ) from None
-            for index in indexes:
-                partners.setdefault(index, []).extend(i for i in indexes if i != index)
+        for number, pair in enumerate(follows):
+            for key in pair:
+                if key not in position:
+                    raise InvalidValueError(
+                        f"follows[{number}]", key, "keys of cells (this one is not among the cells)"
+                    )
+            follower, leader = pair
+            partners.setdefault(position[leader], []).append(position[follower])
         suppressed, primary = _suppress(equations, counts, threshold, partners)
         statuses: dict[K, CellStatus] = {}
         for key, cell, hidden, sensitive in zip(

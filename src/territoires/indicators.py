@@ -587,13 +587,12 @@ def _protect(
             if up in protected:
                 family[up].append(key)
     groups.extend(Group(parent=up, children=tuple(down)) for up, down in family.items())
-    together = list(_shares(cells, protected, groups))
+    follows = list(_shares(cells, protected, groups))
     statuses: dict[Any, CellStatus] = protect(
-        protected, groups, threshold=threshold, together=together
+        protected, groups, threshold=threshold, follows=follows
     )
-    for tie in together:
-        for virtual in tie[1:]:
-            del statuses[virtual]
+    for _, virtual in follows:
+        del statuses[virtual]
     for key, (_, _, partial) in cells.items():
         if key not in statuses:
             statuses[key] = (
@@ -606,12 +605,19 @@ def _shares(
     cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
     protected: dict[Any, Cell],
     groups: list[Group],
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[tuple[Any, Any]]:
     """Link each share's total to the breakdown its persons appear in (:class:`ShareOf`).
 
-    The numerator and denominator become cells of their own, published or suppressed with
-    the share, each equal to the sum of its categories in the breakdown.
+    A published share gives back its numerator and denominator. Both become cells of their
+    own, each the sum of its categories in the breakdown, and the denominator plus the
+    categories it leaves out (unknown age, unspecified sex) make the breakdown's total. The
+    share follows them: it is suppressed whenever either must stay hidden. Yields the pairs
+    ``(share, virtual cell)``.
     """
+    categories_of: dict[tuple[Any, ...], list[CellKey]] = defaultdict(list)
+    for key in cells:
+        if key[3] is not None:
+            categories_of[key[:4]].append(key)
     for key, (indicator, _, _) in cells.items():
         link = indicator.share_of
         _, level, entity, dimension, _ = key
@@ -620,21 +626,20 @@ def _shares(
         counts = protected[key].counts
         if len(counts) != 2:
             continue
-        tie: list[Any] = [key]
+        breakdown = categories_of.get((link.indicator, level, entity, link.dimension), [])
         for part, categories, count in (
             ("numerator", link.numerator, counts[0]),
             ("denominator", link.denominator, counts[1]),
         ):
             virtual = (part, key)
             protected[virtual] = Cell((count,))
-            children = tuple(
-                child
-                for category in sorted(categories)
-                if (child := (link.indicator, level, entity, link.dimension, category)) in protected
-            )
-            groups.append(Group(parent=virtual, children=children))
-            tie.append(virtual)
-        yield tuple(tie)
+            inside = tuple(cell for cell in breakdown if cell[4] in categories)
+            groups.append(Group(parent=virtual, children=inside))
+            yield key, virtual
+        total = (link.indicator, level, entity, None, None)
+        if total in protected:
+            left_out = tuple(cell for cell in breakdown if cell[4] not in link.denominator)
+            groups.append(Group(parent=total, children=(("denominator", key), *left_out)))
 
 
 def _rows(
