@@ -91,6 +91,10 @@ def section(indicator: object) -> list[str]:
             f"| linked to | `{link.indicator}` by {link.dimension.label_en}: numerator "
             f"{numerator}; denominator {denominator} |"
         )
+    if indicator.counts_as is not None:
+        lines.append(
+            f"| linked to | `{indicator.counts_as}`: counts the same persons, protected with it |"
+        )
     if indicator.source is not None:
         where = f" <{indicator.source.url}>" if indicator.source.url else ""
         lines.append(f"| source | {indicator.source.title}{where} |")

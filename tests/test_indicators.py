@@ -602,6 +602,14 @@ def check_protection(
         # A published total with exactly one suppressed part gives it away (total minus the
         # others), and so does a suppressed total whose parts are all published.
         assert len(hidden) != 1, (parent, children, hidden)
+    # A total counting the same persons as another's gives it back: both or neither shown.
+    for r in table:
+        same = table.indicators[r.indicator].counts_as
+        if same is None or r.dimension is not None:
+            continue
+        other = (same, *key_of(r)[1:])
+        if other in statuses:
+            assert (r.status in SUPPRESSED) == (statuses[other] in SUPPRESSED), (key_of(r), other)
     # A published share reveals its numerator and denominator (the share times a published
     # count): each must not be the sum of categories of its linked breakdown of which
     # exactly one is suppressed.
@@ -1032,3 +1040,27 @@ def test_asking_for_a_share_alone_gives_the_statuses_of_the_whole_table() -> Non
     assert list(alone) == [r for r in whole if r.indicator == "share_women"]
     counts = compute(SMALL, threshold=11, indicators=["beneficiaries"])
     assert list(counts) == [r for r in whole if r.indicator == "beneficiaries"]
+
+
+def test_a_rate_per_10000_never_gives_back_a_suppressed_count() -> None:
+    """The rate per 10,000 inhabitants of a contract is its count over a known population.
+
+    Grenoble has two contracts: c1 with 20 women, c2 with 4 women and 30 men. c2's women are
+    suppressed (fewer than 11), so c1's women are too (Grenoble's women minus c1's would give
+    them away), and c1's total with them, since c1 has women only. Its rate per 10,000 (20 /
+    100,000 inhabitants) must be suppressed as well, or 0.2 × 10 gives the 20 back.
+    """
+    data = dataset(
+        [contract("c1", GRENOBLE, action("a1")), contract("c2", GRENOBLE, action("a2"))],
+        people("W", 20, "a1", sex=Sex.FEMALE)
+        + people("X", 4, "a2", sex=Sex.FEMALE)
+        + people("M", 30, "a2"),
+    )
+    table = compute(data, threshold=11)
+    women = table.get("beneficiaries", level="contract", contract="c1", dimension="sex",
+                      category="female")  # fmt: skip
+    assert women.status is CellStatus.SECONDARY
+    assert table.get("beneficiaries", level="contract", contract="c1").status in SUPPRESSED
+    rate = table.get("beneficiaries_per_10000", level="contract", contract="c1")
+    assert rate.status in SUPPRESSED
+    assert rate.value is None

@@ -517,7 +517,7 @@ def compute_indicators(
 
 
 def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str]:
-    """``names`` and every indicator linked to them by :attr:`Indicator.share_of`, recursively.
+    """``names`` and the indicators linked to them (``share_of``, ``counts_as``), recursively.
 
     Disclosure control sees linked tables together whichever of them is asked for, so that
     a cell's status does not depend on the indicators requested.
@@ -525,16 +525,23 @@ def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str
     neighbours: dict[str, set[str]] = defaultdict(set)
     for name, indicator in registry.items():
         link = indicator.share_of
-        if link is None:
-            continue
-        target = registry.get(link.indicator)
-        if target is None or link.dimension not in target.dimensions:
-            raise UnknownIndicatorError(
-                f"indicator {name!r} is a share of {link.indicator!r} by {link.dimension.value}, "
-                "but no registered indicator has that breakdown"
-            )
-        neighbours[name].add(link.indicator)
-        neighbours[link.indicator].add(name)
+        if link is not None:
+            target = registry.get(link.indicator)
+            if target is None or link.dimension not in target.dimensions:
+                raise UnknownIndicatorError(
+                    f"indicator {name!r} is a share of {link.indicator!r} by "
+                    f"{link.dimension.value}, but no registered indicator has that breakdown"
+                )
+            neighbours[name].add(link.indicator)
+            neighbours[link.indicator].add(name)
+        if indicator.counts_as is not None:
+            if indicator.counts_as not in registry:
+                raise UnknownIndicatorError(
+                    f"indicator {name!r} counts the persons of {indicator.counts_as!r}, "
+                    "which is not registered"
+                )
+            neighbours[name].add(indicator.counts_as)
+            neighbours[indicator.counts_as].add(name)
     chosen = dict.fromkeys(names)
     pending = list(names)
     while pending:
@@ -587,6 +594,13 @@ def _protect(
             if up in protected:
                 family[up].append(key)
     groups.extend(Group(parent=up, children=tuple(down)) for up, down in family.items())
+    # A total that counts the same persons as another indicator's gives it back.
+    for key, (indicator, _, _) in cells.items():
+        same = indicator.counts_as
+        if same is not None and key[3] is None and key in protected:
+            other = (same, *key[1:])
+            if other in protected and len(protected[other].counts) == len(protected[key].counts):
+                groups.append(Group(parent=other, children=(key,)))
     follows = list(_shares(cells, protected, groups))
     statuses: dict[Any, CellStatus] = protect(
         protected, groups, threshold=threshold, follows=follows

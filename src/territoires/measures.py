@@ -499,6 +499,9 @@ class Indicator:
         share_of: For a share of persons, where its numerator and denominator appear in
             another indicator's breakdown (see :class:`ShareOf`); applies to the share's
             totals.
+        counts_as: Name of an indicator whose totals count the same persons (a rate per
+            10,000 inhabitants gives its count back): disclosure control publishes or
+            suppresses the two totals together.
 
     .. versionadded:: 0.1
     """
@@ -523,6 +526,7 @@ class Indicator:
     )
     replaces: str | None = attrs.field(default=None, validator=v.optional(check_name))
     share_of: ShareOf | None = attrs.field(default=None, validator=v.optional(v.instance(ShareOf)))
+    counts_as: str | None = attrs.field(default=None, validator=v.optional(check_name))
 
     @property
     def namespace(self) -> str | None:

@@ -415,6 +415,7 @@ INDICATORS: tuple[Indicator, ...] = (
         counts_persons=True,
         compute=_per_10000,
         granularity=Granularity.CONTRACT,
+        counts_as="beneficiaries",
         description_fr="Bénéficiaires distincts pour 10 000 habitants du territoire du contrat "
         "(population municipale INSEE ; un territoire à deux contrats compte une fois).",
         description_en="Distinct beneficiaries per 10,000 inhabitants of the contract's "
