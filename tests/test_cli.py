@@ -280,8 +280,8 @@ def test_demo_refuses_to_overwrite_a_user_folder(
 
 
 def test_demo_refuses_an_unknown_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``demo --out demo.xlsx`` exits 2 with a one-line message naming the accepted forms."""
-    code, out = run("demo", "--participations", "10", "--out", str(tmp_path / "demo.xlsx"))
+    """``demo --out demo.ods`` exits 2 with a one-line message naming the accepted forms."""
+    code, out = run("demo", "--participations", "10", "--out", str(tmp_path / "demo.ods"))
     err = assert_no_traceback(capsys, out)
     assert code == cli.EXIT_USAGE
     assert err.startswith("territoires: ")

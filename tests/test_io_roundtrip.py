@@ -270,8 +270,8 @@ def test_a_target_named_datapackage_json_reads_back(tmp_path: Path, existing: bo
 
 def test_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
     """A target whose suffix names no form raises FormatError instead of guessing."""
-    with pytest.raises(FormatError, match=r"\.xlsx"):
-        territoires.dump(Dataset(), tmp_path / "out.xlsx")
+    with pytest.raises(FormatError, match=r"\.ods"):
+        territoires.dump(Dataset(), tmp_path / "out.ods")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,6 +1,6 @@
-"""Files in and out: the versioned JSON document, CSV tables and the data-package folder.
+"""Files in and out: the versioned JSON document, CSV tables, data-package folders, workbooks.
 
-:func:`load` reads any of the three forms and reports every problem at once;
+:func:`load` reads any of the four forms and reports every problem at once;
 :func:`dump` writes them atomically.
 
 ========================  ================================================================
@@ -10,6 +10,9 @@ Form                      What it holds
 ``*.csv``                 one table: participations or action reports (detected by header)
 a folder                  ``datapackage.json`` + ``dataset.json`` + ``participations.csv`` +
                           ``reports.csv`` (a Frictionless data package)
+``*.xlsx``                an Excel workbook: ``Participations`` and ``Rapports`` sheets (the
+                          CSV tables, typed), context sheets for people, and the rest of the
+                          dataset in a hidden sheet; needs ``territoires[xlsx]`` (openpyxl)
 ========================  ================================================================
 """
 
@@ -25,7 +28,7 @@ import cattrs
 
 from territoires._bulk import paused_gc
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _json, _package, _persons, _tables
+from territoires.io import _json, _package, _persons, _tables, _xlsx
 from territoires.io._atomic import atomic_directory, atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
@@ -36,7 +39,7 @@ from territoires.problems import Problem, ProblemCode
 __all__ = ["SCHEMA", "Format", "dump", "load", "load_persons", "make_converter", "read"]
 
 SCHEMA = _json.SCHEMA
-Format = Literal["json", "csv", "datapackage"]
+Format = Literal["json", "csv", "datapackage", "xlsx"]
 
 
 @functools.cache
@@ -52,9 +55,12 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
 
     Args:
         path: A ``.json`` document, a ``.csv`` table, a data-package folder or its
-            ``datapackage.json``.
+            ``datapackage.json``, or an ``.xlsx`` workbook.
         encoding: Encoding of CSV files when it is not UTF-8 (e.g. ``"cp1252"``); a data
             package declares it per resource instead.
+
+    Raises:
+        FormatError: a workbook is given and openpyxl, which reads it, is not installed.
 
     .. versionadded:: 0.1
     """
@@ -64,6 +70,8 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
             if target.is_dir() or target.name == _package.DESCRIPTOR:
                 folder = target if target.is_dir() else target.parent
                 return _read_folder(folder)
+            if target.suffix.lower() in _xlsx.SUFFIXES:
+                return _xlsx.read_workbook(target, _converter())
             data = read_bytes(target)
             return _read_file(target, data, encoding)
     except ReadFailure as failure:
@@ -83,7 +91,9 @@ def load(path: str | Path, *, encoding: str | None = None) -> Dataset:
 
     Raises:
         DataError: the file cannot be read or holds problems; ``.problems`` lists them all,
-            each with file, record, field and a stable code.
+            each with file, record, field and a stable code (in a workbook, the record is
+            the cell, e.g. ``Participations!C14``).
+        FormatError: a workbook is given and openpyxl is not installed.
 
     .. versionadded:: 0.1
     """
@@ -213,11 +223,13 @@ def _format_of(path: Path, format: Format | None) -> Format:
         return "json"
     if suffix == ".csv":
         return "csv"
+    if suffix == ".xlsx":
+        return "xlsx"
     if suffix == "" or path.is_dir():
         return "datapackage"
     raise FormatError(
         f"cannot tell the format of {path} from its suffix {suffix!r}: "
-        "use .json, .csv or a folder, or pass format="
+        "use .json, .csv, .xlsx or a folder, or pass format="
     )
 
 
@@ -225,7 +237,8 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
     """Write ``dataset`` to ``path``, atomically, in the form its suffix names.
 
     ``.json`` writes the whole document; ``.csv`` writes the dataset's one table (it must
-    hold only participations or only reports); a path without suffix becomes a data-package
+    hold only participations or only reports); ``.xlsx`` writes a workbook holding the whole
+    dataset (with ``territoires[xlsx]``); a path without suffix becomes a data-package
     folder. A reader never sees a half-written file and a failure leaves any previous file
     intact.
 
@@ -233,7 +246,8 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
         The path written.
 
     Raises:
-        FormatError: the format cannot hold the dataset, or cannot be told from the path.
+        FormatError: the format cannot hold the dataset, or cannot be told from the path;
+            a workbook is asked for and openpyxl is not installed.
         FileExistsError: a folder target exists and was not written by territoires.
 
     .. versionadded:: 0.1
@@ -248,6 +262,8 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
         table = _single_table(dataset)
         with atomic_text_file(target) as stream:
             _write_table(dataset, table, stream)
+    elif kind == "xlsx":
+        _xlsx.write_dataset_xlsx(dataset, target, converter=converter)
     else:
 
         def fill(folder: Path) -> None:
