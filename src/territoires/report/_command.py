@@ -1,0 +1,78 @@
+"""``territoires report``: write the steering-committee report of a period as one HTML file.
+
+The handler follows the command line's conventions (:mod:`territoires.cli`): usage errors and
+unreadable input raise, and :func:`territoires.cli.main` turns them into one line and exit
+code 2. The file is written atomically: the page is rendered into a temporary file next to
+the target, which replaces the target only once complete, so a failure leaves any previous
+report as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import TextIO
+
+from territoires._terminal import Progress
+from territoires.disclosure import THRESHOLDS
+from territoires.exceptions import FormatError
+from territoires.indicators import parse_period
+from territoires.io._atomic import atomic_text_file
+from territoires.plugins import get_plugin_manager
+from territoires.report import build_report, render_html
+
+__all__ = ["run"]
+
+
+def _threshold(text: str) -> int:
+    """A number of persons, or the name of a preset (``dgfip``, ``casd``...)."""
+    preset = THRESHOLDS.get(text)
+    if preset is not None:
+        return preset
+    if not text.isdigit() or int(text) < 1:
+        raise FormatError(
+            f"--threshold {text!r}: give a whole number of persons or a preset "
+            f"({', '.join(THRESHOLDS)})"
+        )
+    return int(text)
+
+
+def run(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    """Build the report the arguments ask for and write it; return the exit code.
+
+    Raises:
+        FormatError: a bad ``--period`` or ``--threshold``, or a territory with no contract.
+        UnknownTerritoryError: a territory that no geography knows.
+    """
+    # Imported here: the command line imports this module lazily, and not the reverse.
+    from territoires.cli import EXIT_OK, _load, _PluginFaults
+
+    period = parse_period(args.period or str(dt.date.today().year - 1))
+    threshold = _threshold(args.threshold)
+    manager = get_plugin_manager()
+    manager.indicators  # noqa: B018 - builds the registry, so its faults count too
+    if manager.errors:
+        raise _PluginFaults(manager.errors)
+    dataset, _ = _load(args.path, args.encoding, progress)
+    with progress.step("computing the report"):
+        report = build_report(
+            dataset,
+            period=period,
+            territories=args.territory or None,
+            lang=args.lang,
+            threshold=threshold,
+            plugins=manager,
+        )
+    if args.territory and not report.contracts:
+        raise FormatError(
+            f"--territory {', '.join(args.territory)}: no contract of the dataset lies there"
+        )
+    target = Path(args.output)
+    with progress.step(f"writing {target}"), atomic_text_file(target, newline="") as stream:
+        stream.write(render_html(report))
+    note = ", synthetic data" if report.synthetic else ""
+    count = len(report.contracts)
+    contracts = f"{count} contract{'' if count == 1 else 's'}"
+    out.write(f"wrote {target} ({period}, {contracts}{note})\n")
+    return EXIT_OK

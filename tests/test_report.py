@@ -1,0 +1,350 @@
+"""The steering-committee report: its sections, languages, secrecy, self-containment and command.
+
+Reports are built from the demo with few participations (the report's cost is in the charts,
+not the data), with the built-in plugins only. Commands run in-process through
+:func:`territoires.cli.main`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+
+import territoires
+from territoires import cli
+from territoires.disclosure import CellStatus
+from territoires.measures import Dimension
+from territoires.model import AdministrativeStatus, AgeBand, Participation, Sex
+from territoires.plugins import get_plugin_manager
+from territoires.report import Report, build_report, render_html, write_html
+
+BUILTINS = get_plugin_manager(autoload=False)
+TODAY = dt.date(2022, 1, 15)
+SECTIONS = ("contracts", "cohorts", "budget", "targets", "beneficiaries", "steering", "provenance")
+CHARTS = 4  # cohorts, budget by theme, budget by funder, beneficiaries
+HAS_MATPLOTLIB = True
+try:
+    import matplotlib  # noqa: F401
+except ImportError:  # pragma: no cover - CI installs the 'report' extra
+    HAS_MATPLOTLIB = False
+
+
+@pytest.fixture(autouse=True)
+def _builtins_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed plugins stay out of the commands."""
+    monkeypatch.setenv("TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
+@pytest.fixture(scope="module")
+def demo() -> territoires.Dataset:
+    """A small demo: every contract, few participations."""
+    return territoires.demo.build(participations=400)
+
+
+@pytest.fixture(scope="module")
+def report(demo: territoires.Dataset) -> Report:
+    """The French report of 2021 on the small demo."""
+    return build_report(demo, period="2021", plugins=BUILTINS, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def page(report: Report) -> str:
+    """Its page."""
+    return render_html(report)
+
+
+def section(page: str, key: str) -> str:
+    """The HTML of the section ``key`` of a page."""
+    match = re.search(rf'<section id="{key}">(.*?)</section>', page, re.DOTALL)
+    assert match is not None, f"no section {key!r}"
+    return match.group(1)
+
+
+def row_cells(text: str, label: str) -> list[list[str]]:
+    """The cells (tags removed) of every table row whose header is ``label``."""
+    rows = re.findall(rf'<tr><th scope="row">{re.escape(label)}</th>(.*?)</tr>', text, re.DOTALL)
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td.*?</td>", r)]
+        for r in rows
+    ]
+
+
+def run(*argv: str) -> tuple[int, str]:
+    """Run the command in-process; return its exit code and what it printed."""
+    out = io.StringIO()
+    code = cli.main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+# -- content --------------------------------------------------------------------------------------
+
+
+def test_the_page_has_every_section_in_french_by_default(page: str, report: Report) -> None:
+    """A report is in French unless asked, with its title, period, sections and threshold."""
+    assert page.startswith("<!DOCTYPE html>\n")
+    assert '<html lang="fr">' in page
+    assert "<h1>Rapport au comité de pilotage — année 2021</h1>" in page
+    assert "01/01/2021 – 31/12/2021" in page
+    assert "Rapport produit le</dt><dd>15 janvier 2022" in page
+    assert "aucun effectif de moins de 11 personnes n&#x27;est publié" in page
+    for number, key in enumerate(SECTIONS, start=1):
+        assert re.search(rf'<section id="{key}">\n<h2>{number}\. ', page), key
+    contracts = section(page, "contracts")
+    assert contracts.count("<tr>") == 1 + 18  # the header and one row per contract
+    assert "<code>242100410</code>" in contracts
+    assert row_cells(contracts, "Dijon Métropole")[0][2] == "12/06/2019"  # signed on
+    assert "en cours" in contracts  # the status on 31 December 2021, in French
+    cohorts = section(page, "cohorts")
+    assert "2019 — 1re cohorte" in cohorts
+    assert "2021 — 2e cohorte" in cohorts
+    assert [c.year for c in report.cohorts] == [2019, 2021]
+    assert [c.total for c in report.cohorts] == [11, 7]  # the seed's two cohorts
+    budget = section(page, "budget")
+    assert "apprentissage du français" in budget
+    assert "P104 action 15 (réfugiés)" in budget
+    total = report.budgets[0].committed
+    assert f"{int(total):,} €".replace(",", " ") in budget  # French thousands separator
+    assert "Dépensé" in budget
+    assert "Objectif" in section(page, "targets")
+    assert "Catégorie de public" in section(page, "beneficiaries")
+    assert "janvier 2022" in section(page, "steering")
+    provenance = section(page, "provenance")
+    assert f"territoires {territoires.__version__}" in provenance
+    assert "Licence Ouverte 2.0" in provenance
+
+
+def test_targets_are_shown_beside_the_indicator(report: Report, page: str) -> None:
+    """Each action's target is shown with the period's value and the achievement."""
+    assert report.targets
+    published = next(t for t in report.targets if t.status is CellStatus.PUBLISHED and t.value)
+    assert published.achievement == published.value / published.target
+    cells = row_cells(section(page, "targets"), published.territory_name)
+    shown = [c for c in cells if c[0] == published.action_title]
+    assert [str(int(published.value)), str(int(published.target))] in [c[2:4] for c in shown]
+
+
+def test_the_english_report_has_english_labels(tmp_path: Path) -> None:
+    """``--lang en`` writes the same report with English labels, dates and amounts."""
+    target = tmp_path / "report.html"
+    code, _ = run("report", "--period", "2021", "--lang", "en", "-o", str(target))
+    assert code == cli.EXIT_OK
+    page = target.read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert "<h1>Steering committee report — year 2021</h1>" in page
+    assert "SYNTHETIC DATA" in page
+    assert "DONNÉES SYNTHÉTIQUES" not in page
+    assert "Contracts and status" in page
+    assert "Contrats et statut" not in page
+    assert "2019-06-12" in section(page, "contracts")  # ISO dates in English
+    assert "French language" in section(page, "budget")
+    assert re.search(r"€\d{1,3}(,\d{3})+<", section(page, "budget"))
+
+
+def test_a_territory_scope_reports_its_contracts_only(demo: territoires.Dataset) -> None:
+    """A report restricted to a territory lists its contracts and totals its figures there."""
+    scoped = build_report(
+        demo, period="2021", territories=["200040715"], plugins=BUILTINS, today=TODAY
+    )
+    assert [c.id for c in scoped.contracts] == ["ctair-grenoble"]
+    assert [p.reference for p in scoped.places] == ["200040715"]
+    assert {b.place.reference for b in scoped.budgets} == {"200040715"}
+    assert "Grenoble-Alpes-Métropole (200040715)" in render_html(scoped)
+
+
+def test_a_synthetic_dataset_carries_the_banner(demo: territoires.Dataset, page: str) -> None:
+    """The demo's report says at the top that its data is synthetic; real data has no banner."""
+    banner = re.search(r'<p class="banner" id="synthetic" role="note">(.*?)</p>', page)
+    assert banner is not None
+    assert "DONNÉES SYNTHÉTIQUES" in banner.group(1)
+    assert page.index('id="synthetic"') < page.index("<h1>")
+    real = attrs.evolve(demo, info=attrs.evolve(demo.info, synthetic=False))
+    report = build_report(real, period="2021", plugins=BUILTINS, today=TODAY)
+    assert 'id="synthetic"' not in render_html(report)
+
+
+# -- disclosure control -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_cells() -> territoires.Dataset:
+    """40 refugees and 4 stateless persons in one action: the 4 must never be shown."""
+    base = territoires.demo.build(participations=0)
+    action = base.contract("ctair-dijon").actions[0]  # runs through 2021
+    rows = []
+    for index in range(44):
+        rows.append(
+            Participation(
+                id=f"row-{index}",
+                person=f"P{index:04d}",
+                action=action.id,
+                entry_date=dt.date(2021, 3, 1),
+                status=AdministrativeStatus.STATELESS
+                if index < 4
+                else AdministrativeStatus.REFUGEE,
+                sex=Sex.MALE,
+                age_band=AgeBand.FROM_26_TO_39,
+            )
+        )
+    return attrs.evolve(base, participations=tuple(rows), reports=())
+
+
+def test_suppressed_cells_are_shown_as_secret_never_with_their_value(
+    small_cells: territoires.Dataset,
+) -> None:
+    """A count under the threshold and its complement appear as secret, and their values nowhere."""
+    report = build_report(small_cells, period="2021", plugins=BUILTINS, today=TODAY)
+    (by_category,) = [b for b in report.beneficiaries if b.dimension is Dimension.PUBLIC_CATEGORY]
+    statuses = {c.category: (c.status, c.value) for c in by_category.cells}
+    assert statuses == {
+        "refugee": (CellStatus.SECONDARY, None),
+        "stateless": (CellStatus.PRIMARY, None),
+    }
+    page = render_html(report)
+    persons = section(page, "beneficiaries")
+    assert row_cells(persons, "apatride") == [["secret (< 11)"]]
+    assert row_cells(persons, "réfugié") == [["secret (secondaire)"]]
+    assert row_cells(persons, "Total")[0] == ["44"]
+    # Neither value is printed in the section, as text or as a chart label.
+    text = re.sub(r"<[^>]+>", " ", persons)
+    assert not re.search(r"(?<![\d,.])(4|40)(?![\d,.])", text)
+    assert "secret (&lt; 11)" in persons  # the legend and the charts' gaps say why
+    assert "secret primaire" in persons
+    assert "secret secondaire" in persons
+    if HAS_MATPLOTLIB:
+        chart = re.search(r"<svg.*?</svg>", persons, re.DOTALL)
+        assert chart is not None
+        assert "secret (secondaire)" in chart.group(0)
+
+
+# -- a self-contained, deterministic page -------------------------------------------------------
+
+
+def test_the_page_loads_nothing_from_outside(page: str) -> None:
+    """No script, stylesheet, image, font or frame is fetched: every link is within the page."""
+    for tag in (
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "<object",
+        "<embed",
+        "@import",
+        "@font-face",
+    ):
+        assert tag not in page.lower(), tag
+    assert not re.search(r"\bsrc\s*=", page)
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page)
+    for reference in re.findall(r'\bhref\s*=\s*"([^"]*)"', page):
+        assert reference.startswith("#"), reference
+    # Addresses of sources are text; the page forbids itself any fetch.
+    assert not re.search(r"=\s*\"[^\"]*https?://", page)
+    assert "default-src &#x27;none&#x27;" in page
+
+
+@pytest.mark.skipif(not HAS_MATPLOTLIB, reason="matplotlib is not installed")
+def test_charts_are_inline_svg_when_matplotlib_is_installed(page: str) -> None:
+    """With matplotlib, each chart is an inline SVG whose text stays text, with unique ids."""
+    charts = re.findall(r"<svg.*?</svg>", page, re.DOTALL)
+    assert len(charts) == CHARTS
+    assert "<?xml" not in page
+    assert "<!DOCTYPE svg" not in page
+    assert all('role="img"' in chart and "<text" in chart for chart in charts)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert "territoires[report]" not in page
+
+
+def test_without_matplotlib_the_page_has_tables_and_a_note_per_chart(
+    report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without matplotlib, the tables are all there and each chart is a note on how to add it."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    page = render_html(report)
+    assert "<svg" not in page
+    notes = re.findall(r'<p class="note chart-missing">(.*?)</p>', page)
+    assert len(notes) == CHARTS
+    assert html.unescape(notes[0]).endswith(
+        'pip install "territoires[report]" ajoute les graphiques.'
+    )
+    assert section(page, "budget").count("<table>") == 2
+
+
+def test_the_same_report_always_renders_the_same_page(
+    demo: territoires.Dataset, report: Report, page: str
+) -> None:
+    """Rendering is deterministic: no date, random id or salt changes between two renders."""
+    assert render_html(report) == page
+    again = build_report(demo, period="2021", plugins=BUILTINS, today=TODAY)
+    assert again == report
+
+
+def test_write_html_writes_the_page(report: Report, page: str, tmp_path: Path) -> None:
+    """``write_html`` writes the page in UTF-8 to the path given."""
+    target = write_html(report, tmp_path / "copil.html")
+    assert target.read_text(encoding="utf-8") == page
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+
+def test_the_command_writes_the_report_of_last_year_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``territoires report`` writes report.html for the last full year and says so in one line."""
+    monkeypatch.chdir(tmp_path)
+    code, out = run("report")
+    assert code == cli.EXIT_OK
+    last = territoires.Period.year(dt.date.today().year - 1)
+    assert out == f"wrote report.html ({last}, 18 contracts, synthetic data)\n"
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page
+    assert "DONNÉES SYNTHÉTIQUES" in page
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--period", "2021-S3"], "'2021-S3' is not a period"),
+        (["--threshold", "few"], "--threshold 'few'"),
+        (["--territory", "69123"], "no contract of the dataset lies there"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad period, threshold or territory exits 2 with one line and writes nothing."""
+    target = tmp_path / "report.html"
+    code, out = run("report", *argv, "-o", str(target))
+    assert code == cli.EXIT_USAGE
+    assert out == ""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+    assert not target.exists()
+
+
+def test_a_failing_render_leaves_the_previous_report_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file is replaced only once complete: a failure keeps the old one and no temporary."""
+    from territoires.report import _command
+
+    target = tmp_path / "report.html"
+    target.write_text("<p>the previous report</p>", encoding="utf-8")
+
+    def fail(report: Report) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(_command, "render_html", fail)
+    code, _ = run("report", "--period", "2021", "-o", str(target))
+    assert code == cli.EXIT_USAGE
+    assert "No space left on device" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "<p>the previous report</p>"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
