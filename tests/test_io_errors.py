@@ -16,7 +16,6 @@ relative to ``tests/data/bad/``.
 from __future__ import annotations
 
 import collections
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ import pytest
 
 import territoires
 from territoires import DataError, ProblemCode
+from territoires.io._tables import FIELD_LIMIT
 from territoires.problems import Problem
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -227,13 +227,13 @@ def test_a_very_long_line_is_one_short_problem(tmp_path: Path, quoted: bool, alo
 
     This stands for the real case, a 1 GB file without line breaks (a binary export with no
     NUL byte, a document pasted into a .csv): the table reader compares every line with
-    ``csv.field_size_limit()`` (quoted tables: the csv module raises on a cell above it) in
+    ``FIELD_LIMIT``, the csv module's default limit (quoted tables: each cell) in
     the same chunked loop whatever the file size, so a 1 GB line takes this very branch,
     only slower. Generated here so that no big file is committed. ``alone``: the long line
     is the only line after the header, as when a whole export lands on one line.
     """
     first = ('"p1"' + ROW.format(n=1)[2:]) if quoted else ROW.format(n=1)
-    assert len("x" * _LONG) > csv.field_size_limit()
+    assert len("x" * _LONG) > FIELD_LIMIT
     path = tmp_path / "long.csv"
     if alone:
         quote = '"' if quoted else ""

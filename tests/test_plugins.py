@@ -73,7 +73,7 @@ def local(catalogue: Catalogue[Any]) -> list[str]:
 
 BUILTIN = "territoires.builtins.formats"
 BUILTINS = list(DEFAULT_PLUGINS)  # every built-in plugin, in registration order
-BUILTIN_FORMATS = ["json", "csv", "datapackage"]
+BUILTIN_FORMATS = ["json", "csv", "datapackage", "xlsx", "html"]
 VERSION = "1.2.3"
 ENVIRONMENT = (
     "TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD",
@@ -279,7 +279,7 @@ def test_a_faulty_plugin_gets_one_error_naming_it_and_the_others_still_work(
     faulty = site.install(stem, name="faulty", distribution="territoires-faulty")
     manager = manager_of(good, faulty)
     assert manager.formats["summary"] is not None
-    assert list(manager.formats)[:3] == BUILTIN_FORMATS
+    assert list(manager.formats)[: len(BUILTIN_FORMATS)] == BUILTIN_FORMATS
     assert "69123.participants" in manager.indicators
     assert "69123.cir_signe" in manager.rules
     (error,) = manager.errors
@@ -483,9 +483,7 @@ def test_registries_keep_registration_order_with_builtins_first() -> None:
     )
     assert list(manager.formats) == [*BUILTIN_FORMATS, "count", "summary"]
     assert [r.plugin.name for r in manager.formats.registrations()] == [
-        BUILTIN,
-        BUILTIN,
-        BUILTIN,
+        *[BUILTIN] * len(BUILTIN_FORMATS),
         "second",
         "first",
     ]
@@ -699,7 +697,8 @@ def test_registries_do_not_depend_on_the_order_of_independent_plugins(
             )
             assert one.registration(name).plugin.name == expected
     assert forward.errors == backward.errors == []
-    assert list(forward.formats)[:3] == list(backward.formats)[:3] == BUILTIN_FORMATS
+    size = len(BUILTIN_FORMATS)
+    assert list(forward.formats)[:size] == list(backward.formats)[:size] == BUILTIN_FORMATS
 
 
 # -- validate -----------------------------------------------------------------------------------
@@ -749,13 +748,20 @@ def test_validate_dataset_returning_the_wrong_type_is_recorded(
 
 
 def test_a_plugin_format_exports(site: Site, tmp_path: Path, dataset: Any) -> None:
-    """A format registered by a plugin is used by ``territoires.export``."""
+    """A format registered by a plugin is used by ``territoires.export``.
+
+    Its writer sees the participations only when the caller asks for them explicitly.
+    """
     manager = manager_of(site.install("good"))
     target = territoires.export(
-        dataset, format="summary", path=tmp_path / "s.json", plugins=manager
+        dataset, format="summary", path=tmp_path / "s.json", plugins=manager, participations=True
     )
     assert target.read_text(encoding="utf-8") == (
         f'{{"contracts": {len(dataset.contracts)}, "participations": 60}}'
+    )
+    territoires.export(dataset, format="summary", path=target, plugins=manager)
+    assert target.read_text(encoding="utf-8") == (
+        f'{{"contracts": {len(dataset.contracts)}, "participations": 0}}'
     )
 
 

@@ -123,7 +123,7 @@ def test_plugins_json_output_parses(
         },
     }
     assert entries[BUILTIN]["builtin"] is True
-    assert entries[BUILTIN]["registers"] == {"formats": ["csv", "datapackage"]}
+    assert entries[BUILTIN]["registers"] == {"formats": ["csv", "datapackage", "xlsx", "html"]}
     assert entries["lyon-json"]["registers"] == {"formats": [f"json (replaces {BUILTIN})"]}
 
 
@@ -265,14 +265,26 @@ def test_validate_prints_the_problems_plugins_find(
 def test_export_json_writes_a_dataset_that_loads_back_equal(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """``territoires export --format json -o OUT`` writes the demo, which loads back equal."""
+    """``export --format json --with-participations`` writes the demo, which loads back equal.
+
+    Without the flag, the participations are left out, and the command says so.
+    """
     allow(monkeypatch, site.install("good"))
     target = tmp_path / "demo.json"
-    code, out = run("export", "--format", "json", "-o", str(target))
+    code, out = run("export", "--format", "json", "--with-participations", "-o", str(target))
     assert errors_of(capsys, out) == []
     assert code == cli.EXIT_OK
     assert out == f"wrote {target} as json (synthetic data)\n"
     assert territoires.load(target) == territoires.demo.build()
+    code, out = run("export", "--format", "json", "-o", str(target))
+    assert code == cli.EXIT_OK
+    assert out == (
+        f"wrote {target} as json (synthetic data); participations left out "
+        "(--with-participations to include them)\n"
+    )
+    written = territoires.load(target)
+    assert written.participations == ()
+    assert written.contracts == territoires.demo.build().contracts
 
 
 def test_export_to_a_plugin_format(
@@ -297,7 +309,8 @@ def test_export_to_an_unknown_format_lists_the_formats(
     lines = errors_of(capsys, out)
     assert code == cli.EXIT_USAGE
     assert lines == [
-        "territoires: no export format named 'nope' (available: csv, datapackage, json, summary)"
+        "territoires: no export format named 'nope' (available: csv, datapackage, html, json, "
+        "summary, xlsx)"
     ]
     assert not target.exists()
 

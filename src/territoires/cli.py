@@ -522,7 +522,27 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
     return EXIT_OK
 
 
+def _threshold(text: str) -> int:
+    from territoires.disclosure import THRESHOLDS
+
+    threshold = THRESHOLDS.get(text)
+    if threshold is None:
+        if not text.isdigit() or int(text) < 1:
+            raise territoires.FormatError(
+                f"--threshold {text!r}: give a whole number of persons or a preset "
+                f"({', '.join(THRESHOLDS)})"
+            )
+        threshold = int(text)
+    return threshold
+
+
+def _default_period() -> str:
+    return str(dt.date.today().year - 1)
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.formats import ExportKind
+
     manager = get_plugin_manager()
     known = manager.formats  # builds the registries, so faults found there count too
     if manager.errors:
@@ -531,11 +551,65 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         raise territoires.FormatError(
             f"no export format named {args.to!r} (available: {', '.join(sorted(known))})"
         )
+    what = ExportKind.from_value(args.what)
+    if what not in known[args.to].kinds:
+        can = ", ".join(sorted(k.value for k in known[args.to].kinds))
+        raise territoires.FormatError(
+            f"format {args.to!r} cannot export {what.label_en}s (--what {can})"
+        )
+    options = {"dialect": args.dialect} if args.dialect else None
+    threshold = _threshold(args.threshold)
     dataset, _ = _load(args.path, args.encoding, progress)
+    obj: Any = dataset
+    note = ""
+    if what is ExportKind.INDICATORS:
+        from territoires.indicators import compute_indicators
+
+        with progress.step("computing indicators"):
+            obj = compute_indicators(
+                dataset,
+                period=args.period or _default_period(),
+                territories=args.territory or None,
+                threshold=threshold,
+                plugins=manager,
+            )
+    elif what is ExportKind.DECISIONS:
+        from territoires.eligibility import screen
+
+        if not args.persons:
+            raise territoires.FormatError("--what decisions needs --persons FILE")
+        try:
+            persons = territoires.load_persons(args.persons, encoding=args.encoding)
+        except territoires.DataError as exc:
+            raise _Problems(exc.problems) from None
+        on: dt.date = args.on or dt.date.today()
+        with progress.step(f"screening {len(persons)} persons"):
+            obj = list(screen(persons, dataset, on=on, plugins=manager))
+    elif what is ExportKind.REPORT:
+        from territoires.report import build_report
+
+        with progress.step("building the report"):
+            obj = build_report(
+                dataset,
+                period=args.period or _default_period(),
+                territories=args.territory or None,
+                lang=args.lang,
+                threshold=threshold,
+                plugins=manager,
+            )
+    elif dataset.participations and not args.with_participations and known[args.to].person_level:
+        note = "; participations left out (--with-participations to include them)"
     with progress.step(f"writing {args.output} ({args.to})"):
-        written = territoires.export(dataset, format=args.to, path=args.output, plugins=manager)
-    note = " (synthetic data)" if dataset.info.synthetic else ""
-    out.write(f"wrote {written} as {args.to}{note}\n")
+        written = territoires.export(
+            obj,
+            format=args.to,
+            path=args.output,
+            plugins=manager,
+            participations=args.with_participations,
+            options=options,
+        )
+    synthetic = " (synthetic data)" if dataset.info.synthetic else ""
+    out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
     return EXIT_OK
 
 
@@ -688,27 +762,19 @@ def _status_text(row: Any, threshold: int, lang: Lang) -> str:
 
 
 def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    from territoires.disclosure import THRESHOLDS
     from territoires.indicators import Level, compute_indicators
 
     manager = get_plugin_manager()
     if manager.errors:
         raise _PluginFaults(manager.errors)
-    threshold = THRESHOLDS.get(args.threshold)
-    if threshold is None:
-        if not args.threshold.isdigit() or int(args.threshold) < 1:
-            raise territoires.FormatError(
-                f"--threshold {args.threshold!r}: give a whole number of persons or a preset "
-                f"({', '.join(THRESHOLDS)})"
-            )
-        threshold = int(args.threshold)
+    threshold = _threshold(args.threshold)
     chosen = args.level or ["national"]
     levels = list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
     dataset, label = _load(args.path, args.encoding, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
             dataset,
-            period=args.period or str(dt.date.today().year - 1),
+            period=args.period or _default_period(),
             territories=args.territory or None,
             level=levels,
             indicators=args.indicator or None,
@@ -888,14 +954,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="write a dataset in a registered format (territoires plugins --all lists them)",
-        description="write a dataset in a registered format, atomically",
+        help="write a dataset, indicators, decisions or a report in a registered format",
+        description="write a dataset (without its participations unless asked), its "
+        "disclosure-controlled indicators, eligibility decisions or the steering-committee "
+        "report in a registered format (territoires plugins --all lists them), atomically",
     )
     export.add_argument("path", nargs="?", help="the dataset to export (default: the demo)")
-    export.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
+    export.add_argument(
+        "--what",
+        choices=["dataset", "indicators", "decisions", "report"],
+        default="dataset",
+        help="what to export (default: dataset)",
+    )
     export.add_argument("--format", dest="to", required=True, help="name of the format")
     export.add_argument("-o", "--output", required=True, help="file or folder to write")
+    export.add_argument(
+        "--dialect",
+        choices=["default", "excel-fr"],
+        help="CSV dialect: excel-fr writes ';', decimal commas, DD/MM/YYYY and a BOM",
+    )
+    export.add_argument(
+        "--with-participations",
+        action="store_true",
+        help="include the participations (pseudonymous rows) in a dataset export",
+    )
+    export.add_argument(
+        "--period", help="indicators, report: 2021, 2021-S1 or FROM..TO (default: last year)"
+    )
+    export.add_argument(
+        "--territory", action="append", help="indicators, report: a territory (repeatable)"
+    )
+    export.add_argument(
+        "--threshold", default="11", help="smallest count of persons published, or a preset"
+    )
+    export.add_argument("--persons", help="decisions: the JSON or CSV file of persons")
+    export.add_argument("--on", type=_date, help="decisions: date (default: today)")
+    export.add_argument("--lang", choices=["fr", "en"], default="fr", help="report language")
+    export.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
     export.set_defaults(handler=_cmd_export)
+
+    report = commands.add_parser(
+        "report",
+        help="write the steering-committee report of a period as one HTML file",
+        description="write the steering-committee report of a period as one self-contained "
+        "HTML file (contracts, cohorts, budget, targets, protected counts, next committees), "
+        "atomically; charts need the 'report' extra (matplotlib)",
+    )
+    report.add_argument("path", nargs="?", help="the dataset to report on (default: the demo)")
+    report.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
+    report.add_argument(
+        "--period", help="2021, 2021-S1 or 2021-01-01..2021-06-30 (default: last year)"
+    )
+    report.add_argument(
+        "--territory", action="append", help="a territory to restrict to (repeatable)"
+    )
+    report.add_argument("--lang", choices=["fr", "en"], default="fr")
+    report.add_argument(
+        "--threshold", default="11", help="smallest count of persons published, or a preset"
+    )
+    report.add_argument(
+        "-o", "--output", default="report.html", help="file to write (default: report.html)"
+    )
+
+    def _cmd_report(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+        from territoires.report._command import run  # imported on use, like the engines
+
+        return run(args, out, progress)
+
+    report.set_defaults(handler=_cmd_report)
 
     indicators = data_command(
         "indicators",

@@ -14,13 +14,15 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from territoires.exceptions import FormatError
+import attrs
+
+from territoires.exceptions import FormatError, TerritoiresError
 from territoires.formats import ExportFormat, ExportKind
-from territoires.io._atomic import atomic_directory
+from territoires.io._atomic import _umask, atomic_directory
 from territoires.model.dataset import Dataset
 from territoires.plugins import PluginManager, default_plugin_manager
 
@@ -30,12 +32,28 @@ __all__ = ["export", "kind_of"]
 def kind_of(obj: object) -> ExportKind:
     """Return what kind of exportable object ``obj`` is.
 
+    A :class:`~territoires.Dataset`, an :class:`~territoires.indicators.IndicatorTable`, a
+    list or tuple of :class:`~territoires.eligibility.Decision`, or a
+    :class:`~territoires.report.Report`.
+
     Raises:
         FormatError: ``obj`` is nothing the library exports.
     """
+    from territoires.eligibility import Decision
+    from territoires.indicators import IndicatorTable
+
     if isinstance(obj, Dataset):
         return ExportKind.DATASET
-    raise FormatError(f"cannot export a {type(obj).__name__}: export a Dataset")
+    if isinstance(obj, IndicatorTable):
+        return ExportKind.INDICATORS
+    if isinstance(obj, list | tuple) and all(isinstance(item, Decision) for item in obj):
+        return ExportKind.DECISIONS
+    if type(obj).__name__ == "Report" and type(obj).__module__.startswith("territoires.report"):
+        return ExportKind.REPORT
+    raise FormatError(
+        f"cannot export a {type(obj).__name__}: export a Dataset, an IndicatorTable, a list "
+        "of eligibility Decisions or a Report"
+    )
 
 
 def export(
@@ -44,20 +62,33 @@ def export(
     format: str,
     path: str | Path,
     plugins: PluginManager | None = None,
+    participations: bool = False,
+    options: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write ``obj`` to ``path`` in the registered format ``format``.
+    """Write ``obj`` to ``path`` in the registered format ``format``, atomically.
+
+    Exports are for publication. A dataset is exported **without its participations** (one
+    row per person and action, the sensitive part) unless ``participations=True`` says so
+    explicitly, by every format that would copy them row by row
+    (:attr:`ExportFormat.person_level`); participations only ever carry pseudonymous ids.
+    Indicators are exported as the :class:`~territoires.indicators.IndicatorTable` that
+    :func:`compute_indicators` returns, whose person counts are already protected by
+    disclosure control. To save a dataset whole, use :func:`territoires.dump`.
 
     Args:
-        obj: What to export (a :class:`~territoires.Dataset`).
+        obj: What to export (see :func:`kind_of`).
         format: Name of a registered format (``territoires plugins --all`` lists them).
         path: The file (or folder, for folder formats) to write.
         plugins: The plugin manager whose formats to use; the default one otherwise.
+        participations: Whether a dataset's participations are exported.
+        options: The format's options (``{"dialect": "excel-fr"}`` for CSV).
 
     Returns:
         The path written.
 
     Raises:
-        FormatError: no such format, or it cannot export this kind of object.
+        FormatError: no such format, it cannot export this kind of object, or an option
+            is unknown to it.
         PluginError: a plugin's writer failed; the previous file is intact.
 
     Example:
@@ -79,12 +110,34 @@ def export(
     if kind not in chosen.kinds:
         can = ", ".join(sorted(k.value for k in chosen.kinds))
         raise FormatError(f"format {format!r} cannot export {kind.label_en}s (it exports: {can})")
+    given = dict(options or {})
+    unknown = sorted(set(given) - set(chosen.options))
+    if unknown:
+        accepted = ", ".join(chosen.options) or "none"
+        raise FormatError(
+            f"format {format!r} has no option {', '.join(map(repr, unknown))} "
+            f"(its options: {accepted})"
+        )
+    if (
+        kind is ExportKind.DATASET
+        and chosen.person_level
+        and not participations
+        and obj.participations
+    ):
+        obj = attrs.evolve(obj, participations=())
+        if not (obj.contracts or obj.reports or obj.territories or obj.parties):
+            raise FormatError(
+                "nothing to export but participations, which leave only when asked "
+                "(participations=True, or --with-participations)"
+            )
     target = Path(path)
     registration = formats.registration(format)
 
     def write(where: Path) -> None:
         try:
-            chosen.write(obj, where)
+            chosen.write(obj, where, **given)
+        except TerritoiresError:
+            raise
         except Exception as exc:
             if registration.plugin.builtin:
                 raise
@@ -121,6 +174,8 @@ def _write_file(write: Callable[[Path], None], target: Path) -> None:
         if target.exists():
             with contextlib.suppress(OSError):
                 shutil.copymode(target, temp)
+        else:  # mkstemp makes the file private; a new export gets the usual permissions
+            os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from territoires.model import _validators as v
 __all__ = ["ExportFormat", "ExportKind", "Reader", "Writer"]
 
 _FORMAT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}", re.ASCII)
+_OPTION = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
 _SUFFIX = re.compile(r"(\.[a-z0-9]{1,10}){1,2}|", re.ASCII)
 
 
@@ -32,13 +33,36 @@ class ExportKind(LabelledEnum):
     DATASET = ("dataset", "jeu de données", "dataset")
     INDICATORS = ("indicators", "tableau d'indicateurs", "indicator table")
     DECISIONS = ("decisions", "décisions d'éligibilité", "eligibility decisions")
+    REPORT = ("report", "rapport de comité de pilotage", "steering-committee report")
 
 
-Writer = Callable[[Any, Path], None]
-"""Writes an object to a path (a file, or a folder for folder formats)."""
+Writer = Callable[..., None]
+"""Writes an object to a path (a file, or a folder for folder formats): ``write(obj, path)``,
+with the format's :attr:`ExportFormat.options` as keyword arguments when a user gives them."""
 
 Reader = Callable[[Path], Any]
 """Reads back what the writer wrote."""
+
+
+def _reads_default(instance: ExportFormat) -> frozenset[ExportKind]:
+    return instance.kinds if instance.read is not None else frozenset()
+
+
+def _reads(instance: ExportFormat, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.members_of(ExportKind)(instance, attribute, value)
+    assert isinstance(value, frozenset)
+    if value and instance.read is None:
+        raise v.fail(attribute, value, "no kinds: the format has no reader")
+    if not value <= instance.kinds:
+        raise v.fail(attribute, value, "kinds the format writes")
+
+
+def _options(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.tuple_of(str)(_, attribute, value)
+    assert isinstance(value, tuple)
+    for name in value:
+        if _OPTION.fullmatch(name) is None:
+            raise v.fail(attribute, value, "names of keyword arguments (lowercase, '_')")
 
 
 def _format_name(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -78,6 +102,13 @@ class ExportFormat:
             once the writer returns.
         read: The reader, for formats that read back; None otherwise.
         folder: Whether the format writes a folder rather than a file.
+        person_level: Whether the writer copies a dataset's participations row by row (one
+            row per person and action). Then :func:`territoires.export` leaves them out unless
+            asked explicitly. A format that only counts them (a summary) sets it to False.
+        options: Names of the keyword options the writer accepts (``dialect`` for CSV);
+            :func:`territoires.export` refuses any other.
+        reads: The kinds the reader reads back (by default every kind written, when there
+            is a reader); :func:`territoires.export` promises ``read(write(x)) == x`` for them.
         replaces: Name of the built-in format this one replaces, declared explicitly.
         description: What the format is for.
 
@@ -93,5 +124,10 @@ class ExportFormat:
     write: Writer = attrs.field(validator=_callable, eq=False)
     read: Reader | None = attrs.field(default=None, validator=v.optional(_callable), eq=False)
     folder: bool = attrs.field(default=False, validator=v.boolean)
+    person_level: bool = attrs.field(default=True, validator=v.boolean)
+    options: tuple[str, ...] = attrs.field(default=(), validator=_options)
+    reads: frozenset[ExportKind] = attrs.field(
+        default=attrs.Factory(_reads_default, takes_self=True), validator=_reads
+    )
     replaces: str | None = attrs.field(default=None, validator=v.optional(_format_name))
     description: str = attrs.field(default="", validator=v.any_text)

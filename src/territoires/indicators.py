@@ -38,7 +38,7 @@ from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
 from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
-from territoires.exceptions import FormatError, UnknownIndicatorError
+from territoires.exceptions import FormatError, UnknownIndicatorError, UnknownTerritoryError
 from territoires.measures import (
     Dimension,
     Granularity,
@@ -58,6 +58,7 @@ __all__ = [
     "IndicatorRow",
     "IndicatorTable",
     "Level",
+    "check_territories",
     "compute_indicators",
     "parse_period",
 ]
@@ -295,6 +296,22 @@ def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
     return geography
 
 
+def check_territories(
+    dataset: Dataset, territories: Iterable[str], geography: Gazetteer | None
+) -> None:
+    """Refuse a territory reference that is neither a contract's, the dataset's nor official.
+
+    Raises:
+        UnknownTerritoryError: with the nearest known names, when a geography is given.
+    """
+    known = {contract.territory for contract in dataset.contracts}
+    for reference in territories:
+        if reference in known or dataset.territory(reference) is not None:
+            continue
+        if geography is not None and geography.lookup(reference) is None:
+            raise UnknownTerritoryError(reference, geography.suggest(reference))
+
+
 def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
     if level is None:
         return set(Level)
@@ -467,6 +484,7 @@ def compute_indicators(
         FormatError: the period cannot be read.
         UnknownIndicatorError: an indicator name is not registered (also a
             :class:`LookupError`).
+        UnknownTerritoryError: a territory is neither a contract's nor in the geography.
 
     .. versionadded:: 0.1
     """
@@ -481,6 +499,9 @@ def compute_indicators(
             f"(registered: {', '.join(registry)})"
         )
     places = _geography(geography)
+    if territories is not None:
+        territories = list(territories)
+        check_territories(dataset, territories, places)
     wanted_levels = _levels(level)
     with paused_gc():
         scope = _Scope(dataset, chosen_period, places)

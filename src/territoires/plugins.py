@@ -26,7 +26,7 @@ Example:
     >>> from territoires.plugins import get_plugin_manager
     >>> manager = get_plugin_manager(autoload=False)
     >>> sorted(manager.formats)
-    ['csv', 'datapackage', 'json']
+    ['csv', 'datapackage', 'html', 'json', 'xlsx']
     >>> manager.errors
     []
 

@@ -1,6 +1,7 @@
-"""Built-in plugin: the native file forms as export formats (``json``, ``csv``, ``datapackage``).
+"""Built-in plugin: the export formats (``json``, ``csv``, ``datapackage``, ``xlsx``, ``html``).
 
-Each reads back what it writes: :func:`territoires.load` reads all three.
+Each format with a reader reads back what it writes: :func:`territoires.load` reads datasets,
+:func:`territoires.io.read_indicators` indicator tables.
 """
 
 from __future__ import annotations
@@ -8,32 +9,104 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from territoires.formats import ExportFormat, ExportKind, Writer
+from territoires.formats import ExportFormat, ExportKind
 from territoires.hookspecs import hookimpl
-from territoires.io import Format, dump, load
+
+_DATASET, _INDICATORS, _DECISIONS, _REPORT = (
+    ExportKind.DATASET,
+    ExportKind.INDICATORS,
+    ExportKind.DECISIONS,
+    ExportKind.REPORT,
+)
 
 
-def _writer(form: Format) -> Writer:
-    def write(obj: Any, path: Path) -> None:
-        dump(obj, path, format=form)
+def _kind(obj: object) -> ExportKind:
+    from territoires.export import kind_of
 
-    return write
+    return kind_of(obj)
+
+
+def _write_json(obj: Any, path: Path) -> None:
+    from territoires.io import _outputs, dump
+
+    kind = _kind(obj)
+    if kind is _DATASET:
+        dump(obj, path, format="json")
+    elif kind is _INDICATORS:
+        _outputs.write_indicators_json(obj, path)
+    else:
+        _outputs.write_decisions_json(obj, path)
+
+
+def _write_csv(obj: Any, path: Path, dialect: str = "default") -> None:
+    from territoires.io import _outputs
+
+    kind = _kind(obj)
+    if kind is _DATASET:
+        _outputs.write_dataset_csv(obj, path, dialect)
+    elif kind is _INDICATORS:
+        _outputs.write_indicators_csv(obj, path, dialect)
+    else:
+        _outputs.write_decisions_csv(obj, path, dialect)
+
+
+def _write_package(obj: Any, path: Path) -> None:
+    from territoires.io import _outputs, dump
+
+    if _kind(obj) is _DATASET:
+        dump(obj, path, format="datapackage")
+    else:
+        _outputs.write_indicators_package(obj, path)
+
+
+def _read(path: Path) -> Any:
+    """Read back a dataset or an indicator table, whichever the file holds."""
+    from territoires.io import _outputs, load
+
+    if _outputs.holds_indicators(path):
+        return _outputs.read_indicators(path)
+    return load(path)
+
+
+def _write_xlsx(obj: Any, path: Path) -> None:
+    from territoires.io import _xlsx
+
+    if _kind(obj) is _DATASET:
+        _xlsx.write_dataset_xlsx(obj, path)
+    else:
+        _xlsx.write_indicators_xlsx(obj, path)
+
+
+def _read_xlsx(path: Path) -> Any:
+    from territoires.io import _xlsx
+
+    return _xlsx.read_dataset_xlsx(path)
+
+
+def _write_html(obj: Any, path: Path) -> None:
+    from territoires.report import write_html
+
+    write_html(obj, path)
 
 
 @hookimpl
 def register_export_formats() -> list[ExportFormat]:
-    """Register the three file forms of a dataset."""
+    """Register the built-in formats."""
     return [
         ExportFormat(
             name="json",
-            label_fr="document JSON territoires/1",
-            label_en="territoires/1 JSON document",
+            label_fr="document JSON",
+            label_en="JSON document",
             suffix=".json",
             media_type="application/json",
-            kinds=frozenset({ExportKind.DATASET}),
-            write=_writer("json"),
-            read=load,
-            description="The whole dataset in the native, versioned JSON document.",
+            kinds=frozenset({_DATASET, _INDICATORS, _DECISIONS}),
+            write=_write_json,
+            read=_read,
+            reads=frozenset({_DATASET, _INDICATORS}),
+            description=(
+                "A dataset as the native, versioned territoires/1 document; an indicator "
+                "table as territoires-indicators/1; decisions as territoires-decisions/1."
+            ),
         ),
         ExportFormat(
             name="csv",
@@ -41,10 +114,17 @@ def register_export_formats() -> list[ExportFormat]:
             label_en="CSV table",
             suffix=".csv",
             media_type="text/csv",
-            kinds=frozenset({ExportKind.DATASET}),
-            write=_writer("csv"),
-            read=load,
-            description="One table (participations or reports) as UTF-8 CSV with a comma.",
+            kinds=frozenset({_DATASET, _INDICATORS, _DECISIONS}),
+            write=_write_csv,
+            read=_read,
+            reads=frozenset({_DATASET, _INDICATORS}),
+            options=("dialect",),
+            description=(
+                "One table (participations, reports, indicator cells or verdicts) with stable "
+                "column names; dialect 'default' (UTF-8, comma, ISO dates) or 'excel-fr' "
+                "(UTF-8 with BOM, semicolon, DD/MM/YYYY, decimal comma) for French Excel. "
+                "Text cells that a spreadsheet would run as a formula are neutralised."
+            ),
         ),
         ExportFormat(
             name="datapackage",
@@ -52,10 +132,41 @@ def register_export_formats() -> list[ExportFormat]:
             label_en="Frictionless data package",
             suffix="",
             media_type="application/vnd.datapackage+json",
-            kinds=frozenset({ExportKind.DATASET}),
-            write=_writer("datapackage"),
-            read=load,
+            kinds=frozenset({_DATASET, _INDICATORS}),
+            write=_write_package,
+            read=_read,
             folder=True,
-            description="A folder with datapackage.json, dataset.json and the CSV tables.",
+            description=(
+                "A folder with datapackage.json (a Table Schema per table, licence, sources) "
+                "and its CSV tables, following schema.data.gouv.fr conventions."
+            ),
+        ),
+        ExportFormat(
+            name="xlsx",
+            label_fr="classeur Excel",
+            label_en="Excel workbook",
+            suffix=".xlsx",
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            kinds=frozenset({_DATASET, _INDICATORS}),
+            write=_write_xlsx,
+            read=_read_xlsx,
+            reads=frozenset({_DATASET}),
+            description=(
+                "One sheet per table, typed cells (dates, euros), frozen header; needs the "
+                "'xlsx' extra (openpyxl)."
+            ),
+        ),
+        ExportFormat(
+            name="html",
+            label_fr="rapport de comité de pilotage",
+            label_en="steering-committee report",
+            suffix=".html",
+            media_type="text/html",
+            kinds=frozenset({_REPORT}),
+            write=_write_html,
+            description=(
+                "A self-contained HTML page: contracts, budget, indicators against targets, "
+                "protected counts; charts with the 'report' extra (matplotlib)."
+            ),
         ),
     ]

@@ -21,9 +21,41 @@ RESOURCES = {
 }
 
 
+# Titles, descriptions and examples of the columns, as schema.data.gouv.fr asks of each field.
+FIELD_DOCS: dict[str, tuple[str, str, str]] = {
+    "id": ("Identifiant", "Identifier of the row, unique in the table.", "P-000001"),
+    "person": (
+        "Personne (pseudonyme)",
+        "Pseudonymous id of the person; never a name or an e-mail address.",
+        "X7Q2M9",
+    ),
+    "action": ("Action", "Id of the action of the contract.", "ctair-grenoble-langue"),
+    "entry_date": ("Date d'entrée", "Day the person entered the action.", "2021-03-15"),
+    "exit_date": ("Date de sortie", "Day the person left the action; empty if still in.", ""),
+    "status": ("Statut administratif", "Status when entering the action.", "refugee"),
+    "sex": ("Sexe", "Sex as recorded; unspecified when not recorded.", "female"),
+    "age_band": ("Tranche d'âge", "Age band when entering the action.", "18-25"),
+    "residence": ("Commune de résidence", "INSEE code of the commune of residence.", "38185"),
+    "employment": ("Sortie emploi", "Employment or training situation at exit.", "permanent_job"),
+    "housing": ("Sortie logement", "Housing situation at exit.", "durable_housing"),
+    "french_entry": ("Niveau de français (entrée)", "CEFR level at entry.", "a1"),
+    "french_exit": ("Niveau de français (sortie)", "CEFR level at exit.", "a2"),
+    "period_start": ("Début de période", "First day of the reported period.", "2021-01-01"),
+    "period_end": ("Fin de période", "Last day of the reported period.", "2021-06-30"),
+    "spent": ("Dépenses (€)", "Euros spent during the period.", "12500.00"),
+    "category": ("Public", "Public category of the count.", "refugee"),
+    "count": ("Effectif", "Number of persons in the cell.", "14"),
+}
+
+
 def _field(column: cells.Column) -> dict[str, Any]:
     parse = column.parse
     field: dict[str, Any] = {"name": column.name}
+    docs = FIELD_DOCS.get(column.name)
+    if docs is not None:
+        field["title"], field["description"], example = docs
+        if example:
+            field["example"] = example
     if parse is cells.parse_date:
         field["type"] = "date"
     elif parse is cells.parse_decimal:
@@ -47,6 +79,30 @@ def _table_schema(columns: tuple[cells.Column, ...], primary_key: str | None) ->
     return schema
 
 
+_LICENCES = {
+    "etalab-2.0": (
+        "Licence Ouverte / Open Licence version 2.0",
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    ),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+}
+
+
+def _licence(name: str) -> dict[str, str]:
+    """A licence as Frictionless describes it, with its title and address when known."""
+    known = _LICENCES.get(name)
+    if known is None:
+        return {"name": name}
+    return {"name": name, "title": known[0], "path": known[1]}
+
+
 def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
     """Return the ``datapackage.json`` descriptor of ``dataset`` in folder form."""
     info = dataset.info
@@ -60,7 +116,7 @@ def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
     if info.description:
         descriptor["description"] = info.description
     if info.licence:
-        descriptor["licenses"] = [{"name": info.licence}]
+        descriptor["licenses"] = [_licence(info.licence)]
     if info.sources:
         descriptor["sources"] = [
             {"title": s.title, **({"path": s.url} if s.url else {})} for s in info.sources

@@ -16,6 +16,7 @@ import attrs
 from territoires._enum import LabelledEnum
 from territoires.exceptions import FormatError, InvalidValueError
 from territoires.io import _cells as cells
+from territoires.io._safe import neutralise
 from territoires.model import _validators as mv
 from territoires.model.enums import (
     AdministrativeStatus,
@@ -139,6 +140,11 @@ def detect_table(header: Sequence[str]) -> TableKind | None:
 # -- reading ------------------------------------------------------------------------------------
 
 
+FIELD_LIMIT = 131_072
+"""The longest cell a table row may have: the csv module's default limit, fixed here because
+other libraries raise the process-wide one (``csv.field_size_limit``) when imported."""
+
+
 def sniff_delimiter(first_line: str) -> str:
     """Return the delimiter of a header line: ``;`` (French Excel), ``,`` or tab."""
     counts = {d: first_line.count(d) for d in (";", ",", "\t")}
@@ -249,7 +255,7 @@ class _Reader:
         delimiter = self.delimiter
         width = self.width
         count = operator.methodcaller("count", delimiter)
-        limit = csv.field_size_limit()
+        limit = FIELD_LIMIT
         for start in range(1, len(lines), CHUNK_ROWS):
             block = lines[start : start + CHUNK_ROWS]
             numbers = list(range(start + 1, start + 1 + len(block)))
@@ -286,6 +292,15 @@ class _Reader:
         reader = self.reader
         try:
             for row in reader:
+                if max(map(len, row), default=0) > FIELD_LIMIT:
+                    self.problem(
+                        ProblemCode.LINE_TOO_LONG,
+                        f"a cell is longer than {FIELD_LIMIT:,} characters; "
+                        "this is not a table row",
+                        reader.line_num,
+                        expected="rows of a CSV table",
+                    )
+                    continue
                 if len(row) != self.width:
                     self._ragged(row, reader.line_num)
                     continue
@@ -478,7 +493,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return neutralise(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, LabelledEnum):
@@ -488,15 +503,37 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _french_cell(value: Any) -> str:
+    """A cell as French Excel reads it: DD/MM/YYYY dates, decimal comma."""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return _cell(value)
+
+
+def _writer(stream: TextIO, french: bool) -> Any:
+    if french:
+        stream.write("\ufeff")
+        return csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    return csv.writer(stream, lineterminator="\n")
+
+
 _ALWAYS_TEXT = frozenset({"id", "person", "action"})
 
 
-def write_participations(rows: Sequence[Participation], stream: TextIO) -> None:
+def write_participations(
+    rows: Sequence[Participation], stream: TextIO, *, french: bool = False
+) -> None:
     """Write participations as canonical CSV: UTF-8, comma, ISO dates, enum values.
 
-    Columns are converted whole, each distinct value once, chunk by chunk.
+    With ``french``, as French Excel reads it: byte-order mark, semicolon, DD/MM/YYYY dates,
+    decimal comma. Columns are converted whole, each distinct value once, chunk by chunk.
+    Identifiers cannot start with a character a spreadsheet reads as a formula (their shape
+    is checked), so they are written as they are.
     """
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = _writer(stream, french)
+    cell = _french_cell if french else _cell
     names = [c.name for c in PARTICIPATION_COLUMNS]
     writer.writerow(names)
     getters = [(name, operator.attrgetter(name)) for name in names]
@@ -510,13 +547,15 @@ def write_participations(rows: Sequence[Participation], stream: TextIO) -> None:
                 columns.append(values)
                 continue
             for value in set(values).difference(texts):
-                texts[value] = _cell(value)
+                texts[value] = cell(value)
             columns.append(map(texts.__getitem__, values))
         writer.writerows(zip(*columns, strict=True))
 
 
-def write_reports(reports: Sequence[ActionReport], stream: TextIO) -> None:
+def write_reports(reports: Sequence[ActionReport], stream: TextIO, *, french: bool = False) -> None:
     """Write reports in long form: one row per count cell, report fields repeated.
+
+    ``french`` as for :func:`write_participations`.
 
     Raises:
         FormatError: two reports share an id; their rows would merge into one report.
@@ -527,15 +566,16 @@ def write_reports(reports: Sequence[ActionReport], stream: TextIO) -> None:
             f"reports {', '.join(map(repr, repeated[:5]))} share an id: a reports table cannot "
             "keep them apart; give each report its own id or write a .json document"
         )
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = _writer(stream, french)
+    cell = _french_cell if french else _cell
     writer.writerow([c.name for c in REPORT_COLUMNS])
     for report in reports:
         head = [
             report.id,
             report.action,
-            _cell(report.period.start),
-            _cell(report.period.end),
-            _cell(report.spent),
+            cell(report.period.start),
+            cell(report.period.end),
+            cell(report.spent),
         ]
         if not report.counts:
             writer.writerow([*head, "", "", "", ""])

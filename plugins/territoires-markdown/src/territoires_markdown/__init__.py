@@ -357,6 +357,7 @@ def register_export_formats() -> list[ExportFormat]:
             kinds=frozenset({ExportKind.DATASET}),
             write=write_markdown,
             read=None,
+            person_level=False,  # it counts participations, never copies them
             description=(
                 "Readable Markdown tables of a dataset: contracts and budget by theme, with a "
                 "notice for synthetic data; no person-level data. Does not read back."
