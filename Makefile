@@ -1,5 +1,5 @@
 # Two commands for a fresh machine with Python >= 3.11, pip and make:
-#   make demo   set up .venv and show the main job on the embedded demo data
+#   make demo   set up .venv, show the demo contracts and write the steering-committee report
 #   make test   set up .venv and run the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml Makefile $(wildcard plugins/*/pyproject.toml)
 
 demo: $(STAMP)
 	$(BIN)/territoires show
+	$(BIN)/territoires report --period 2021 -o build/report.html
+	@echo "Open build/report.html in a browser: the steering-committee report of 2021 (synthetic demo data)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples scripts plugins
