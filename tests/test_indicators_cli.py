@@ -36,6 +36,8 @@ COLUMNS = [
     "target",
     "achievement",
     "status",
+    "threshold",
+    "synthetic",
 ]
 STATUSES = {"published", "primary", "secondary", "undefined"}
 
@@ -178,12 +180,13 @@ def test_json_gives_the_period_threshold_and_rows_with_status() -> None:
     code, text = run("--period", "2021-S1", "--format", "json", "--level", "all")
     assert code == EXIT_OK
     document: dict[str, Any] = json.loads(text)
-    assert document["period"] == "2021-01-01..2021-06-30"
+    assert document["schema"] == "territoires-indicators/1"
+    assert document["period"] == {"start": "2021-01-01", "end": "2021-06-30"}
     assert document["threshold"] == 11
     assert document["synthetic"] is True
     assert document["rows"]
     for record in document["rows"]:
-        assert list(record) == COLUMNS
+        assert list(record) == COLUMNS[:-2]  # threshold and synthetic are given once
         assert record["status"] in STATUSES
         assert (record["value"] is None) is (record["status"] != "published")
     levels = {record["level"] for record in document["rows"]}

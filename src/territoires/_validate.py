@@ -9,7 +9,7 @@ from territoires.model.dataset import Dataset, Gazetteer
 from territoires.plugins import PluginManager, default_plugin_manager
 from territoires.problems import Problem
 
-__all__ = ["OFFICIAL_GEOGRAPHY", "validate"]
+__all__ = ["OFFICIAL_GEOGRAPHY", "resolve_geography", "validate"]
 
 
 class _Official(enum.Enum):
@@ -23,6 +23,16 @@ class _Official(enum.Enum):
 
 OFFICIAL_GEOGRAPHY: Final = _Official.GEOGRAPHY
 """Default of :func:`validate`: check territories against the bundled official geography."""
+
+
+def resolve_geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
+    """The gazetteer a ``geography=`` argument names: the official one for the default."""
+    if geography is OFFICIAL_GEOGRAPHY:
+        from territoires.geo import get_geography
+
+        return get_geography()
+    assert not isinstance(geography, _Official)
+    return geography
 
 
 def validate(
@@ -47,11 +57,6 @@ def validate(
 
     .. versionadded:: 0.1
     """
-    if geography is OFFICIAL_GEOGRAPHY:
-        from territoires.geo import get_geography
-
-        geography = get_geography()
-    assert not isinstance(geography, _Official)
-    problems = dataset.validate(geography=geography)
+    problems = dataset.validate(geography=resolve_geography(geography))
     manager = plugins if plugins is not None else default_plugin_manager()
     return problems + manager.validate_dataset(dataset)

@@ -9,7 +9,6 @@ prints them for machines. Without a path, commands work on the embedded demo dat
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import os
@@ -781,26 +780,15 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
             threshold=threshold,
             plugins=manager,
         )
-    records = [row.to_dict() for row in table]
     if args.format == "json":
-        json.dump(
-            {
-                "period": str(table.period),
-                "threshold": table.threshold,
-                "synthetic": table.synthetic,
-                "rows": records,
-            },
-            out,
-            ensure_ascii=False,
-            indent=2,
-        )
-        out.write("\n")
+        from territoires.io._outputs import write_indicators_json_to
+
+        write_indicators_json_to(table, out)
         return EXIT_OK
     if args.format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        columns = list(IndicatorRowColumns)
-        writer.writerow(columns)
-        writer.writerows([record[c] for c in columns] for record in records)
+        from territoires.io._outputs import write_indicators_csv_to
+
+        write_indicators_csv_to(table, out)
         return EXIT_OK
     lang: Lang = args.lang
     fr = lang == "fr"
@@ -831,24 +819,6 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
         title = level.label(lang).capitalize()
         out.write(render_table(headers, rows, numeric=numeric, title=title) + "\n\n")
     return EXIT_OK
-
-
-IndicatorRowColumns = (
-    "indicator",
-    "level",
-    "territory",
-    "contract",
-    "action",
-    "period_start",
-    "period_end",
-    "dimension",
-    "category",
-    "value",
-    "unit",
-    "target",
-    "achievement",
-    "status",
-)
 
 
 def _indicator_line(table: Any, row: Any, threshold: int, lang: Lang) -> list[str]:

@@ -34,7 +34,7 @@ import attrs
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum, Lang
-from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.enums import ContractStatus
@@ -157,15 +157,6 @@ def combine(outcomes: Iterable[Outcome]) -> Eligibility:
     if Outcome.UNKNOWN in seen:
         return Eligibility.UNDETERMINED
     return Eligibility.ELIGIBLE
-
-
-def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
-    if geography is OFFICIAL_GEOGRAPHY:
-        from territoires.geo import get_geography
-
-        return get_geography()
-    assert not isinstance(geography, _Official)
-    return geography
 
 
 def _ordered_rules(manager: PluginManager) -> list[EligibilityRule]:
@@ -314,7 +305,7 @@ def check_eligibility(
     """
     manager = plugins if plugins is not None else default_plugin_manager()
     found, amended = _action_on(action, contract, on)
-    judge = _Judge(_ordered_rules(manager), on, _geography(geography))
+    judge = _Judge(_ordered_rules(manager), on, resolve_geography(geography))
     return judge.decide(person, found, amended)
 
 
@@ -374,7 +365,7 @@ def iter_screen(
     .. versionadded:: 0.1
     """
     manager = plugins if plugins is not None else default_plugin_manager()
-    judge = _Judge(_ordered_rules(manager), on, _geography(geography))
+    judge = _Judge(_ordered_rules(manager), on, resolve_geography(geography))
     if actions is None:
         pairs = open_actions(dataset, on)
     else:

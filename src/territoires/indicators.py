@@ -36,7 +36,7 @@ import attrs
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
-from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
 from territoires.exceptions import FormatError, UnknownIndicatorError, UnknownTerritoryError
 from territoires.measures import (
@@ -287,15 +287,6 @@ def _merged(sources: Sequence[Mapping[tuple[str, ...], Any]]) -> Partials:
     return {key: merge_all(parts) for key, parts in grouped.items()}
 
 
-def _geography(geography: Gazetteer | _Official | None) -> Gazetteer | None:
-    if geography is OFFICIAL_GEOGRAPHY:
-        from territoires.geo import get_geography
-
-        return get_geography()
-    assert not isinstance(geography, _Official)
-    return geography
-
-
 def check_territories(
     dataset: Dataset, territories: Iterable[str], geography: Gazetteer | None
 ) -> None:
@@ -498,7 +489,7 @@ def compute_indicators(
             f"no indicator named {', '.join(map(repr, unknown))} "
             f"(registered: {', '.join(registry)})"
         )
-    places = _geography(geography)
+    places = resolve_geography(geography)
     if territories is not None:
         territories = list(territories)
         check_territories(dataset, territories, places)

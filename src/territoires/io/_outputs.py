@@ -46,7 +46,9 @@ __all__ = [
     "write_decisions_csv",
     "write_decisions_json",
     "write_indicators_csv",
+    "write_indicators_csv_to",
     "write_indicators_json",
+    "write_indicators_json_to",
     "write_indicators_package",
 ]
 
@@ -184,16 +186,27 @@ def _row_values(row: IndicatorRow, table: IndicatorTable) -> list[object]:
 
 def write_indicators_csv(table: IndicatorTable, path: Path, dialect: str = "default") -> None:
     """Write an indicator table as CSV, one row per cell, in ``dialect``."""
+    with _open(path) as stream:
+        write_indicators_csv_to(table, stream, dialect)
+
+
+def write_indicators_csv_to(table: IndicatorTable, stream: Any, dialect: str = "default") -> None:
+    """Write an indicator table as CSV to an open text stream (see :func:`write_indicators_csv`)."""
     chosen = _check_dialect(dialect)
     cells = _Cells(chosen)
-    with _open(path) as stream:
-        writer = _csv_writer(stream, chosen)
-        writer.writerow([name for name, _, _ in INDICATOR_COLUMNS])
-        writer.writerows([cells.text(v) for v in _row_values(row, table)] for row in table)
+    writer = _csv_writer(stream, chosen)
+    writer.writerow([name for name, _, _ in INDICATOR_COLUMNS])
+    writer.writerows([cells.text(v) for v in _row_values(row, table)] for row in table)
 
 
 def write_indicators_json(table: IndicatorTable, path: Path) -> None:
     """Write an indicator table as a ``territoires-indicators/1`` JSON document."""
+    with _open(path) as stream:
+        write_indicators_json_to(table, stream)
+
+
+def write_indicators_json_to(table: IndicatorTable, stream: Any) -> None:
+    """Write the JSON document of :func:`write_indicators_json` to an open text stream."""
     document = {
         "schema": INDICATOR_SCHEMA,
         "period": {"start": table.period.start.isoformat(), "end": _iso(table.period.end)},
@@ -201,9 +214,8 @@ def write_indicators_json(table: IndicatorTable, path: Path) -> None:
         "synthetic": table.synthetic,
         "rows": [row.to_dict() for row in table],
     }
-    with _open(path) as stream:
-        json.dump(document, stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
 
 
 def _iso(day: dt.date | None) -> str | None:

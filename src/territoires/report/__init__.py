@@ -41,7 +41,7 @@ from pathlib import Path
 import attrs
 
 from territoires._enum import LabelledEnum, Lang
-from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires._version import __version__
 from territoires.disclosure import DEFAULT_THRESHOLD, CellStatus
 from territoires.indicators import (
@@ -412,7 +412,7 @@ def build_report(
     chosen = parse_period(period)
     generated_on = today or dt.date.today()
     on = chosen.end or generated_on
-    places_geo = _gazetteer(geography)
+    places_geo = resolve_geography(geography)
     scope = None if territories is None else tuple(dict.fromkeys(territories))
     contracts = _in_scope(dataset, scope, places_geo)
     names = _Names(dataset, places_geo)
@@ -528,15 +528,6 @@ def write_html(report: Report, path: str | Path) -> Path:
 
 
 # -- building -----------------------------------------------------------------------------------
-
-
-def _gazetteer(geography: Gazetteer | _Official | None) -> Gazetteer | None:
-    if geography is OFFICIAL_GEOGRAPHY:
-        from territoires.geo import get_geography
-
-        return get_geography()
-    assert not isinstance(geography, _Official)
-    return geography
 
 
 def _in_scope(
