@@ -43,7 +43,7 @@ def validate(
 ) -> list[Problem]:
     """Return every problem of ``dataset``: core checks, official geography, plugins' checks.
 
-    This is :meth:`Dataset.validate` with the geography bundled in :mod:`territoires.geo`
+    This is :meth:`.Dataset.validate` with the geography bundled in :mod:`territoires.geo`
     (every territory reference must exist, and an unknown code's problem suggests the
     nearest names; declared territories must agree with it; an action reserved to residents
     of a place must stay within its contract's territory), followed by the problems the

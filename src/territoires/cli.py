@@ -32,8 +32,11 @@ from territoires.problems import Problem, ProblemCode, Severity
 __all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 EXIT_OK = 0
+"""The command did its work, and the data has no error."""
 EXIT_DATA = 1
+"""The data has problems of severity error; the command lists them."""
 EXIT_USAGE = 2
+"""A usage error, an unreadable input or a faulty plugin, reported one line per fault."""
 
 # Problems that mean "this is not readable input" rather than "this data has problems".
 _UNREADABLE = frozenset(

@@ -79,6 +79,8 @@ from territoires.model.dates import add_months
 __all__ = ["DEFAULT_SEED", "HORIZON", "SEED_TERRITORIES", "SeedTerritory", "build"]
 
 DEFAULT_SEED: Final = 2019
+"""The seed of the synthetic part when none is given (``territoires demo --seed``)."""
+
 HORIZON: Final = dt.date(2026, 6, 30)
 """Last day covered by the synthetic activity (participations and reports)."""
 
@@ -255,6 +257,7 @@ SEED_TERRITORIES: Final[tuple[SeedTerritory, ...]] = (
         slug="montpellier", territory="243400017", signatories=("243400017",), cohort=2021
     ),
 )
+"""The 18 real territories of the demo, with their signatories, cohort and sourced dates."""
 
 _BPI = frozenset(
     {PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION, PublicCategory.STATELESS}

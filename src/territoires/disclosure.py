@@ -113,7 +113,8 @@ THRESHOLDS: Final[Mapping[str, int]] = types.MappingProxyType(
         "cnil_sniiram": 20,
     }
 )
-"""Thresholds in use in France: the smallest number of persons a published cell may count.
+"""The thresholds in use in France, each the smallest number of persons a published cell may
+count, by preset name.
 
 * ``insee_entreprises`` (3): INSEE frequency rule for business statistics, no cell built from
   strictly fewer than 3 units (InseeFrLab, *Manuel de protection des tableaux*, "Règles").
@@ -130,7 +131,7 @@ THRESHOLDS: Final[Mapping[str, int]] = types.MappingProxyType(
 """
 
 DEFAULT_THRESHOLD: Final = 11
-"""The default threshold: the strictest French rule for natural persons (DGFiP, CASD).
+"""The default threshold, the strictest French rule for natural persons (DGFiP, CASD).
 
 .. versionadded:: 0.1
 """

@@ -290,7 +290,7 @@ def check_eligibility(
     Args:
         person: The person.
         action: The action, or its id.
-        contract: The contract; it is taken as amended on ``on`` (:meth:`Contract.as_of`).
+        contract: The contract; it is taken as amended on ``on`` (:meth:`.Contract.as_of`).
         on: The date of the decision.
         plugins: The plugin manager whose rules apply; the default one otherwise.
         geography: The geography for rules about places; the official one by default.
@@ -392,7 +392,7 @@ def screen(
     """Decide for every person against every action open on ``on`` (or the given ones).
 
     Verdicts that depend on the same facts are computed once (see
-    :attr:`EligibilityRule.key`), so screening scales with the variety of the persons rather
+    :attr:`.EligibilityRule.key`), so screening scales with the variety of the persons rather
     than their number; :func:`iter_screen` gives the same decisions without keeping them.
 
     Args:

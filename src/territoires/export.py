@@ -70,9 +70,9 @@ def export(
     Exports are for publication. A dataset is exported **without its participations** (one
     row per person and action, the sensitive part) unless ``participations=True`` says so
     explicitly, by every format that would copy them row by row
-    (:attr:`ExportFormat.person_level`); participations only ever carry pseudonymous ids.
+    (:attr:`.ExportFormat.person_level`); participations only ever carry pseudonymous ids.
     Indicators are exported as the :class:`~territoires.indicators.IndicatorTable` that
-    :func:`compute_indicators` returns, whose person counts are already protected by
+    :func:`.compute_indicators` returns, whose person counts are already protected by
     disclosure control. To save a dataset whole, use :func:`territoires.dump`.
 
     Args:

@@ -37,7 +37,7 @@ class ExportKind(LabelledEnum):
 
 
 Writer = Callable[..., None]
-"""Writes an object to a path (a file, or a folder for folder formats): ``write(obj, path)``,
+"""Writes an object to a path, a file or a folder for folder formats, as ``write(obj, path)``,
 with the format's :attr:`ExportFormat.options` as keyword arguments when a user gives them."""
 
 Reader = Callable[[Path], Any]

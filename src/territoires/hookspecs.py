@@ -43,6 +43,8 @@ PROJECT = "territoires"
 """The pluggy project name, which is also the entry-point group of plugins."""
 
 hookspec = pluggy.HookspecMarker(PROJECT)
+"""The marker of the hook specifications below; plugins do not need it."""
+
 hookimpl = pluggy.HookimplMarker(PROJECT)
 """The marker plugins put on their hook implementations (also ``territoires.hookimpl``)."""
 

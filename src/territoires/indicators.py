@@ -452,7 +452,7 @@ def compute_indicators(
 
     Args:
         dataset: The data.
-        period: A :class:`Period`, or a text: ``2021``, ``2021-S1``,
+        period: A :class:`~territoires.Period`, or a text: ``2021``, ``2021-S1``,
             ``2021-01-01..2021-06-30``.
         territories: References of the territories whose rows to return (a contract of a
             commune within a listed EPCI counts); all by default. The rows are those of the
@@ -461,7 +461,7 @@ def compute_indicators(
         level: The levels to return (all by default). Disclosure control always considers
             every level, so that no combination of outputs reveals a suppressed cell.
         indicators: Names of the indicators to return; every registered one by default.
-            Indicators linked to them (:attr:`Indicator.share_of`) are computed too, for
+            Indicators linked to them (:attr:`.Indicator.share_of`) are computed too, for
             disclosure control only.
         threshold: The smallest count of persons published (11 by default; see
             :data:`territoires.disclosure.THRESHOLDS`).

@@ -344,6 +344,8 @@ class IndicatorInput:
 
 
 Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
+"""The calculator of an indicator, which returns from an :class:`IndicatorInput` the partial
+aggregates keyed by the values of the indicator's dimensions (the empty tuple without any)."""
 
 
 def present_in(rows: Sequence[Participation], period: Period) -> list[Participation]:

@@ -122,6 +122,8 @@ NEWCOMER_WINDOW_YEARS = Parameter(
     # The latest source read (a 2024 regional call for projects) still uses five years.
     confirmed_until=dt.date(2024, 12, 31),
 )
+"""How many years after the first residence permit a person counts as a newcomer
+(*primo-arrivant*), which the national rules of the 2021 contracts use."""
 
 NATIONAL_PARAMETERS: tuple[Parameter, ...] = (NEWCOMER_WINDOW_YEARS,)
 """Every dated parameter of the national rules."""

@@ -71,6 +71,8 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
+"""The entry-point group in which installed plugins declare their module (``territoires``)."""
+
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "territoires.builtins.eligibility",
     "territoires.builtins.indicators",
@@ -188,6 +190,11 @@ class PluginManager(pluggy.PluginManager):
     Use :func:`get_plugin_manager` to build one. Registries (:attr:`rules`,
     :attr:`indicators`, :attr:`formats`) are built on first use and checked then.
 
+    Attributes:
+        errors: The faults of plugins met so far, one :class:`~territoires.PluginError` each,
+            in the order they happened. A faulty plugin is left out and recorded here; nothing
+            is raised until :meth:`raise_errors` is called.
+
     .. versionadded:: 0.1
     """
 
@@ -205,7 +212,7 @@ class PluginManager(pluggy.PluginManager):
     # -- registration -------------------------------------------------------------------------
 
     def add(self, plugin: object, info: PluginInfo) -> bool:
-        """Register ``plugin`` as ``info.name``; record a :class:`PluginError` if pluggy refuses.
+        """Register ``plugin`` as ``info.name``; record a :class:`.PluginError` if pluggy refuses.
 
         Returns:
             Whether the plugin was registered.
@@ -267,7 +274,7 @@ class PluginManager(pluggy.PluginManager):
         self.errors.append(error)
 
     def raise_errors(self) -> None:
-        """Raise the first :class:`PluginError` met so far, if any."""
+        """Raise the first :class:`~territoires.PluginError` met so far, if any."""
         if self.errors:
             raise self.errors[0]
 

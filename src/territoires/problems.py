@@ -1,4 +1,4 @@
-"""Problems found in data: what :meth:`Dataset.validate` and :func:`territoires.load` report.
+"""Problems found in data: what :meth:`.Dataset.validate` and :func:`territoires.load` report.
 
 A :class:`Problem` says where (file, record, field path), what (the offending value and what
 was expected) and which rule (a stable :class:`ProblemCode`). Problems are collected, never

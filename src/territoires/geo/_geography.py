@@ -234,7 +234,7 @@ class Geography:
 
     @property
     def source(self) -> Source:
-        """The provenance of the data, for reports: package, URL, licences and integrity."""
+        """The provenance of the data (package, URL, licences and integrity), for reports."""
         about = self._about
         return Source(
             title=self.vintage,

@@ -39,7 +39,10 @@ from territoires.problems import Problem, ProblemCode
 __all__ = ["SCHEMA", "Format", "dump", "load", "load_persons", "make_converter", "read"]
 
 SCHEMA = _json.SCHEMA
+"""The schema a JSON document declares in its ``"schema"`` key, ``"territoires/1"``."""
+
 Format = Literal["json", "csv", "datapackage", "xlsx"]
+"""The forms :func:`dump` writes, named by its ``format`` argument."""
 
 
 @functools.cache

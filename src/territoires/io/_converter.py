@@ -297,7 +297,7 @@ def make_converter() -> cattrs.Converter:
     * fields equal to their default are omitted on output; unknown fields are errors on input;
     * texts, whole numbers and booleans are never coerced from another JSON type;
     * every record is structured field by field, so all of its problems are reported at once,
-      as a ``cattrs`` ``ClassValidationError`` tree that :func:`problems_from` turns into
+      as a ``cattrs`` ``ClassValidationError`` tree, which becomes
       :class:`~territoires.Problem` objects with field paths.
 
     The global cattrs converter is never touched.

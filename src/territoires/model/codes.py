@@ -130,11 +130,13 @@ def is_siret(code: str) -> bool:
 
 
 ReferenceKind = Literal["commune", "epci", "departement", "region"]
+"""The kinds of territory a reference can name, as :func:`reference_kind` returns them."""
 
 REFERENCE_EXPECTED = (
     "a territory reference: an INSEE commune code (69123), an EPCI SIREN (200046977), "
     "dep:<département code> (dep:69) or reg:<région code> (reg:84)"
 )
+"""What a territory reference looks like, in the words of the messages that reject one."""
 
 
 def reference_kind(reference: str) -> ReferenceKind | None:

@@ -147,6 +147,11 @@ class Action:
 class Signatory:
     """A party that signs a contract, in a role, on a date.
 
+    Attributes:
+        party: Id of the signing party.
+        role: Role in which it signs.
+        signed_on: Date of its signature, if known.
+
     .. versionadded:: 0.1
     """
 
@@ -158,6 +163,10 @@ class Signatory:
 @attrs.frozen(kw_only=True)
 class ActionFunding:
     """A funding line that an avenant adds to an action of the contract.
+
+    Attributes:
+        action: Id of the action the line is added to.
+        funding: The funding line.
 
     .. versionadded:: 0.1
     """

@@ -319,7 +319,7 @@ class EmploymentOutcome(LabelledEnum):
 
     @property
     def is_durable(self) -> bool:
-        """True for a durable outcome: CDI, CDD of 6 months or more, or qualifying training."""
+        """True for a durable outcome (CDI, CDD of 6 months or more, or qualifying training)."""
         return self in (
             EmploymentOutcome.FIXED_TERM_6M,
             EmploymentOutcome.PERMANENT_JOB,

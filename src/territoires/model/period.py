@@ -24,6 +24,10 @@ def _end_after_start(instance: Any, attribute: attrs.Attribute[Any], value: obje
 class Period:
     """An inclusive range of dates; ``end`` is None while the end is not known.
 
+    Attributes:
+        start: First day of the period.
+        end: Last day of the period, included; None while it is not known.
+
     Example:
         >>> p = Period(dt.date(2019, 6, 12), dt.date(2021, 12, 31))
         >>> dt.date(2021, 12, 31) in p, dt.date(2022, 1, 1) in p

@@ -154,6 +154,12 @@ class Participation(ParticipationSlots):
 class ReportCount:
     """The number of beneficiaries of one category, sex and age band in a report.
 
+    Attributes:
+        category: Public category of the persons counted.
+        sex: Sex of the persons counted.
+        age_band: Age band of the persons counted.
+        count: Number of persons.
+
     .. versionadded:: 0.1
     """
 

@@ -74,7 +74,7 @@ class Territory:
 
     @property
     def id(self) -> str:
-        """The territory reference: the code, prefixed by ``dep:`` or ``reg:`` where needed."""
+        """The territory reference, the code prefixed by ``dep:`` or ``reg:`` where needed."""
         return self.kind.prefix + self.code
 
 

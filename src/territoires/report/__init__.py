@@ -149,7 +149,7 @@ class CohortYear:
 
     Attributes:
         year: Year of signature (of start, for a contract not signed).
-        kinds: Number of contracts of each kind, in the order of :class:`ContractKind`.
+        kinds: Number of contracts of each kind, in the order of :class:`~territoires.ContractKind`.
         territories: Names of their territories.
 
     .. versionadded:: 0.1
@@ -364,7 +364,7 @@ class Report:
 
     @property
     def synthetic(self) -> bool:
-        """Whether the data is synthetic: the report then says so at the top and the end."""
+        """Whether the data is synthetic, in which case the report says so at the top and end."""
         return self.info.synthetic
 
 
