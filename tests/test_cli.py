@@ -363,3 +363,25 @@ def test_the_installed_console_script_validates_the_demo() -> None:
     assert done.stdout.startswith("demo: ")
     assert done.stdout.endswith(": no problems (synthetic data)\n")
     assert done.stderr == ""  # not a terminal: no progress, and no traceback
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path, fmt: str) -> None:
+    """``validate ... | head`` on many problems stops quietly and still exits 1 (problems)."""
+    header = "id,person,action,entry_date,status"
+    rows = [f"p{n},P{n},a,32/13/2021,refugee" for n in range(20_000)]
+    table = tmp_path / "many.csv"
+    table.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "territoires", "validate", str(table), "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    assert process.stdout.read(200)
+    process.stdout.close()  # what `| head` does once it has its lines
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) == cli.EXIT_DATA
+    assert "Traceback" not in error

@@ -542,6 +542,9 @@ def _default_period() -> str:
     return str(dt.date.today().year - 1)
 
 
+_LANG_HELP = "language of the output: fr (default) or en"
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     from territoires.formats import ExportKind
 
@@ -877,7 +880,12 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)"
         )
-        command.add_argument("--format", choices=list(formats), default=formats[0])
+        command.add_argument(
+            "--format",
+            choices=list(formats),
+            default=formats[0],
+            help=f"output format (default: {formats[0]})",
+        )
         return command
 
     validate = data_command("validate", "check a dataset and list every problem")
@@ -892,7 +900,7 @@ def build_parser() -> argparse.ArgumentParser:
         "show", "contracts by cohort, kind and status on a date; budget by theme and funder"
     )
     show.add_argument("--on", type=_date, help="date of the situation (default: today)")
-    show.add_argument("--lang", choices=["fr", "en"], default="fr")
+    show.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
     show.set_defaults(handler=_cmd_show)
 
     geo = commands.add_parser(
@@ -901,9 +909,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="find territories of the official geography by name or code",
     )
     geo.add_argument("query", help='a name ("clermont ferrand") or a reference (69123, dep:69)')
-    geo.add_argument("--limit", type=_positive, default=10)
-    geo.add_argument("--lang", choices=["fr", "en"], default="fr")
-    geo.add_argument("--format", choices=["text", "json"], default="text")
+    geo.add_argument("--limit", type=_positive, default=10, help="most names to list (default: 10)")
+    geo.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    geo.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
     geo.set_defaults(handler=_cmd_geo)
 
     demo = commands.add_parser(
@@ -912,7 +922,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="write the demo dataset: the 18 CTAIR territories with synthetic activity",
     )
     demo.add_argument("--participations", type=_positive, help="number of rows (default 6,000)")
-    demo.add_argument("--seed", type=int, default=territoires.demo.DEFAULT_SEED)
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=territoires.demo.DEFAULT_SEED,
+        help="seed of the synthetic activity: the same seed gives the same data",
+    )
     demo.add_argument("--out", help="a folder (data package) or a .json file to write")
     demo.set_defaults(handler=_cmd_demo)
 
@@ -922,7 +937,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="list installed plugins, their hooks and what they register",
     )
     plugins.add_argument("--all", action="store_true", help="include the built-in plugins")
-    plugins.add_argument("--format", choices=["text", "json"], default="text")
+    plugins.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
     plugins.set_defaults(handler=_cmd_plugins)
 
     export = commands.add_parser(
@@ -981,7 +998,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--territory", action="append", help="a territory to restrict to (repeatable)"
     )
-    report.add_argument("--lang", choices=["fr", "en"], default="fr")
+    report.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
     report.add_argument(
         "--threshold", default="11", help="smallest count of persons published, or a preset"
     )
@@ -1019,7 +1036,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument(
         "--threshold", default="11", help="smallest count of persons published, or a preset"
     )
-    indicators.add_argument("--lang", choices=["fr", "en"], default="fr")
+    indicators.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
     indicators.set_defaults(handler=_cmd_indicators)
 
     eligibility = commands.add_parser(
@@ -1034,8 +1051,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     eligibility.add_argument("--action", help="the action to explain (default: every open one)")
     eligibility.add_argument("--on", type=_date, help="date of the decision (default: today)")
-    eligibility.add_argument("--lang", choices=["fr", "en"], default="fr")
-    eligibility.add_argument("--format", choices=["text", "json"], default="text")
+    eligibility.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    eligibility.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
     eligibility.add_argument("--encoding", help="encoding of a CSV file of persons")
     eligibility.add_argument(
         "--all", action="store_true", help="list not eligible decisions too (summary)"
@@ -1071,18 +1090,21 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, TextIO, Progress], int] = args.handler
     try:
-        return handler(args, stream, Progress())
-    except _Problems as exc:
-        _print_problems(exc.problems, getattr(args, "format", "text"), stream)
-        return _exit_code(exc.problems) or EXIT_DATA
+        try:
+            return handler(args, stream, Progress())
+        except _Problems as exc:
+            code = _exit_code(exc.problems) or EXIT_DATA
+            try:
+                _print_problems(exc.problems, getattr(args, "format", "text"), stream)
+            except BrokenPipeError:
+                _silence_stdout()
+            return code
     except _PluginFaults as exc:
         for error in exc.errors:
             sys.stderr.write(f"territoires: {error}\n")
         return EXIT_USAGE
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_OK
     except (TerritoiresError, OSError) as exc:
         sys.stderr.write(f"territoires: {exc}\n")
@@ -1090,6 +1112,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except KeyboardInterrupt:
         sys.stderr.write("territoires: interrupted\n")
         return 130
+
+
+def _silence_stdout() -> None:
+    """The reader went away (e.g. ``| head``): stop quietly, without a traceback at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,7 +100,8 @@ def register_export_formats() -> Iterable[ExportFormat]:  # type: ignore[empty-b
     """Return the export formats the plugin adds.
 
     Called once per plugin manager. The built-in implementation
-    (``territoires.builtins.formats``) registers ``json``, ``csv`` and ``datapackage``. Every
+    (``territoires.builtins.formats``) registers ``json``, ``csv``, ``datapackage``, ``xlsx``
+    and ``html``. Every
     implementation is called; their formats are gathered into one registry.
 
     Returns:

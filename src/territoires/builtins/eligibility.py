@@ -422,7 +422,8 @@ RULES: tuple[EligibilityRule, ...] = (
         description="Asylum seekers, foreign students, unaccompanied minors and people in "
         "irregular stay are never eligible. A programme that admits some of them (RISING in "
         "Grenoble admits asylum seekers waiting more than six months) replaces this rule "
-        "with a plugin declaring replaces='not_excluded'.",
+        "with a plugin declaring replaces='not_excluded', and 'status_in_public' too when "
+        "the action's public does not list them.",
         key=_status,
     ),
     EligibilityRule(

@@ -48,10 +48,24 @@ FIELD_DOCS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _field(column: cells.Column) -> dict[str, Any]:
+# Where a report column means something else than the participation column of the same name.
+REPORT_FIELD_DOCS: dict[str, tuple[str, str, str]] = {
+    "id": (
+        "Compte rendu",
+        "Identifier of the report, repeated on each row of its counts.",
+        "CR-2021-S1-01",
+    ),
+    "sex": ("Sexe", "Sex of the persons counted in the row.", "female"),
+    "age_band": ("Tranche d'âge", "Age band of the persons counted in the row.", "18-25"),
+}
+
+
+def _field(
+    column: cells.Column, docs_of: dict[str, tuple[str, str, str]] | None = None
+) -> dict[str, Any]:
     parse = column.parse
     field: dict[str, Any] = {"name": column.name}
-    docs = FIELD_DOCS.get(column.name)
+    docs = (docs_of or {}).get(column.name) or FIELD_DOCS.get(column.name)
     if docs is not None:
         field["title"], field["description"], example = docs
         if example:
@@ -72,8 +86,13 @@ def _field(column: cells.Column) -> dict[str, Any]:
     return field
 
 
-def _table_schema(columns: tuple[cells.Column, ...], primary_key: str | None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"fields": [_field(c) for c in columns], "missingValues": [""]}
+def _table_schema(
+    columns: tuple[cells.Column, ...],
+    primary_key: str | None,
+    docs_of: dict[str, tuple[str, str, str]] | None = None,
+) -> dict[str, Any]:
+    fields = [_field(c, docs_of or {}) for c in columns]
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     if primary_key:
         schema["primaryKey"] = [primary_key]
     return schema
@@ -145,7 +164,7 @@ def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
             "profile": "tabular-data-resource",
             **tabular,
             "description": "Operators' reports: one row per count of a report.",
-            "schema": _table_schema(REPORT_COLUMNS, None),
+            "schema": _table_schema(REPORT_COLUMNS, None, REPORT_FIELD_DOCS),
         },
     ]
     return descriptor
