@@ -18,8 +18,6 @@ what it generates.
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import inspect
 import re
 import sys
@@ -30,6 +28,9 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import _generated  # noqa: E402
+
 OUTPUT = ROOT / "docs" / "reference" / "hooks.md"
 
 try:
@@ -453,44 +454,18 @@ def render(module: ModuleType = hookspecs) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the hook reference, or with ``--check`` compare it; return the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 and print a diff when the file differs from its source",
-    )
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=OUTPUT,
-        help="the page to write or check (default: docs/reference/hooks.md)",
-    )
-    args = parser.parse_args(argv)
     try:
-        expected = render()
+        render()
     except ValueError as exc:  # a docstring example that no longer fits its hook
         print(f"gen_hook_reference: {exc}", file=sys.stderr)
         return 2
-    output: Path = args.output
-    shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current == expected:
-            print(f"{shown} is up to date")
-            return 0
-        diff = difflib.unified_diff(
-            current.splitlines(keepends=True),
-            expected.splitlines(keepends=True),
-            fromfile=f"{shown} (committed)",
-            tofile=f"{shown} (generated)",
-        )
-        sys.stdout.writelines(diff)
-        print(f"\n{shown} is stale: run `python scripts/gen_hook_reference.py`")
-        return 1
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(expected, encoding="utf-8", newline="\n")
-    print(f"wrote {shown}")
-    return 0
+    return _generated.main(
+        argv,
+        render=render,
+        output=OUTPUT,
+        script="gen_hook_reference.py",
+        description=(__doc__ or "").split("\n", 1)[0],
+    )
 
 
 if __name__ == "__main__":

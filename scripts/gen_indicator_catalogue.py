@@ -16,13 +16,14 @@ Usage (from the repository, with territoires installed)::
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import _generated  # noqa: E402
+
 OUTPUT = ROOT / "docs" / "reference" / "indicators.md"
 
 try:
@@ -120,28 +121,13 @@ def render() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the page, or with ``--check`` say whether it is up to date."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    if args.check:
-        if current == text:
-            print(f"{OUTPUT.relative_to(ROOT)} is up to date")
-            return 0
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                text.splitlines(keepends=True),
-                "committed",
-                "generated",
-            )
-        )
-        return 1
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
-    return 0
+    return _generated.main(
+        argv,
+        render=render,
+        output=OUTPUT,
+        script="gen_indicator_catalogue.py",
+        description=(__doc__ or "").split("\n", 1)[0],
+    )
 
 
 if __name__ == "__main__":
