@@ -385,3 +385,25 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path, fmt: str) -> 
     process.stderr.close()
     assert process.wait(timeout=60) == cli.EXIT_DATA
     assert "Traceback" not in error
+
+
+def test_importing_the_library_leaves_the_heavy_optional_parts_unloaded() -> None:
+    """``import territoires`` loads neither the workbook, report and chart code nor entry points.
+
+    Every command pays for the import; these load only when a workbook, a report or the
+    installed plugins are asked for.
+    """
+    heavy = ["territoires.io._xlsx", "openpyxl", "territoires.report", "matplotlib"]
+    heavy.append("importlib.metadata")
+    script = f"import sys, territoires; print([m for m in {heavy!r} if m in sys.modules])"
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"
+
+
+def test_workbooks_are_recognised_by_the_suffixes_the_workbook_reader_knows() -> None:
+    """``load`` sends exactly the workbook suffixes to the workbook reader."""
+    from territoires.io import _WORKBOOK_SUFFIXES, _xlsx
+
+    assert _WORKBOOK_SUFFIXES == _xlsx.SUFFIXES

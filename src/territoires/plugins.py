@@ -42,12 +42,14 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import metadata
 from types import ModuleType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 import pluggy
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 from territoires import hookspecs
 from territoires._names import is_namespaced
@@ -447,6 +449,9 @@ class PluginManager(pluggy.PluginManager):
 
 
 def _installed() -> list[metadata.EntryPoint]:
+    # Imported here: importlib.metadata costs ~25 ms, and only autoloading needs it.
+    from importlib import metadata
+
     found = metadata.entry_points(group=ENTRY_POINT_GROUP)
     return sorted(found, key=lambda ep: ep.name)
 

@@ -28,7 +28,7 @@ import cattrs
 
 from territoires._bulk import paused_gc
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _json, _package, _persons, _tables, _xlsx
+from territoires.io import _json, _package, _persons, _tables
 from territoires.io._atomic import atomic_directory, atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
@@ -73,7 +73,9 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
             if target.is_dir() or target.name == _package.DESCRIPTOR:
                 folder = target if target.is_dir() else target.parent
                 return _read_folder(folder)
-            if target.suffix.lower() in _xlsx.SUFFIXES:
+            if target.suffix.lower() in _WORKBOOK_SUFFIXES:
+                from territoires.io import _xlsx
+
                 return _xlsx.read_workbook(target, _converter())
             data = read_bytes(target)
             return _read_file(target, data, encoding)
@@ -214,6 +216,10 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     return (None, problems) if problems else (dataset, [])
 
 
+# Workbooks are read by territoires.io._xlsx, imported only when one is met (it is large).
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def _format_of(path: Path, format: Format | None) -> Format:
     if path.name == _package.DESCRIPTOR:
         raise FormatError(
@@ -266,6 +272,8 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
         with atomic_text_file(target) as stream:
             _write_table(dataset, table, stream)
     elif kind == "xlsx":
+        from territoires.io import _xlsx
+
         _xlsx.write_dataset_xlsx(dataset, target, converter=converter)
     else:
 
