@@ -30,8 +30,7 @@ from territoires import cli
 from territoires.builtins.formats import _read
 from territoires.eligibility import Decision
 from territoires.formats import ExportKind
-from territoires.indicators import IndicatorTable, compute_indicators
-from territoires.io._outputs import read_indicators
+from territoires.indicators import IndicatorTable, compute_indicators, load_table
 from territoires.io._safe import TRIGGERS, neutralise, restore
 from territoires.plugins import get_plugin_manager
 from territoires.rules import EligibilityRule, Outcome, Verdict
@@ -255,7 +254,7 @@ def test_the_excel_fr_dialect_is_what_french_excel_opens(tmp_path: Path) -> None
     assert ";01/01/2021;31/12/2021;" in first
     share = next(r for r in table if r.value is not None and r.value != int(r.value))
     assert f";{format(share.value, 'f').replace('.', ',')};" in text
-    assert read_indicators(path) == table
+    assert load_table(path) == table
 
 
 def test_an_unknown_dialect_or_option_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
@@ -330,7 +329,7 @@ def test_the_command_exports_indicators_for_french_excel(tmp_path: Path) -> None
     )  # fmt: skip
     assert code == cli.EXIT_OK
     assert out == f"wrote {target} as csv (synthetic data)\n"
-    table = read_indicators(target)
+    table = load_table(target)
     assert table.period == territoires.Period.year(2021)
     assert table.synthetic is True
 

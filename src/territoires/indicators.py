@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -60,6 +61,7 @@ __all__ = [
     "Level",
     "check_territories",
     "compute_indicators",
+    "load_table",
     "parse_period",
 ]
 
@@ -526,6 +528,36 @@ def compute_indicators(
         indicators={name: registry[name] for name in names},
         synthetic=dataset.info.synthetic,
     )
+
+
+def load_table(path: str | Path) -> IndicatorTable:
+    """Read back an indicator table that :func:`territoires.export` wrote.
+
+    JSON (``territoires-indicators/1``), CSV in either dialect, or a data-package folder (or
+    its ``datapackage.json``). The indicators' definitions are not stored with the values:
+    :attr:`IndicatorTable.indicators` is empty; look them up in the plugin manager's
+    registry.
+
+    Example:
+        >>> import pathlib, tempfile, territoires
+        >>> from territoires.plugins import get_plugin_manager
+        >>> plugins = get_plugin_manager(autoload=False)
+        >>> table = compute_indicators(territoires.demo.build(participations=500),
+        ...                            period="2021", level="national", plugins=plugins)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "indicators.csv"
+        >>> _ = territoires.export(table, format="csv", path=path, plugins=plugins)
+        >>> load_table(path) == table
+        True
+
+    Raises:
+        DataError: the file cannot be read as an indicator table; every problem names its
+            file, row and field.
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io._outputs import read_indicators
+
+    return read_indicators(Path(path))
 
 
 def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str]:

@@ -1,7 +1,7 @@
 """Built-in plugin: the export formats (``json``, ``csv``, ``datapackage``, ``xlsx``, ``html``).
 
 Each format with a reader reads back what it writes: :func:`territoires.load` reads datasets,
-:func:`territoires.io.read_indicators` indicator tables.
+:func:`territoires.indicators.load_table` indicator tables.
 """
 
 from __future__ import annotations
