@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 
 import territoires
-from strategies import datasets
 from territoires import (
     ActionReport,
     AdministrativeStatus,
@@ -37,6 +33,7 @@ from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.io import _xlsx
 from territoires.measures import Dimension, Unit
 from territoires.model import AgeBand, Contract, ContractKind, DatasetInfo, PublicScope
+from test_io_roundtrip import _participation, folder_datasets, scratch
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -46,34 +43,9 @@ WORKBOOKS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow]
 ON = dt.date(2024, 3, 1)
 
 
-@contextmanager
-def scratch() -> Iterator[Path]:
-    """A fresh directory per hypothesis example (tmp_path is shared across examples)."""
-    with tempfile.TemporaryDirectory() as name:
-        yield Path(name)
-
-
-def _unique_report_ids(dataset: Dataset) -> Dataset:
-    """Give reports distinct ids: in a sheet, rows sharing an id are one report by design."""
-    reports = tuple(attrs.evolve(r, id=f"{r.id[:90]}-{i}") for i, r in enumerate(dataset.reports))
-    return attrs.evolve(dataset, reports=reports)
-
-
 def workbook_datasets() -> SearchStrategy[Dataset]:
-    """Datasets a workbook holds: any, with distinct report ids."""
-    return datasets().map(_unique_report_ids)
-
-
-def _participation(n: int, **changes: object) -> Participation:
-    fields: dict[str, object] = {
-        "id": f"p{n}",
-        "person": f"P{n:04d}",
-        "action": "dijon-01",
-        "entry_date": dt.date(2019, 10, n),
-        "status": AdministrativeStatus.REFUGEE,
-    }
-    fields.update(changes)
-    return Participation(**fields)  # type: ignore[arg-type]
+    """Datasets a workbook holds: any, with distinct report ids (rows sharing one are one)."""
+    return folder_datasets()
 
 
 def _sample() -> Dataset:
