@@ -25,7 +25,7 @@ from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
 from territoires.exceptions import PluginError, TerritoiresError
 from territoires.measures import category_label
-from territoires.model import ContractStatus, Dataset, FundingSource, Theme
+from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
 from territoires.plugins import PluginManager, get_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity
 
@@ -99,6 +99,14 @@ def _load(path: str | None, encoding: str | None, progress: Progress) -> tuple[D
     if dataset is None:
         raise _Problems(problems)
     return dataset, path
+
+
+def _load_persons(path: str, encoding: str | None) -> tuple[Person, ...]:
+    """Return the persons at ``path``; exit with every problem when they cannot be read."""
+    try:
+        return territoires.load_persons(path, encoding=encoding)
+    except territoires.DataError as exc:
+        raise _Problems(exc.problems) from None
 
 
 class _PluginFaults(Exception):
@@ -583,10 +591,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
 
         if not args.persons:
             raise territoires.FormatError("--what decisions needs --persons FILE")
-        try:
-            persons = territoires.load_persons(args.persons, encoding=args.encoding)
-        except territoires.DataError as exc:
-            raise _Problems(exc.problems) from None
+        persons = _load_persons(args.persons, args.encoding)
         on: dt.date = args.on or dt.date.today()
         with progress.step(f"screening {len(persons)} persons"):
             obj = list(screen(persons, dataset, on=on, plugins=manager))
@@ -637,10 +642,7 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
 
     lang: Lang = args.lang
     fr = lang == "fr"
-    try:
-        persons = territoires.load_persons(args.persons, encoding=args.encoding)
-    except territoires.DataError as exc:
-        raise _Problems(exc.problems) from None
+    persons = _load_persons(args.persons, args.encoding)
     manager = get_plugin_manager()
     if manager.errors:
         raise _PluginFaults(manager.errors)
