@@ -365,3 +365,16 @@ def test_the_command_refuses_what_it_cannot_do_in_one_line(
     assert err.count("\n") == 1
     assert message in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_exports_only_the_levels_and_indicators_asked_for(tmp_path: Path) -> None:
+    """``--level`` and ``--indicator`` narrow an indicator export as they do ``indicators``."""
+    target = tmp_path / "national.json"
+    code, _ = run(
+        "export", "--what", "indicators", "--period", "2021", "--level", "national",
+        "--indicator", "beneficiaries", "--format", "json", "-o", str(target),
+    )  # fmt: skip
+    assert code == cli.EXIT_OK
+    table = load_table(target)
+    assert {r.level.value for r in table} == {"national"}
+    assert {r.indicator for r in table} == {"beneficiaries"}

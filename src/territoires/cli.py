@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import territoires
 from territoires._enum import Lang
@@ -28,6 +28,9 @@ from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
 from territoires.plugins import PluginManager, get_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity
+
+if TYPE_CHECKING:
+    from territoires.indicators import Level
 
 __all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -546,6 +549,12 @@ def _threshold(text: str) -> int:
     return threshold
 
 
+def _levels(chosen: Sequence[str]) -> list[Level]:
+    from territoires.indicators import Level
+
+    return list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
+
+
 def _default_period() -> str:
     return str(dt.date.today().year - 1)
 
@@ -583,6 +592,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
                 dataset,
                 period=args.period or _default_period(),
                 territories=args.territory or None,
+                level=_levels(args.level or ["all"]),
+                indicators=args.indicator or None,
                 threshold=threshold,
                 plugins=manager,
             )
@@ -775,8 +786,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     if manager.errors:
         raise _PluginFaults(manager.errors)
     threshold = _threshold(args.threshold)
-    chosen = args.level or ["national"]
-    levels = list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
+    levels = _levels(args.level or ["national"])
     dataset, label = _load(args.path, args.encoding, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
@@ -975,6 +985,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--territory", action="append", help="indicators, report: a territory (repeatable)"
+    )
+    export.add_argument(
+        "--level",
+        action="append",
+        choices=["action", "contract", "territory", "national", "all"],
+        help="indicators: levels to export (repeatable; default: all)",
+    )
+    export.add_argument(
+        "--indicator", action="append", help="indicators: one to export (repeatable; default: all)"
     )
     export.add_argument(
         "--threshold", default="11", help="smallest count of persons published, or a preset"
