@@ -16,6 +16,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -378,3 +379,32 @@ def test_the_command_exports_only_the_levels_and_indicators_asked_for(tmp_path: 
     table = load_table(target)
     assert {r.level.value for r in table} == {"national"}
     assert {r.indicator for r in table} == {"beneficiaries"}
+
+
+def test_the_package_has_flat_tables_of_contracts_actions_and_funding(tmp_path: Path) -> None:
+    """Open-data readers get one row per contract, action and funding line, adding up."""
+    folder = export(DEMO, "datapackage", tmp_path / "package")
+
+    def rows(name: str) -> list[dict[str, str]]:
+        text = (folder / f"{name}.csv").read_text(encoding="utf-8")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    contracts, actions, funding = rows("contracts"), rows("actions"), rows("funding")
+    assert [r["contract"] for r in contracts] == [c.id for c in DEMO.contracts]
+    grenoble = next(r for r in contracts if r["contract"] == "ctair-grenoble")
+    assert (grenoble["kind"], grenoble["territory"]) == ("ctair", "200040715")
+    assert grenoble["signed_on"] == "2019-06-20"
+    assert grenoble["end"] == "2021-12-31"
+    assert grenoble["end_amended"] > grenoble["end"]  # the June 2022 avenant prolongs it
+    assert grenoble["amendments"] == "1"
+    for contract in contracts:
+        mine = [a for a in actions if a["contract"] == contract["contract"]]
+        assert len(mine) == int(contract["actions"])
+        committed = sum(Decimal(a["committed"]) for a in mine if a["committed"])
+        assert committed == Decimal(contract["committed"])
+    for action in actions:
+        key = (action["contract"], action["action"])
+        lines = [f for f in funding if (f["contract"], f["action"]) == key]
+        assert sum(Decimal(f["committed"]) for f in lines) == Decimal(action["committed"])
+    assert {f["origin"] for f in funding} >= {"signature"}
+    assert all(DEMO.party(f["funder"]) is not None for f in funding)

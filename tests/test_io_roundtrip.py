@@ -167,7 +167,11 @@ def test_the_json_document_declares_its_schema(dataset: Dataset) -> None:
 
 
 def test_the_data_package_descriptor_declares_its_schema_and_resources(tmp_path: Path) -> None:
-    """A folder's datapackage.json names the schema and its three resources, UTF-8."""
+    """A folder's datapackage.json names the schema and its resources, UTF-8.
+
+    The document and the two tables are read back; the contracts, actions and funding lines
+    are derived flat tables for open-data portals.
+    """
     path = territoires.dump(Dataset(), tmp_path / "package")
     descriptor = json.loads((path / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["territoires"]["schema"] == "territoires/1"
@@ -176,10 +180,13 @@ def test_the_data_package_descriptor_declares_its_schema_and_resources(tmp_path:
         "dataset": "dataset.json",
         "participations": "participations.csv",
         "reports": "reports.csv",
+        "contracts": "contracts.csv",
+        "actions": "actions.csv",
+        "funding": "funding.csv",
     }
     assert {r["encoding"] for r in resources.values()} == {"utf-8"}
     assert sorted(p.name for p in path.iterdir()) == sorted(
-        ["datapackage.json", "dataset.json", "participations.csv", "reports.csv"]
+        ["datapackage.json", *(r["path"] for r in resources.values())]
     )
 
 

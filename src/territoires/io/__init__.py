@@ -28,7 +28,7 @@ import cattrs
 
 from territoires._bulk import paused_gc
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _json, _package, _persons, _tables
+from territoires.io import _flat, _json, _package, _persons, _tables
 from territoires.io._atomic import atomic_directory, atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
@@ -291,6 +291,7 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
                     folder / _package.RESOURCES[table], "w", encoding="utf-8", newline=""
                 ) as stream:
                     _write_table(dataset, table, stream)
+            _flat.write_tables(dataset, folder)
 
         atomic_directory(target, fill, marker=_package.DESCRIPTOR)
     return target

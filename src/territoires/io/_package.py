@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from territoires.io import _cells as cells
+from territoires.io import _flat
 from territoires.io._tables import PARTICIPATION_COLUMNS, REPORT_COLUMNS
 from territoires.model.dataset import Dataset
 from territoires.problems import Problem, ProblemCode
@@ -166,6 +167,19 @@ def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
             "description": "Operators' reports: one row per count of a report.",
             "schema": _table_schema(REPORT_COLUMNS, None, REPORT_FIELD_DOCS),
         },
+        *(
+            {
+                "name": table.name,
+                "title": table.title,
+                "path": table.path,
+                "profile": "tabular-data-resource",
+                **tabular,
+                "description": f"{table.description} Derived from dataset.json for reading; "
+                "not read back.",
+                "schema": table.schema(),
+            }
+            for table in _flat.TABLES
+        ),
     ]
     return descriptor
 
