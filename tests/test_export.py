@@ -408,3 +408,18 @@ def test_the_package_has_flat_tables_of_contracts_actions_and_funding(tmp_path: 
         assert sum(Decimal(f["committed"]) for f in lines) == Decimal(action["committed"])
     assert {f["origin"] for f in funding} >= {"signature"}
     assert all(DEMO.party(f["funder"]) is not None for f in funding)
+
+
+def test_a_folder_given_for_a_file_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writing a file format over a folder says so, names the folder, and leaves it alone."""
+    (tmp_path / "kept.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(IsADirectoryError, match="is a folder: give the name of a file"):
+        export(DEMO, "json", tmp_path)
+    code, out = run("report", "--period", "2021", "-o", str(tmp_path))
+    assert out == ""
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert err == f"territoires: {tmp_path} is a folder: give the name of a file to write\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]

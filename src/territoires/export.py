@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import attrs
 
 from territoires.exceptions import FormatError, TerritoiresError
 from territoires.formats import ExportFormat, ExportKind
-from territoires.io._atomic import _umask, atomic_directory
+from territoires.io._atomic import _umask, atomic_directory, temporary_beside
 from territoires.model.dataset import Dataset
 from territoires.plugins import PluginManager, default_plugin_manager
 
@@ -165,10 +164,8 @@ def _marker(chosen: ExportFormat) -> str:
 
 
 def _write_file(write: Callable[[Path], None], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temp = temporary_beside(target)
     os.close(handle)
-    temp = Path(name)
     try:
         write(temp)
         if target.exists():

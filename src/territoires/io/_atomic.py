@@ -10,7 +10,25 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["atomic_directory", "atomic_text_file"]
+__all__ = ["atomic_directory", "atomic_text_file", "temporary_beside"]
+
+
+def temporary_beside(path: Path) -> tuple[int, Path]:
+    """Create the temporary file that will replace ``path``; return its descriptor and path.
+
+    Raises:
+        IsADirectoryError: ``path`` is a folder (a file name was expected).
+        OSError: the folder cannot be created or written, naming ``path``, not the
+            temporary file.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder: give the name of a file to write")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror}") from None
+    return fd, Path(name)
 
 
 @contextlib.contextmanager
@@ -21,9 +39,7 @@ def atomic_text_file(path: Path, *, encoding: str = "utf-8", newline: str = "") 
     POSIX and Windows. If the block raises, the temporary file is removed and ``path`` is left
     as it was.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
+    fd, temp = temporary_beside(path)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
             yield stream
