@@ -1064,3 +1064,14 @@ def test_a_rate_per_10000_never_gives_back_a_suppressed_count() -> None:
     rate = table.get("beneficiaries_per_10000", level="contract", contract="c1")
     assert rate.status in SUPPRESSED
     assert rate.value is None
+
+
+def test_common_slips_in_the_arguments_are_understood_or_refused_clearly() -> None:
+    """A year as a number and one territory as a text work; an unknown level is named."""
+    assert compute(SMALL, 2021).period == Period.year(2021)  # type: ignore[arg-type]
+    one = compute(SMALL, territories=GRENOBLE)
+    assert one == compute(SMALL, territories=[GRENOBLE])
+    with pytest.raises(ValueError, match="level: levels among action, contract"):
+        compute(SMALL, level="regional")
+    with pytest.raises(FormatError, match="is not a period"):
+        compute(SMALL, 2021.5)  # type: ignore[arg-type]

@@ -39,7 +39,12 @@ from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
-from territoires.exceptions import FormatError, UnknownIndicatorError, UnknownTerritoryError
+from territoires.exceptions import (
+    FormatError,
+    InvalidValueError,
+    UnknownIndicatorError,
+    UnknownTerritoryError,
+)
 from territoires.measures import (
     Dimension,
     Granularity,
@@ -94,8 +99,10 @@ def _day(text: str) -> dt.date:
             raise FormatError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
-def parse_period(text: str | Period) -> Period:
+def parse_period(text: str | int | Period) -> Period:
     """Return the period a text names: ``2021``, ``2021-S1``, ``2021-01-01..2021-06-30``.
+
+    A whole number is a calendar year.
 
     Example:
         >>> str(parse_period("2021-S2")), str(parse_period("01/01/2021..31/03/2021"))
@@ -106,6 +113,10 @@ def parse_period(text: str | Period) -> Period:
     """
     if isinstance(text, Period):
         return text
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = f"{text:04d}" if text >= 0 else str(text)
+    if not isinstance(text, str):
+        raise FormatError(f"{text!r} is not a period: give a text such as '2021' or '2021-S1'")
     value = text.strip()
     try:
         if match := _PERIOD_YEAR.fullmatch(value):
@@ -309,7 +320,17 @@ def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
     if level is None:
         return set(Level)
     items = [level] if isinstance(level, Level | str) else list(level)
-    return {Level.from_value(i) if isinstance(i, str) else i for i in items}
+    found: set[Level] = set()
+    for item in items:
+        if isinstance(item, Level):
+            found.add(item)
+        elif isinstance(item, str) and item in Level.values():
+            found.add(Level.from_value(item))
+        else:
+            raise InvalidValueError(
+                "level", level, "levels among " + ", ".join(Level.values()) + " (or None for all)"
+            )
+    return found
 
 
 class _Scope:
@@ -442,8 +463,8 @@ def _value(indicator: Indicator, partial: Any) -> Decimal | None:
 def compute_indicators(
     dataset: Dataset,
     *,
-    period: Period | str,
-    territories: Iterable[str] | None = None,
+    period: Period | str | int,
+    territories: Iterable[str] | str | None = None,
     level: Level | str | Iterable[Level | str] | None = None,
     indicators: Iterable[str] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
@@ -493,7 +514,8 @@ def compute_indicators(
         )
     places = resolve_geography(geography)
     if territories is not None:
-        territories = list(territories)
+        # A single reference is a common slip for a list of one.
+        territories = [territories] if isinstance(territories, str) else list(territories)
         check_territories(dataset, territories, places)
     wanted_levels = _levels(level)
     with paused_gc():
