@@ -19,12 +19,19 @@ import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sphinx.util.inventory import InventoryFile
 
 import territoires
 from territoires import cli, hookspecs
+
+
+def _inventory_file() -> Any:
+    """Sphinx's inventory reader; the tests that read inventories skip without the docs extra."""
+    inventory = pytest.importorskip("sphinx.util.inventory", reason="needs the docs extra")
+    return inventory.InventoryFile
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -89,6 +96,8 @@ def load_script(name: str) -> types.ModuleType:
 @pytest.mark.parametrize("script", sorted(GENERATED))
 def test_the_committed_page_is_what_its_generator_writes(script: str) -> None:
     """Each generated reference page equals its generator's output, so it cannot drift."""
+    if script == "gen_cli_reference" and sys.version_info[:2] != (3, 11):
+        pytest.skip("the CLI page is generated with Python 3.11: argparse words usage by version")
     page = GENERATED[script]
     assert page.read_text(encoding="utf-8") == load_script(script).render(), (
         f"{page.relative_to(ROOT)} is stale: run `python scripts/{script}.py`"
@@ -280,7 +289,7 @@ def built_names() -> set[str]:
     if BUILT_INVENTORY.stat().st_mtime < _newest_source():
         pytest.skip("the built docs are older than the sources: run `make docs`")
     with BUILT_INVENTORY.open("rb") as stream:
-        inventory = InventoryFile.load(stream, "", lambda base, uri: uri)
+        inventory = _inventory_file().load(stream, "", lambda base, uri: uri)
     return {
         name for kind, entries in inventory.items() if kind.startswith("py:") for name in entries
     }
@@ -320,7 +329,9 @@ def test_the_committed_inventories_hold_what_the_docs_refer_to(
     """docs/_inventories/<project>.inv reads as Sphinx reads it and has the names we link to."""
     path = DOCS / "_inventories" / f"{project}.inv"
     with path.open("rb") as stream:
-        inventory = InventoryFile.load(stream, "https://example.invalid", lambda b, u: f"{b}/{u}")
+        inventory = _inventory_file().load(
+            stream, "https://example.invalid", lambda b, u: f"{b}/{u}"
+        )
     found = {name for entries in inventory.values() for name in entries}
     assert set(names) <= found
     conf = (DOCS / "conf.py").read_text(encoding="utf-8")
