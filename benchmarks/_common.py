@@ -1,4 +1,4 @@
-"""What the benchmarks share: the machine's description, memory and load readings."""
+"""What the benchmarks share: the machine's description, memory and load readings, tables."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import platform
 import resource
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 
 
@@ -42,3 +42,18 @@ def load_average() -> str:
         return " ".join(f"{load:.2f}" for load in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def render(rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Return ``rows`` (the first one the headers) as aligned text lines."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out

@@ -83,7 +83,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from _common import load_average, peak_mb, python_info
+from _common import load_average, peak_mb, python_info, render
 
 if TYPE_CHECKING:
     from territoires.model import AdministrativeStatus, Dataset, Person
@@ -563,21 +563,6 @@ def measure(args: argparse.Namespace, kind: str) -> Run:
         peak_mb=max(r["peak_mb"] for r in runs),
         last=middle,
     )
-
-
-def render(rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    """Return ``rows`` (the first one the headers) as aligned text lines."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if i < left else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out
 
 
 def table(runs: Sequence[Run]) -> list[str]:

@@ -93,7 +93,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from _common import load_average, peak_mb, python_info
+from _common import load_average, peak_mb, python_info, render
 
 if TYPE_CHECKING:
     import duckdb
@@ -809,21 +809,6 @@ def measure(args: argparse.Namespace, kind: str) -> Run:
         rows=middle.get("rows", 0),
         last=middle,
     )
-
-
-def render(rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    """Return ``rows`` (the first one the headers) as aligned text lines."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if i < left else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out
 
 
 def main_table(runs: Sequence[Run]) -> list[str]:
