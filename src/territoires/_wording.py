@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["date_en", "date_fr", "short_en", "short_fr"]
+from territoires._enum import Lang
+
+__all__ = ["SYNTHETIC_BANNER", "date_en", "date_fr", "short_en", "short_fr"]
 
 _MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -46,3 +48,10 @@ def short_fr(day: dt.date) -> str:
 def short_en(day: dt.date) -> str:
     """Return ``2019-03-03``."""
     return day.isoformat()
+
+
+SYNTHETIC_BANNER: dict[Lang, str] = {
+    "fr": "DONNÉES SYNTHÉTIQUES : activité, montants et bénéficiaires générés pour la démo.",
+    "en": "SYNTHETIC DATA: activity, amounts and beneficiaries generated for demonstration.",
+}
+"""The banner every output of a synthetic dataset carries, terminal and report alike."""

@@ -23,6 +23,7 @@ import territoires
 from territoires._enum import Lang
 from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
+from territoires._wording import SYNTHETIC_BANNER
 from territoires.exceptions import PluginError, TerritoiresError
 from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
@@ -54,11 +55,6 @@ _UNREADABLE = frozenset(
         ProblemCode.LINE_TOO_LONG,
     }
 )
-
-_SYNTHETIC_BANNER = {
-    "fr": "DONNÉES SYNTHÉTIQUES : activité, montants et bénéficiaires générés pour la démo.",
-    "en": "SYNTHETIC DATA: activity, amounts and beneficiaries generated for demonstration.",
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -268,7 +264,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     title = dataset.info.title or label
     out.write(f"{title}\n")
     if dataset.info.synthetic:
-        out.write(f"*** {_SYNTHETIC_BANNER[lang]} ***\n")
+        out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     out.write(("Situation au " if fr else "Situation on ") + format_date(on, lang) + "\n\n")
     # Contracts by cohort
     headers = (
@@ -812,7 +808,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     fr = lang == "fr"
     out.write(f"{dataset.info.title or label}\n")
     if table.synthetic:
-        out.write(f"*** {_SYNTHETIC_BANNER[lang]} ***\n")
+        out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     start, end = format_date(table.period.start, lang), format_date(table.period.end, lang)
     out.write(
         f"Indicateurs du {start} au {end} ; secret statistique : moins de {threshold} personnes\n\n"
@@ -900,6 +896,30 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return command
 
+    def scope_options(
+        command: argparse.ArgumentParser, *, levels: str | None, hint: str = ""
+    ) -> None:
+        """The options that choose which protected indicators to compute (``levels``: default)."""
+        command.add_argument(
+            "--period", help=f"{hint}2021, 2021-S1 or 2021-01-01..2021-06-30 (default: last year)"
+        )
+        command.add_argument(
+            "--territory", action="append", help=f"{hint}a territory to restrict to (repeatable)"
+        )
+        if levels is not None:
+            command.add_argument(
+                "--level",
+                action="append",
+                choices=["action", "contract", "territory", "national", "all"],
+                help=f"levels (repeatable; default: {levels})",
+            )
+            command.add_argument(
+                "--indicator", action="append", help="an indicator (repeatable; default: all)"
+            )
+        command.add_argument(
+            "--threshold", default="11", help="smallest count of persons published, or a preset"
+        )
+
     validate = data_command("validate", "check a dataset and list every problem")
     validate.add_argument(
         "--no-geography",
@@ -980,24 +1000,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include the participations (pseudonymous rows) in a dataset export",
     )
-    export.add_argument(
-        "--period", help="indicators, report: 2021, 2021-S1 or FROM..TO (default: last year)"
-    )
-    export.add_argument(
-        "--territory", action="append", help="indicators, report: a territory (repeatable)"
-    )
-    export.add_argument(
-        "--level",
-        action="append",
-        choices=["action", "contract", "territory", "national", "all"],
-        help="indicators: levels to export (repeatable; default: all)",
-    )
-    export.add_argument(
-        "--indicator", action="append", help="indicators: one to export (repeatable; default: all)"
-    )
-    export.add_argument(
-        "--threshold", default="11", help="smallest count of persons published, or a preset"
-    )
+    scope_options(export, levels="all", hint="indicators, report: ")
     export.add_argument("--persons", help="decisions: the JSON or CSV file of persons")
     export.add_argument("--on", type=_date, help="decisions: date (default: today)")
     export.add_argument("--lang", choices=["fr", "en"], default="fr", help="report language")
@@ -1013,16 +1016,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("path", nargs="?", help="the dataset to report on (default: the demo)")
     report.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
-    report.add_argument(
-        "--period", help="2021, 2021-S1 or 2021-01-01..2021-06-30 (default: last year)"
-    )
-    report.add_argument(
-        "--territory", action="append", help="a territory to restrict to (repeatable)"
-    )
+    scope_options(report, levels=None)
     report.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
-    report.add_argument(
-        "--threshold", default="11", help="smallest count of persons published, or a preset"
-    )
     report.add_argument(
         "-o", "--output", default="report.html", help="file to write (default: report.html)"
     )
@@ -1039,24 +1034,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compute the indicators of a period, disclosure-controlled",
         formats=("table", "csv", "json"),
     )
-    indicators.add_argument(
-        "--period", help="2021, 2021-S1 or 2021-01-01..2021-06-30 (default: last year)"
-    )
-    indicators.add_argument(
-        "--territory", action="append", help="a territory to restrict to (repeatable)"
-    )
-    indicators.add_argument(
-        "--level",
-        action="append",
-        choices=["action", "contract", "territory", "national", "all"],
-        help="levels to show (repeatable; default: national)",
-    )
-    indicators.add_argument(
-        "--indicator", action="append", help="an indicator to compute (repeatable; default: all)"
-    )
-    indicators.add_argument(
-        "--threshold", default="11", help="smallest count of persons published, or a preset"
-    )
+    scope_options(indicators, levels="national")
     indicators.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
     indicators.set_defaults(handler=_cmd_indicators)
 

@@ -10,12 +10,10 @@ report as it was.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
 from territoires._terminal import Progress
-from territoires.disclosure import THRESHOLDS
 from territoires.exceptions import FormatError
 from territoires.indicators import parse_period
 from territoires.io._atomic import atomic_text_file
@@ -23,19 +21,6 @@ from territoires.plugins import get_plugin_manager
 from territoires.report import build_report, render_html
 
 __all__ = ["run"]
-
-
-def _threshold(text: str) -> int:
-    """A number of persons, or the name of a preset (``dgfip``, ``casd``...)."""
-    preset = THRESHOLDS.get(text)
-    if preset is not None:
-        return preset
-    if not text.isdigit() or int(text) < 1:
-        raise FormatError(
-            f"--threshold {text!r}: give a whole number of persons or a preset "
-            f"({', '.join(THRESHOLDS)})"
-        )
-    return int(text)
 
 
 def run(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
@@ -46,9 +31,9 @@ def run(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         UnknownTerritoryError: a territory that no geography knows.
     """
     # Imported here: the command line imports this module lazily, and not the reverse.
-    from territoires.cli import EXIT_OK, _load, _PluginFaults
+    from territoires.cli import EXIT_OK, _default_period, _load, _PluginFaults, _threshold
 
-    period = parse_period(args.period or str(dt.date.today().year - 1))
+    period = parse_period(args.period or _default_period())
     threshold = _threshold(args.threshold)
     manager = get_plugin_manager()
     manager.indicators  # noqa: B018 - builds the registry, so its faults count too

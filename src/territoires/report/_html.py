@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from territoires._enum import Lang
-from territoires._terminal import euros, integer
+from territoires._terminal import euros, format_date, integer
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
 from territoires.model.enums import ContractKind
@@ -28,7 +28,6 @@ from territoires.report._text import (
     period_label,
     rank,
     secret,
-    short,
     words,
 )
 
@@ -221,9 +220,9 @@ class _Page:
         report, lang = self.report, self.lang
         end = report.period.end
         dates = (
-            f"{short(report.period.start, lang)} – {short(end, lang)}"
+            f"{format_date(report.period.start, lang)} – {format_date(end, lang)}"
             if end
-            else short(report.period.start, lang)
+            else format_date(report.period.start, lang)
         )
         if report.scope is None:
             scope = f"{self.w('all_contracts')} ({integer(len(report.contracts), lang)})"
@@ -268,11 +267,13 @@ class _Page:
             return self.section("contracts", [f"<p>{esc(self.w('no_contract'))}</p>"])
         rows = []
         for line in report.contracts:
-            start, end = (_nowrap(short(d, lang)) for d in (line.period.start, line.period.end))
+            start, end = (
+                _nowrap(format_date(d, lang)) for d in (line.period.start, line.period.end)
+            )
             period = f"{start} – {end}"
             if line.prolonged:
                 period += f" <em>({esc(self.w('prolonged'))})</em>"
-            signed = short(line.signed_on, lang) if line.signed_on else self.w("not_signed")
+            signed = format_date(line.signed_on, lang) if line.signed_on else self.w("not_signed")
             rows.append(
                 [
                     esc(line.territory_name),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from territoires._enum import Lang
 from territoires._terminal import euros, integer
-from territoires._wording import date_en, date_fr, short_en, short_fr
+from territoires._wording import SYNTHETIC_BANNER, date_en, date_fr
 from territoires.disclosure import CellStatus
 from territoires.measures import Unit
 from territoires.model.period import Period
@@ -22,14 +22,10 @@ __all__ = [
     "period_label",
     "rank",
     "secret",
-    "short",
     "words",
 ]
 
-BANNER: dict[Lang, str] = {
-    "fr": "DONNÉES SYNTHÉTIQUES : activité, montants et bénéficiaires générés pour la démo.",
-    "en": "SYNTHETIC DATA: activity, amounts and beneficiaries generated for demonstration.",
-}
+BANNER: dict[Lang, str] = SYNTHETIC_BANNER
 """The banner every output of a synthetic dataset carries (the same as the command line's)."""
 
 CHARTS_MISSING: dict[Lang, str] = {
@@ -191,13 +187,6 @@ def rank(number: int, lang: Lang) -> str:
 def day(value: dt.date, lang: Lang) -> str:
     """Return a date as prose writes it: ``1er avril 2024`` / ``1 April 2024``."""
     return date_fr(value) if lang == "fr" else date_en(value)
-
-
-def short(value: dt.date | None, lang: Lang) -> str:
-    """Return ``03/03/2019`` / ``2019-03-03``; ``—`` for no date."""
-    if value is None:
-        return "—"
-    return short_fr(value) if lang == "fr" else short_en(value)
 
 
 def period_label(period: Period, lang: Lang) -> str:
