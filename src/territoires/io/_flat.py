@@ -20,11 +20,11 @@ from typing import Any, Final
 
 import attrs
 
-from territoires.io._safe import neutralise
+from territoires.io import _tables
 from territoires.model.contract import Contract, Funding
 from territoires.model.dataset import Dataset
 
-__all__ = ["TABLES", "FlatTable", "write_tables"]
+__all__ = ["TABLES", "FlatTable", "funding_lines", "total", "write_tables"]
 
 
 @attrs.frozen
@@ -162,7 +162,8 @@ TABLES: Final = (CONTRACTS, ACTIONS, FUNDING)
 """The derived tables, in the order a data package lists them."""
 
 
-def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+def total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of the known amounts; None when none is known."""
     known = [a for a in amounts if a is not None]
     return sum(known, Decimal(0)) if known else None
 
@@ -181,7 +182,7 @@ def _contract_rows(dataset: Dataset) -> Iterator[list[object]]:
             final.period.end,
             len(contract.amendments),
             len(final.actions),
-            _total(a.committed for a in final.actions),
+            total(a.committed for a in final.actions),
         ]
 
 
@@ -200,7 +201,7 @@ def _action_rows(dataset: Dataset) -> Iterator[list[object]]:
                 added_by.get(action.id),
                 " ".join(action.operators) or None,
                 action.committed,
-                _total(f.spent for f in action.funding),
+                total(f.spent for f in action.funding),
             ]
 
 
@@ -220,34 +221,33 @@ def _funding_row(
     ]
 
 
+def funding_lines(contract: Contract) -> Iterator[tuple[str, Funding, str | None]]:
+    """Every funding line of ``contract`` as ``(action id, line, avenant id or None)``.
+
+    The lines signed with the contract first, then those each avenant adds (with new actions
+    or to existing ones), in the order of the avenants.
+    """
+    for action in contract.actions:
+        for line in action.funding:
+            yield action.id, line, None
+    for amendment in contract.amendments:
+        for action in amendment.actions_added:
+            for line in action.funding:
+                yield action.id, line, amendment.id
+        for added in amendment.funding_added:
+            yield added.action, added.funding, amendment.id
+
+
 def _funding_rows(dataset: Dataset) -> Iterator[list[object]]:
     for contract in dataset.contracts:
-        lines: list[tuple[str, Funding, str]] = []
-        for action in contract.actions:
-            lines.extend((action.id, line, "signature") for line in action.funding)
-        for amendment in contract.amendments:
-            for action in amendment.actions_added:
-                lines.extend((action.id, line, amendment.id) for line in action.funding)
-            lines.extend((a.action, a.funding, amendment.id) for a in amendment.funding_added)
         numbers: dict[str, int] = {}
-        for action_id, line, origin in lines:
+        for action_id, line, amendment in funding_lines(contract):
             numbers[action_id] = numbers.get(action_id, 0) + 1
+            origin = amendment or "signature"
             yield _funding_row(contract, action_id, numbers[action_id], line, origin)
 
 
 _ROWS = {"contracts": _contract_rows, "actions": _action_rows, "funding": _funding_rows}
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    return neutralise(str(value))
 
 
 def write_tables(dataset: Dataset, folder: Path) -> None:
@@ -256,4 +256,4 @@ def write_tables(dataset: Dataset, folder: Path) -> None:
         with open(folder / table.path, "w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow([c.name for c in table.columns])
-            writer.writerows([_text(v) for v in row] for row in _ROWS[table.name](dataset))
+            writer.writerows([_tables._cell(v) for v in row] for row in _ROWS[table.name](dataset))

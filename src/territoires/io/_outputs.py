@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _cells, _tables
-from territoires.io._safe import neutralise, restore
+from territoires.io._safe import restore
 from territoires.problems import Problem, ProblemCode
 
 if TYPE_CHECKING:
@@ -110,29 +110,19 @@ def _check_dialect(dialect: str) -> Dialect:
 
 
 class _Cells:
-    """Turns values into the text cells of a dialect."""
+    """Turns values into the text cells of a dialect (those of the dataset tables)."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.french = dialect == "excel-fr"
 
     def text(self, value: object) -> str:
-        if value is None:
-            return ""
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, Decimal | int):
-            number = format(value, "f") if isinstance(value, Decimal) else str(value)
-            return number.replace(".", ",") if self.french else number
-        if isinstance(value, dt.date):
-            return value.strftime("%d/%m/%Y") if self.french else value.isoformat()
-        return neutralise(str(value))
+        return _tables._french_cell(value) if self.french else _tables._cell(value)
 
 
-def _csv_writer(stream: io.TextIOBase | Any, dialect: Dialect) -> Any:
-    if dialect == "excel-fr":
-        stream.write("\ufeff")
-        return csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    return csv.writer(stream, lineterminator="\n")
+def _csv_writer(stream: Any, dialect: Dialect) -> Any:
+    return _tables._writer(stream, french=dialect == "excel-fr")
 
 
 def _open(path: Path) -> io.TextIOWrapper:

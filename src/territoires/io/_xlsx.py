@@ -43,12 +43,12 @@ import cattrs
 
 from territoires._enum import LabelledEnum
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _json, _tables
+from territoires.io import _flat, _json, _tables
 from territoires.io._atomic import atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._safe import neutralise, restore
 from territoires.model import _validators as mv
-from territoires.model.contract import Contract, Funding
+from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset
 from territoires.model.person import ActionReport, Participation
 from territoires.problems import Problem, ProblemCode, format_value
@@ -379,11 +379,6 @@ def _report_rows(reports: Sequence[ActionReport]) -> Iterator[list[object]]:
             yield [*head, count.category, count.sex, count.age_band, count.count]
 
 
-def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
-    known = [a for a in amounts if a is not None]
-    return sum(known, Decimal(0)) if known else None
-
-
 def _final(contract: Contract) -> Contract:
     """The contract with every avenant applied (prolongations, added and closed actions)."""
     return contract.as_of(dt.date.max)
@@ -424,7 +419,7 @@ def _contract_rows(dataset: Dataset, on: dt.date) -> Iterator[list[object]]:
             contract.status(on).label_fr,
             len(contract.amendments),
             len(final.actions),
-            _total(a.committed for a in final.actions),
+            _flat.total(a.committed for a in final.actions),
         ]
 
 
@@ -458,7 +453,7 @@ def _action_rows(dataset: Dataset) -> Iterator[list[object]]:
                 added_by.get(action.id),
                 ", ".join(action.operators) or None,
                 action.committed,
-                _total(f.spent for f in action.funding),
+                _flat.total(f.spent for f in action.funding),
             ]
 
 
@@ -476,31 +471,20 @@ _FUNDING_COLUMNS = (
 
 
 def _funding_rows(dataset: Dataset) -> Iterator[list[object]]:
-    def row(contract: Contract, action: str, line: Funding, origin: str) -> list[object]:
-        funder = dataset.party(line.funder)
-        return [
-            contract.id,
-            action,
-            line.year,
-            line.funder,
-            funder.name if funder is not None else None,
-            line.source.label_fr,
-            line.committed,
-            line.spent,
-            origin,
-        ]
-
     for contract in dataset.contracts:
-        for action in contract.actions:
-            for line in action.funding:
-                yield row(contract, action.id, line, "signature")
-        for amendment in contract.amendments:
-            origin = f"avenant {amendment.id}"
-            for action in amendment.actions_added:
-                for line in action.funding:
-                    yield row(contract, action.id, line, origin)
-            for added in amendment.funding_added:
-                yield row(contract, added.action, added.funding, origin)
+        for action, line, amendment in _flat.funding_lines(contract):
+            funder = dataset.party(line.funder)
+            yield [
+                contract.id,
+                action,
+                line.year,
+                line.funder,
+                funder.name if funder is not None else None,
+                line.source.label_fr,
+                line.committed,
+                line.spent,
+                f"avenant {amendment}" if amendment else "signature",
+            ]
 
 
 _SHEET_GUIDE = (
