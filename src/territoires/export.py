@@ -47,7 +47,9 @@ def kind_of(obj: object) -> ExportKind:
         return ExportKind.INDICATORS
     if isinstance(obj, list | tuple) and all(isinstance(item, Decision) for item in obj):
         return ExportKind.DECISIONS
-    if type(obj).__name__ == "Report" and type(obj).__module__.startswith("territoires.report"):
+    from territoires.report import Report  # light: charts and pages load when rendered
+
+    if isinstance(obj, Report):
         return ExportKind.REPORT
     raise FormatError(
         f"cannot export a {type(obj).__name__}: export a Dataset, an IndicatorTable, a list "
