@@ -423,3 +423,29 @@ def test_a_folder_given_for_a_file_is_refused_naming_it(
     assert code == cli.EXIT_USAGE
     assert err == f"territoires: {tmp_path} is a folder: give the name of a file to write\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]
+
+
+def test_a_format_declares_only_what_it_can_do() -> None:
+    """A format reads back only with a reader and kinds it writes; options are keyword names."""
+    from territoires.formats import ExportFormat
+
+    def write(obj: object, path: Path) -> None:
+        raise AssertionError("never called")
+
+    common: dict[str, Any] = {
+        "name": "demo-format",
+        "label_fr": "démo",
+        "label_en": "demo",
+        "suffix": ".txt",
+        "media_type": "text/plain",
+        "kinds": frozenset({ExportKind.DATASET}),
+        "write": write,
+    }
+    assert ExportFormat(**common).reads == frozenset()
+    assert ExportFormat(**common, read=territoires.load).reads == {ExportKind.DATASET}
+    with pytest.raises(ValueError, match="reads: no kinds: the format has no reader"):
+        ExportFormat(**common, reads=frozenset({ExportKind.DATASET}))
+    with pytest.raises(ValueError, match="reads: kinds the format writes"):
+        ExportFormat(**common, read=territoires.load, reads=frozenset({ExportKind.INDICATORS}))
+    with pytest.raises(ValueError, match="options: names of keyword arguments"):
+        ExportFormat(**common, options=("Dialect!",))

@@ -1075,3 +1075,9 @@ def test_common_slips_in_the_arguments_are_understood_or_refused_clearly() -> No
         compute(SMALL, level="regional")
     with pytest.raises(FormatError, match="is not a period"):
         compute(SMALL, 2021.5)  # type: ignore[arg-type]
+
+
+def test_a_territory_nobody_knows_is_refused_with_suggestions() -> None:
+    """A restriction to a code that is neither a contract's nor official names the code."""
+    with pytest.raises(territoires.UnknownTerritoryError, match="'99999'"):
+        compute_indicators(SMALL, period="2021", plugins=BUILTINS, territories=["99999"])
