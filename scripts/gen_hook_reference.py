@@ -33,11 +33,7 @@ import _generated  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "reference" / "hooks.md"
 
-try:
-    from territoires import hookspecs
-except ModuleNotFoundError:  # run from a checkout where territoires is not installed
-    sys.path.insert(0, str(ROOT / "src"))
-    from territoires import hookspecs
+from territoires import hookspecs  # noqa: E402 (after _generated's path)
 
 HEADER = """\
 <!--

@@ -26,11 +26,7 @@ import _generated  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "reference" / "indicators.md"
 
-try:
-    from territoires.builtins.indicators import INDICATORS
-except ModuleNotFoundError:  # run from a checkout where territoires is not installed
-    sys.path.insert(0, str(ROOT / "src"))
-    from territoires.builtins.indicators import INDICATORS
+from territoires.builtins.indicators import INDICATORS  # noqa: E402 (after _generated's path)
 
 HEADER = """\
 <!--
