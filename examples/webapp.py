@@ -19,7 +19,8 @@ message; never a traceback.
 The dataset is loaded once, at start-up: the file or folder named by the environment variable
 ``TERRITOIRES_WEBAPP_DATA`` (a ``.json`` document, a data-package folder...), or the embedded
 demo, whose activity is synthetic. The disclosure threshold is the server's choice
-(``TERRITOIRES_WEBAPP_THRESHOLD``, 11 by default), never the visitor's.
+(``TERRITOIRES_WEBAPP_THRESHOLD``, 11 by default, a number or a preset read by
+:func:`territoires.disclosure.parse_threshold`), never the visitor's.
 
 Example:
     >>> import json
@@ -47,9 +48,10 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import make_server
 
 import territoires
-from territoires.disclosure import DEFAULT_THRESHOLD, THRESHOLDS
+from territoires.disclosure import DEFAULT_THRESHOLD, parse_threshold
 from territoires.formats import ExportKind
-from territoires.indicators import Level, compute_indicators
+from territoires.indicators import Level, compute_indicators, parse_period
+from territoires.model import Period
 from territoires.plugins import PluginManager, get_plugin_manager
 from territoires.report import build_report, render_html
 
@@ -87,24 +89,6 @@ def load_dataset(path: str | None) -> territoires.Dataset:
     return territoires.load(path) if path else territoires.demo.build()
 
 
-def read_threshold(text: str | None) -> int:
-    """Return the threshold a setting names: a number of persons or a preset (``dgfip``).
-
-    Example:
-        >>> read_threshold(None), read_threshold("casd"), read_threshold("20")
-        (11, 11, 20)
-    """
-    if not text:
-        return DEFAULT_THRESHOLD
-    if text in THRESHOLDS:
-        return THRESHOLDS[text]
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    raise territoires.FormatError(
-        f"threshold {text!r}: give a whole number of persons or a preset ({', '.join(THRESHOLDS)})"
-    )
-
-
 def parameters(
     query: str, allowed: Iterable[str], repeatable: Iterable[str]
 ) -> dict[str, list[str]]:
@@ -135,11 +119,11 @@ def _one(found: Mapping[str, list[str]], name: str, default: str) -> str:
     return found.get(name, [default])[0]
 
 
-def _period(found: Mapping[str, list[str]]) -> str:
+def _period(found: Mapping[str, list[str]]) -> Period:
     period = _one(found, "period", "")
     if not period:
         raise BadRequest("parameter 'period' is required: ?period=2021, 2021-S1 or FROM..TO")
-    return period
+    return parse_period(period)  # the library's grammar, as --period on the command line
 
 
 def make_app(
@@ -283,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     path = os.environ.get(DATA_VARIABLE)
     try:
         app = make_app(
-            load_dataset(path), threshold=read_threshold(os.environ.get(THRESHOLD_VARIABLE))
+            load_dataset(path), threshold=parse_threshold(os.environ.get(THRESHOLD_VARIABLE))
         )
     except territoires.DataError as exc:
         for problem in exc.problems:

@@ -234,9 +234,9 @@ def test_the_threshold_is_the_servers_choice(webapp: types.ModuleType) -> None:
     app5 = webapp.make_app(territoires.demo.build(), threshold=5, plugins=plugin_manager())
     document = json.loads(call(app5, "/indicators", "period=2021&level=national").body)
     assert document["threshold"] == 5
-    assert webapp.read_threshold("dgfip") == 11
+    assert webapp.parse_threshold("dgfip") == 11
     with pytest.raises(territoires.FormatError, match="threshold 'low'"):
-        webapp.read_threshold("low")
+        webapp.parse_threshold("low")
 
 
 @pytest.fixture

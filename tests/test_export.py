@@ -27,11 +27,12 @@ from hypothesis import strategies as st
 
 import territoires
 from strategies import consistent_datasets
-from territoires import cli
+from territoires import WriteError, cli
 from territoires.builtins.formats import _read
 from territoires.eligibility import Decision
 from territoires.formats import ExportKind
-from territoires.indicators import IndicatorTable, compute_indicators, load_table
+from territoires.indicators import IndicatorTable, compute_indicators
+from territoires.io import load_table
 from territoires.io._safe import TRIGGERS, neutralise, restore
 from territoires.plugins import get_plugin_manager
 from territoires.rules import EligibilityRule, Outcome, Verdict
@@ -351,7 +352,7 @@ def test_the_command_exports_decisions(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--what", "decisions", "--format", "json"], "--what decisions needs --persons FILE"),
-        (["--what", "indicators", "--format", "xlsx", "--threshold", "0"], "--threshold '0'"),
+        (["--what", "indicators", "--format", "xlsx", "--threshold", "0"], "threshold '0'"),
         (["--what", "decisions", "--format", "datapackage"], "cannot export eligibility"),
     ],
 )
@@ -415,13 +416,16 @@ def test_a_folder_given_for_a_file_is_refused_naming_it(
 ) -> None:
     """Writing a file format over a folder says so, names the folder, and leaves it alone."""
     (tmp_path / "kept.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(IsADirectoryError, match="is a folder: give the name of a file"):
+    with pytest.raises(WriteError, match="is a folder: give the name of a file"):
         export(DEMO, "json", tmp_path)
     code, out = run("report", "--period", "2021", "-o", str(tmp_path))
     assert out == ""
     err = capsys.readouterr().err
     assert code == cli.EXIT_USAGE
-    assert err == f"territoires: {tmp_path} is a folder: give the name of a file to write\n"
+    assert (
+        err
+        == f"territoires: cannot write {tmp_path}: is a folder: give the name of a file to write\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]
 
 

@@ -22,6 +22,7 @@ from territoires import (
     DatasetInfo,
     Participation,
     Period,
+    WriteError,
 )
 from territoires.io import _json, _tables
 
@@ -78,9 +79,9 @@ def _failing_after_half(writer: Callable[..., None]) -> Callable[..., None]:
     Every writer (write_json, write_participations, write_reports) takes the stream second.
     """
 
-    def write(*args: Any) -> None:
+    def write(*args: Any, **options: Any) -> None:
         buffer = io.StringIO()
-        writer(args[0], buffer, *args[2:])
+        writer(args[0], buffer, *args[2:], **options)
         text = buffer.getvalue()
         assert len(text) > 100
         stream = args[1]
@@ -123,7 +124,7 @@ def test_a_dump_failing_midway_keeps_the_previous_file(
     territoires.dump(old, target)
     before, siblings = _tree(target), _siblings(target)
     monkeypatch.setattr(module, writer, _failing_after_half(getattr(module, writer)))
-    with pytest.raises(DiskFull):
+    with pytest.raises(WriteError, match=f"^cannot write {target}: No space left on device$"):
         territoires.dump(new, target)
     assert _tree(target) == before
     assert _siblings(target) == siblings
@@ -140,7 +141,7 @@ def test_a_dump_failing_on_a_new_target_leaves_nothing(
         _tables, "write_participations", _failing_after_half(_tables.write_participations)
     )
     monkeypatch.setattr(_json, "write_json", _failing_after_half(_json.write_json))
-    with pytest.raises(DiskFull):
+    with pytest.raises(WriteError):
         territoires.dump(FORM[name][1], tmp_path / name)
     assert list(tmp_path.iterdir()) == []
 
@@ -154,7 +155,7 @@ def test_an_interrupted_dump_keeps_the_previous_file(
     territoires.dump(OLD, target)
     before, siblings = _tree(target), _siblings(target)
 
-    def interrupted(*args: Any) -> None:
+    def interrupted(*args: Any, **options: Any) -> None:
         args[1].write("{\n  partial")
         raise KeyboardInterrupt
 
@@ -167,23 +168,23 @@ def test_an_interrupted_dump_keeps_the_previous_file(
 
 
 def test_a_folder_that_is_not_a_data_package_is_never_overwritten(tmp_path: Path) -> None:
-    """Dumping into a user's non-empty folder raises FileExistsError and touches nothing."""
+    """Dumping into a user's non-empty folder raises WriteError and touches nothing."""
     folder = tmp_path / "documents"
     (folder / "sub").mkdir(parents=True)
     (folder / "rapport.docx").write_bytes(b"PK\x03\x04 rapport")
     (folder / "sub" / "notes.txt").write_text("à garder\n", encoding="utf-8")
     before, siblings = _tree(folder), _siblings(folder)
-    with pytest.raises(FileExistsError, match=r"datapackage\.json"):
+    with pytest.raises(WriteError, match=r"datapackage\.json"):
         territoires.dump(OLD, folder)
     assert _tree(folder) == before
     assert _siblings(folder) == siblings
 
 
 def test_a_folder_target_that_is_a_file_is_never_overwritten(tmp_path: Path) -> None:
-    """Asking for a folder where a file without suffix exists raises FileExistsError."""
+    """Asking for a folder where a file without suffix exists raises WriteError."""
     target = tmp_path / "README"
     target.write_text("à garder\n", encoding="utf-8")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(WriteError, match="exists and is not a folder"):
         territoires.dump(OLD, target)
     assert target.read_text(encoding="utf-8") == "à garder\n"
     assert _siblings(target) == ["README"]

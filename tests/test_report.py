@@ -23,7 +23,7 @@ from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
 from territoires.model import AdministrativeStatus, AgeBand, Participation, Sex
 from territoires.plugins import get_plugin_manager
-from territoires.report import Report, build_report, render_html, write_html
+from territoires.report import Report, build_report, render_html
 
 BUILTINS = get_plugin_manager(autoload=False)
 TODAY = dt.date(2022, 1, 15)
@@ -285,9 +285,11 @@ def test_the_same_report_always_renders_the_same_page(
     assert again == report
 
 
-def test_write_html_writes_the_page(report: Report, page: str, tmp_path: Path) -> None:
-    """``write_html`` writes the page in UTF-8 to the path given."""
-    target = write_html(report, tmp_path / "copil.html")
+def test_export_writes_the_page(report: Report, page: str, tmp_path: Path) -> None:
+    """Exporting a report as ``html`` writes the page in UTF-8 to the path given."""
+    target = territoires.export(
+        report, format="html", path=tmp_path / "copil.html", plugins=BUILTINS
+    )
     assert target.read_text(encoding="utf-8") == page
 
 
@@ -312,7 +314,7 @@ def test_the_command_writes_the_report_of_last_year_by_default(
     ("argv", "message"),
     [
         (["--period", "2021-S3"], "'2021-S3' is not a period"),
-        (["--threshold", "few"], "--threshold 'few'"),
+        (["--threshold", "few"], "threshold 'few'"),
         (["--territory", "69123"], "no contract of the dataset lies there"),
     ],
 )
@@ -334,7 +336,7 @@ def test_a_failing_render_leaves_the_previous_report_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The file is replaced only once complete: a failure keeps the old one and no temporary."""
-    from territoires.report import _command
+    from territoires import report as module
 
     target = tmp_path / "report.html"
     target.write_text("<p>the previous report</p>", encoding="utf-8")
@@ -342,7 +344,7 @@ def test_a_failing_render_leaves_the_previous_report_intact(
     def fail(report: Report) -> str:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(_command, "render_html", fail)
+    monkeypatch.setattr(module, "render_html", fail)
     code, _ = run("report", "--period", "2021", "-o", str(target))
     assert code == cli.EXIT_USAGE
     assert "No space left on device" in capsys.readouterr().err

@@ -18,7 +18,7 @@ import pytest
 
 import territoires
 from territoires.plugins import get_plugin_manager
-from territoires.report import build_report, write_html
+from territoires.report import build_report
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1280, 2400
@@ -43,13 +43,15 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The French report of 2021 on the demo, written to a file."""
+    builtins = get_plugin_manager(autoload=False)
     report = build_report(
         territoires.demo.build(participations=2_000),
         period="2021",
-        plugins=get_plugin_manager(autoload=False),
+        plugins=builtins,
         today=dt.date(2022, 1, 15),
     )
-    return write_html(report, tmp_path_factory.mktemp("report") / "report.html")
+    target = tmp_path_factory.mktemp("report") / "report.html"
+    return territoires.export(report, format="html", path=target, plugins=builtins)
 
 
 def browse(chromium: str, profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:

@@ -38,6 +38,7 @@ from territoires.exceptions import (
     TerritoiresError,
     UnknownIndicatorError,
     UnknownTerritoryError,
+    WriteError,
 )
 from territoires.export import export
 from territoires.formats import ExportFormat, ExportKind
@@ -163,6 +164,7 @@ __all__ = [
     "UnknownTerritoryError",
     "Verdict",
     "WindowStart",
+    "WriteError",
     "__version__",
     "check_eligibility",
     "demo",

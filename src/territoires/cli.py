@@ -24,7 +24,10 @@ from territoires._enum import Lang
 from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
 from territoires._wording import SYNTHETIC_BANNER
+from territoires.disclosure import parse_threshold
 from territoires.exceptions import PluginError, TerritoiresError
+from territoires.formats import ExportFormat
+from territoires.indicators import parse_period
 from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
 from territoires.plugins import PluginManager, get_plugin_manager
@@ -531,34 +534,17 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
     return EXIT_OK
 
 
-def _threshold(text: str) -> int:
-    from territoires.disclosure import THRESHOLDS
-
-    threshold = THRESHOLDS.get(text)
-    if threshold is None:
-        if not text.isdigit() or int(text) < 1:
-            raise territoires.FormatError(
-                f"--threshold {text!r}: give a whole number of persons or a preset "
-                f"({', '.join(THRESHOLDS)})"
-            )
-        threshold = int(text)
-    return threshold
-
-
 def _levels(chosen: Sequence[str]) -> list[Level]:
     from territoires.indicators import Level
 
     return list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
 
 
-def _default_period() -> str:
-    return str(dt.date.today().year - 1)
-
-
 _LANG_HELP = "language of the output: fr (default) or en"
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    """Export what ``--what`` names; ``territoires report`` is this command with its defaults."""
     from territoires.formats import ExportKind
 
     manager = get_plugin_manager()
@@ -569,16 +555,19 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         raise territoires.FormatError(
             f"no export format named {args.to!r} (available: {', '.join(sorted(known))})"
         )
+    chosen = known[args.to]
     what = ExportKind.from_value(args.what)
-    if what not in known[args.to].kinds:
-        can = ", ".join(sorted(k.value for k in known[args.to].kinds))
+    if what not in chosen.kinds:
+        can = ", ".join(sorted(k.value for k in chosen.kinds))
         raise territoires.FormatError(
             f"format {args.to!r} cannot export {what.label_en}s (--what {can})"
         )
     options = {"dialect": args.dialect} if args.dialect else None
-    threshold = _threshold(args.threshold)
+    threshold = parse_threshold(args.threshold)
+    period = parse_period(args.period)
     dataset, _ = _load(args.path, args.encoding, progress)
     obj: Any = dataset
+    inputs = [args.path] if args.path else []
     note = ""
     if what is ExportKind.INDICATORS:
         from territoires.indicators import compute_indicators
@@ -586,7 +575,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         with progress.step("computing indicators"):
             obj = compute_indicators(
                 dataset,
-                period=args.period or _default_period(),
+                period=period,
                 territories=args.territory or None,
                 level=_levels(args.level or ["all"]),
                 indicators=args.indicator or None,
@@ -598,6 +587,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
 
         if not args.persons:
             raise territoires.FormatError("--what decisions needs --persons FILE")
+        inputs.append(args.persons)
         persons = _load_persons(args.persons, args.encoding)
         on: dt.date = args.on or dt.date.today()
         with progress.step(f"screening {len(persons)} persons"):
@@ -605,17 +595,31 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     elif what is ExportKind.REPORT:
         from territoires.report import build_report
 
-        with progress.step("building the report"):
+        with progress.step("computing the report"):
             obj = build_report(
                 dataset,
-                period=args.period or _default_period(),
+                period=period,
                 territories=args.territory or None,
                 lang=args.lang,
                 threshold=threshold,
                 plugins=manager,
             )
-    elif dataset.participations and not args.with_participations and known[args.to].person_level:
+        if args.territory and not obj.contracts:
+            raise territoires.FormatError(
+                f"--territory {', '.join(args.territory)}: no contract of the dataset lies there"
+            )
+        count = len(obj.contracts)
+        note = f", {period}, {count} contract{'' if count == 1 else 's'}"
+    elif dataset.participations and not args.with_participations and chosen.person_level:
         note = "; participations left out (--with-participations to include them)"
+    same_form = what is ExportKind.DATASET and _same_form(args.path, chosen)
+    whole = args.with_participations or not dataset.participations
+    _refuse_overwriting(
+        args.output,
+        inputs,
+        lossless=same_form and whole,
+        hint="add --with-participations to rewrite the dataset whole" if same_form else None,
+    )
     with progress.step(f"writing {args.output} ({args.to})"):
         written = territoires.export(
             obj,
@@ -626,8 +630,42 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
             options=options,
         )
     synthetic = " (synthetic data)" if dataset.info.synthetic else ""
-    out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
+    if what is ExportKind.REPORT:
+        synthetic = ", synthetic data" if dataset.info.synthetic else ""
+        out.write(f"wrote {written} ({note[2:]}{synthetic})\n")
+    else:
+        out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
     return EXIT_OK
+
+
+def _same_form(path: str | None, chosen: ExportFormat) -> bool:
+    """Whether ``chosen`` writes a dataset in the form the input ``path`` is read as."""
+    from territoires.formats import ExportKind
+
+    if path is None or ExportKind.DATASET not in chosen.reads:
+        return False
+    source = Path(path)
+    if source.is_dir() or source.name == "datapackage.json":
+        return chosen.name == "datapackage"
+    return chosen.name == source.suffix.lower().lstrip(".")
+
+
+def _refuse_overwriting(
+    target: str, inputs: Sequence[str], *, lossless: bool, hint: str | None
+) -> None:
+    """Refuse to write over an input being read, unless the output holds all of it again."""
+    from territoires.io import overlapping_input
+
+    found = overlapping_input(target, inputs)
+    if found is None:
+        return
+    itself = Path(found).resolve() == Path(target).resolve()
+    if lossless and itself:
+        return  # the input rewritten whole, in its own form: nothing is lost
+    advice = f", or {hint}" if hint and itself else ""
+    raise territoires.WriteError(
+        target, f"it is the input being read ({found}); write to another path{advice}"
+    )
 
 
 def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
@@ -781,28 +819,24 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     manager = get_plugin_manager()
     if manager.errors:
         raise _PluginFaults(manager.errors)
-    threshold = _threshold(args.threshold)
+    threshold = parse_threshold(args.threshold)
+    period = parse_period(args.period)
     levels = _levels(args.level or ["national"])
     dataset, label = _load(args.path, args.encoding, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
             dataset,
-            period=args.period or _default_period(),
+            period=period,
             territories=args.territory or None,
             level=levels,
             indicators=args.indicator or None,
             threshold=threshold,
             plugins=manager,
         )
-    if args.format == "json":
-        from territoires.io._outputs import write_indicators_json_to
+    if args.format in ("json", "csv"):
+        from territoires.io import writers
 
-        write_indicators_json_to(table, out)
-        return EXIT_OK
-    if args.format == "csv":
-        from territoires.io._outputs import write_indicators_csv_to
-
-        write_indicators_csv_to(table, out)
+        writers.write_indicators_to(table, out, format=args.format)
         return EXIT_OK
     lang: Lang = args.lang
     fr = lang == "fr"
@@ -1022,12 +1056,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", default="report.html", help="file to write (default: report.html)"
     )
 
-    def _cmd_report(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-        from territoires.report._command import run  # imported on use, like the engines
-
-        return run(args, out, progress)
-
-    report.set_defaults(handler=_cmd_report)
+    # The report is an export: the same code writes it, with the report's defaults.
+    report.set_defaults(
+        handler=_cmd_export,
+        what="report",
+        to="html",
+        dialect=None,
+        with_participations=False,
+        level=None,
+        indicator=None,
+        persons=None,
+        on=None,
+    )
 
     indicators = data_command(
         "indicators",

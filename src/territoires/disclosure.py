@@ -90,7 +90,7 @@ import attrs
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
-from territoires.exceptions import InvalidValueError
+from territoires.exceptions import FormatError, InvalidValueError
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -98,6 +98,7 @@ __all__ = [
     "Cell",
     "CellStatus",
     "Group",
+    "parse_threshold",
     "protect",
 ]
 
@@ -135,6 +136,41 @@ DEFAULT_THRESHOLD: Final = 11
 
 .. versionadded:: 0.1
 """
+
+_MAX_THRESHOLD_DIGITS = 9  # a billion persons: far above any population, and cheap to parse
+
+
+def parse_threshold(text: str | int | None) -> int:
+    """Return the threshold a setting names: a whole number of persons or a preset name.
+
+    The grammar of ``--threshold`` on the command line and of any setting that chooses a
+    threshold: a preset of :data:`THRESHOLDS` (``dgfip``, ``casd``...), or a whole number of
+    at least 1. Nothing (None or an empty text) is :data:`DEFAULT_THRESHOLD`.
+
+    Example:
+        >>> parse_threshold(None), parse_threshold("casd"), parse_threshold("20")
+        (11, 11, 20)
+
+    Raises:
+        FormatError: the text is neither a preset nor a whole number of at least 1.
+
+    .. versionadded:: 0.1
+    """
+    if text is None or text == "":
+        return DEFAULT_THRESHOLD
+    number = text
+    if isinstance(text, str):
+        value = text.strip()
+        if value in THRESHOLDS:
+            return THRESHOLDS[value]
+        if value.isascii() and value.isdigit() and len(value) <= _MAX_THRESHOLD_DIGITS:
+            number = int(value)
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
+        return number
+    raise FormatError(
+        f"threshold {text!r}: give a whole number of persons (at least 1) or a preset "
+        f"({', '.join(THRESHOLDS)})"
+    )
 
 
 class CellStatus(LabelledEnum):

@@ -9,6 +9,7 @@ This module imports nothing from the rest of the package.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ __all__ = [
     "TerritoiresError",
     "UnknownIndicatorError",
     "UnknownTerritoryError",
+    "WriteError",
 ]
 
 
@@ -121,6 +123,26 @@ class FormatError(TerritoiresError, ValueError):
 
     .. versionadded:: 0.1
     """
+
+
+class WriteError(TerritoiresError, OSError):
+    """A file or folder cannot be written; nothing was changed at ``path``.
+
+    Args:
+        path: The file or folder the caller asked to write (never a temporary name).
+        reason: Why, in words (``"No space left on device"``, ``"it is the input being
+            read"``).
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = os.fspath(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class PluginError(TerritoiresError, RuntimeError):

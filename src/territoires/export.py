@@ -1,19 +1,17 @@
 """Exporting through the registered formats, atomically.
 
 :func:`export` finds the format in the plugin manager's registry, checks it can export the
-object, and has its writer write to a temporary path next to the target, which then replaces
-the target in one step: a failure, in the library or in a plugin's writer, leaves any previous
-file as it was.
+object, and has its writer write through the library's one atomic routine: into a private work
+folder next to the target, whose result then replaces the target in one step. A failure, in
+the library or in a plugin's writer, an interruption or a killed process leaves any previous
+file as it was, and no temporary file survives the next write to the same target.
 
 .. versionadded:: 0.1
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ import attrs
 
 from territoires.exceptions import FormatError, TerritoiresError
 from territoires.formats import ExportFormat, ExportKind
-from territoires.io._atomic import _umask, atomic_directory, temporary_beside
+from territoires.io._atomic import atomic_output
 from territoires.model.dataset import Dataset
 from territoires.plugins import PluginManager, default_plugin_manager
 
@@ -133,8 +131,7 @@ def export(
             )
     target = Path(path)
     registration = formats.registration(format)
-
-    def write(where: Path) -> None:
+    with atomic_output(target, folder=chosen.folder, marker=_marker(chosen)) as where:
         try:
             chosen.write(obj, where, **given)
         except TerritoiresError:
@@ -145,17 +142,8 @@ def export(
             raise registration.plugin.error(
                 f"writer of format {format!r}", f"raised {type(exc).__name__}: {exc}"
             ) from exc
-
-    if chosen.folder:
-        marker = _marker(chosen)
-
-        def fill(temp: Path) -> None:
-            write(temp)
-            (temp / marker).touch(exist_ok=True)
-
-        atomic_directory(target, fill, marker=marker)
-    else:
-        _write_file(write, target)
+        if chosen.folder:
+            (where / _marker(chosen)).touch(exist_ok=True)
     return target
 
 
@@ -163,19 +151,3 @@ def _marker(chosen: ExportFormat) -> str:
     # A folder this format wrote may be replaced; a user's unrelated folder never is. The data
     # package marks its folders with its descriptor.
     return "datapackage.json" if chosen.name == "datapackage" else f".{chosen.name}-export"
-
-
-def _write_file(write: Callable[[Path], None], target: Path) -> None:
-    handle, temp = temporary_beside(target)
-    os.close(handle)
-    try:
-        write(temp)
-        if target.exists():
-            with contextlib.suppress(OSError):
-                shutil.copymode(target, temp)
-        else:  # mkstemp makes the file private; a new export gets the usual permissions
-            os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

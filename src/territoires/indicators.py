@@ -30,7 +30,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -66,7 +65,7 @@ __all__ = [
     "Level",
     "check_territories",
     "compute_indicators",
-    "load_table",
+    "default_period",
     "parse_period",
 ]
 
@@ -99,10 +98,23 @@ def _day(text: str) -> dt.date:
             raise FormatError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
-def parse_period(text: str | int | Period) -> Period:
+def default_period(today: dt.date | None = None) -> Period:
+    """Return the period used when none is named: the last full calendar year.
+
+    Example:
+        >>> str(default_period(dt.date(2022, 3, 1)))
+        '2021-01-01..2021-12-31'
+
+    .. versionadded:: 0.1
+    """
+    return Period.year((today or dt.date.today()).year - 1)
+
+
+def parse_period(text: str | int | Period | None) -> Period:
     """Return the period a text names: ``2021``, ``2021-S1``, ``2021-01-01..2021-06-30``.
 
-    A whole number is a calendar year.
+    A whole number is a calendar year; None is :func:`default_period`. This is the grammar
+    of ``--period`` on the command line.
 
     Example:
         >>> str(parse_period("2021-S2")), str(parse_period("01/01/2021..31/03/2021"))
@@ -113,6 +125,8 @@ def parse_period(text: str | int | Period) -> Period:
     """
     if isinstance(text, Period):
         return text
+    if text is None:
+        return default_period()
     if isinstance(text, int) and not isinstance(text, bool):
         text = f"{text:04d}" if text >= 0 else str(text)
     if not isinstance(text, str):
@@ -550,36 +564,6 @@ def compute_indicators(
         indicators={name: registry[name] for name in names},
         synthetic=dataset.info.synthetic,
     )
-
-
-def load_table(path: str | Path) -> IndicatorTable:
-    """Read back an indicator table that :func:`territoires.export` wrote.
-
-    JSON (``territoires-indicators/1``), CSV in either dialect, or a data-package folder (or
-    its ``datapackage.json``). The indicators' definitions are not stored with the values:
-    :attr:`IndicatorTable.indicators` is empty; look them up in the plugin manager's
-    registry.
-
-    Example:
-        >>> import pathlib, tempfile, territoires
-        >>> from territoires.plugins import get_plugin_manager
-        >>> plugins = get_plugin_manager(autoload=False)
-        >>> table = compute_indicators(territoires.demo.build(participations=500),
-        ...                            period="2021", level="national", plugins=plugins)
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / "indicators.csv"
-        >>> _ = territoires.export(table, format="csv", path=path, plugins=plugins)
-        >>> load_table(path) == table
-        True
-
-    Raises:
-        DataError: the file cannot be read as an indicator table; every problem names its
-            file, row and field.
-
-    .. versionadded:: 0.1
-    """
-    from territoires.io._outputs import read_indicators
-
-    return read_indicators(Path(path))
 
 
 def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str]:

@@ -1,16 +1,21 @@
 """Built-in plugin: the export formats (``json``, ``csv``, ``datapackage``, ``xlsx``, ``html``).
 
 Each format with a reader reads back what it writes: :func:`territoires.load` reads datasets,
-:func:`territoires.indicators.load_table` indicator tables.
+:func:`territoires.io.load_table` indicator tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from territoires.exceptions import FormatError
 from territoires.formats import ExportFormat, ExportKind
 from territoires.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from territoires.io.writers import Format
 
 _DATASET, _INDICATORS, _DECISIONS, _REPORT = (
     ExportKind.DATASET,
@@ -26,67 +31,46 @@ def _kind(obj: object) -> ExportKind:
     return kind_of(obj)
 
 
-def _write_json(obj: Any, path: Path) -> None:
-    from territoires.io import _outputs, dump
-
-    kind = _kind(obj)
-    if kind is _DATASET:
-        dump(obj, path, format="json")
-    elif kind is _INDICATORS:
-        _outputs.write_indicators_json(obj, path)
-    else:
-        _outputs.write_decisions_json(obj, path)
+# Each writer writes where export() tells it, inside the one atomic routine: it calls the
+# inner writers of territoires.io.writers, never dump(), which is atomic itself.
 
 
-def _write_csv(obj: Any, path: Path, dialect: str = "default") -> None:
-    from territoires.io import _outputs
+def _write_in(form: Format) -> Callable[..., None]:
+    def write(obj: Any, path: Path, dialect: str = "default") -> None:
+        from territoires.io import writers
 
-    kind = _kind(obj)
-    if kind is _DATASET:
-        _outputs.write_dataset_csv(obj, path, dialect)
-    elif kind is _INDICATORS:
-        _outputs.write_indicators_csv(obj, path, dialect)
-    else:
-        _outputs.write_decisions_csv(obj, path, dialect)
+        kind = _kind(obj)
+        if kind is _DATASET:
+            writers.write_dataset(obj, path, format=form, dialect=dialect)
+        elif kind is _INDICATORS:
+            writers.write_indicators(obj, path, format=form, dialect=dialect)
+        elif form == "json" or form == "csv":
+            writers.write_decisions(obj, path, format=form, dialect=dialect)
+        else:  # pragma: no cover - export() checks the kinds a format declares
+            raise FormatError(f"{form} cannot hold {kind.label_en}s")
 
-
-def _write_package(obj: Any, path: Path) -> None:
-    from territoires.io import _outputs, dump
-
-    if _kind(obj) is _DATASET:
-        dump(obj, path, format="datapackage")
-    else:
-        _outputs.write_indicators_package(obj, path)
+    return write
 
 
 def _read(path: Path) -> Any:
     """Read back a dataset or an indicator table, whichever the file holds."""
-    from territoires.io import _outputs, load
+    from territoires.io import holds_indicators, load, load_table
 
-    if _outputs.holds_indicators(path):
-        return _outputs.read_indicators(path)
+    if holds_indicators(path):
+        return load_table(path)
     return load(path)
 
 
-def _write_xlsx(obj: Any, path: Path) -> None:
-    from territoires.io import _xlsx
-
-    if _kind(obj) is _DATASET:
-        _xlsx.write_dataset_xlsx(obj, path)
-    else:
-        _xlsx.write_indicators_xlsx(obj, path)
-
-
 def _read_xlsx(path: Path) -> Any:
-    from territoires.io import _xlsx
+    from territoires.io import load
 
-    return _xlsx.read_dataset_xlsx(path)
+    return load(path)
 
 
 def _write_html(obj: Any, path: Path) -> None:
-    from territoires.report import write_html
+    from territoires.io import writers
 
-    write_html(obj, path)
+    writers.write_report(obj, path)
 
 
 @hookimpl
@@ -100,7 +84,7 @@ def register_export_formats() -> list[ExportFormat]:
             suffix=".json",
             media_type="application/json",
             kinds=frozenset({_DATASET, _INDICATORS, _DECISIONS}),
-            write=_write_json,
+            write=_write_in("json"),
             read=_read,
             reads=frozenset({_DATASET, _INDICATORS}),
             description=(
@@ -115,7 +99,7 @@ def register_export_formats() -> list[ExportFormat]:
             suffix=".csv",
             media_type="text/csv",
             kinds=frozenset({_DATASET, _INDICATORS, _DECISIONS}),
-            write=_write_csv,
+            write=_write_in("csv"),
             read=_read,
             reads=frozenset({_DATASET, _INDICATORS}),
             options=("dialect",),
@@ -133,7 +117,7 @@ def register_export_formats() -> list[ExportFormat]:
             suffix="",
             media_type="application/vnd.datapackage+json",
             kinds=frozenset({_DATASET, _INDICATORS}),
-            write=_write_package,
+            write=_write_in("datapackage"),
             read=_read,
             folder=True,
             description=(
@@ -148,7 +132,7 @@ def register_export_formats() -> list[ExportFormat]:
             suffix=".xlsx",
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             kinds=frozenset({_DATASET, _INDICATORS}),
-            write=_write_xlsx,
+            write=_write_in("xlsx"),
             read=_read_xlsx,
             reads=frozenset({_DATASET}),
             description=(

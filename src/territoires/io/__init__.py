@@ -18,36 +18,47 @@ a folder                  ``datapackage.json`` + ``dataset.json`` + ``participat
 
 from __future__ import annotations
 
-import functools
-import json
+import pathlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING
 
 import attrs
-import cattrs
 
 from territoires._bulk import paused_gc
 from territoires.exceptions import DataError, FormatError
-from territoires.io import _flat, _json, _package, _persons, _tables
-from territoires.io._atomic import atomic_directory, atomic_text_file
+from territoires.io import _json, _package, _persons, _tables, writers
+from territoires.io._atomic import atomic_output
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
-from territoires.model.dataset import Dataset, DatasetInfo
+from territoires.io.writers import Format
+from territoires.io.writers import default_converter as _converter
+from territoires.model.dataset import Dataset
 from territoires.model.person import Person
 from territoires.problems import Problem, ProblemCode
 
-__all__ = ["SCHEMA", "Format", "dump", "load", "load_persons", "make_converter", "read"]
+# A signature naming a type imported for type checking only says pathlib.Path, not Path:
+# autodoc then reads its annotations as text, and finds pathlib.Path in the docs, not Path.
+if TYPE_CHECKING:
+    from territoires.indicators import IndicatorTable
+
+__all__ = [
+    "SCHEMA",
+    "Format",
+    "atomic_output",
+    "dump",
+    "holds_indicators",
+    "load",
+    "load_persons",
+    "load_table",
+    "make_converter",
+    "overlapping_input",
+    "read",
+    "writers",
+]
 
 SCHEMA = _json.SCHEMA
 """The schema a JSON document declares in its ``"schema"`` key, ``"territoires/1"``."""
-
-Format = Literal["json", "csv", "datapackage", "xlsx"]
-"""The forms :func:`dump` writes, named by its ``format`` argument."""
-
-
-@functools.cache
-def _converter() -> cattrs.Converter:
-    return make_converter()
 
 
 def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | None, list[Problem]]:
@@ -248,8 +259,8 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
     ``.json`` writes the whole document; ``.csv`` writes the dataset's one table (it must
     hold only participations or only reports); ``.xlsx`` writes a workbook holding the whole
     dataset (with ``territoires[xlsx]``); a path without suffix becomes a data-package
-    folder. A reader never sees a half-written file and a failure leaves any previous file
-    intact.
+    folder. A reader never sees a half-written file and a failure, an interruption or a
+    killed process leaves any previous file intact.
 
     Returns:
         The path written.
@@ -257,68 +268,98 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
     Raises:
         FormatError: the format cannot hold the dataset, or cannot be told from the path;
             a workbook is asked for and openpyxl is not installed.
-        FileExistsError: a folder target exists and was not written by territoires.
+        WriteError: the target cannot be written (a folder that was not written by
+            territoires, no room left on the device...), naming it.
 
     .. versionadded:: 0.1
     """
     target = Path(path)
     kind = _format_of(target, format)
-    converter = _converter()
-    if kind == "json":
-        with atomic_text_file(target) as stream:
-            _json.write_json(dataset, stream, converter)
-    elif kind == "csv":
-        table = _single_table(dataset)
-        with atomic_text_file(target) as stream:
-            _write_table(dataset, table, stream)
-    elif kind == "xlsx":
-        from territoires.io import _xlsx
-
-        _xlsx.write_dataset_xlsx(dataset, target, converter=converter)
-    else:
-
-        def fill(folder: Path) -> None:
-            descriptor = _package.descriptor_for(dataset, schema=SCHEMA)
-            with open(folder / _package.DESCRIPTOR, "w", encoding="utf-8", newline="") as stream:
-                stream.write(_json_text(descriptor))
-            document = attrs.evolve(dataset, participations=(), reports=())
-            with open(
-                folder / _package.RESOURCES["dataset"], "w", encoding="utf-8", newline=""
-            ) as stream:
-                _json.write_json(document, stream, converter)
-            for table in ("participations", "reports"):
-                with open(
-                    folder / _package.RESOURCES[table], "w", encoding="utf-8", newline=""
-                ) as stream:
-                    _write_table(dataset, table, stream)
-            _flat.write_tables(dataset, folder)
-
-        atomic_directory(target, fill, marker=_package.DESCRIPTOR)
+    if kind == "csv":
+        writers.single_table(dataset)  # refused before anything is written
+    folder = kind == "datapackage"
+    with atomic_output(target, folder=folder, marker=_package.DESCRIPTOR) as where:
+        writers.write_dataset(dataset, where, format=kind)
     return target
 
 
-def _json_text(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+def overlapping_input(target: str | Path, inputs: Iterable[str | Path]) -> str | None:
+    """Return the first of ``inputs`` that writing ``target`` would replace, if any.
+
+    Writing replaces ``target`` whole: an input is at risk when it is the target itself (the
+    same file, through any link), lies inside a target folder, or holds the target (a file of
+    a data-package folder being read). A target that does not exist yet replaces nothing.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "d.json").write_text("{}")
+        >>> overlapping_input(folder / "d.json", [folder / "d.json"]) is not None
+        True
+        >>> overlapping_input(folder / "out.json", [folder / "d.json"]) is None
+        True
+
+    .. versionadded:: 0.1
+    """
+    written = Path(target)
+    if not (written.exists() or written.is_symlink()):
+        return None
+    replaced = written.resolve()
+    for source in inputs:
+        read_from = Path(source)
+        if not read_from.exists():
+            continue
+        if read_from.resolve() == replaced or _same_file(read_from, written):
+            return str(source)
+        resolved = read_from.resolve()
+        if replaced in resolved.parents or resolved in replaced.parents:
+            return str(source)
+    return None
 
 
-def _single_table(dataset: Dataset) -> str:
-    has = {
-        "participations": bool(dataset.participations),
-        "reports": bool(dataset.reports),
-        "other": bool(dataset.contracts or dataset.parties or dataset.territories)
-        or dataset.info != DatasetInfo(),
-    }
-    if has["other"] or (has["participations"] and has["reports"]):
-        raise FormatError(
-            "a CSV file holds one table (participations or reports) and nothing else; write a "
-            ".json document or a folder to keep contracts, parties, territories and the "
-            "dataset's description (including whether it is synthetic)"
-        )
-    return "reports" if has["reports"] else "participations"
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
 
 
-def _write_table(dataset: Dataset, table: str, stream: TextIO) -> None:
-    if table == "participations":
-        _tables.write_participations(dataset.participations, stream)
-    else:
-        _tables.write_reports(dataset.reports, stream)
+def holds_indicators(path: str | Path) -> bool:
+    """Return whether ``path`` holds an indicator table (JSON, CSV or data package).
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io._outputs import holds_indicators as holds
+
+    return holds(Path(path))
+
+
+def load_table(path: str | pathlib.Path) -> IndicatorTable:
+    """Read back an indicator table that :func:`territoires.export` wrote.
+
+    JSON (``territoires-indicators/1``), CSV in either dialect, or a data-package folder (or
+    its ``datapackage.json``). The indicators' definitions are not stored with the values:
+    :attr:`IndicatorTable.indicators <territoires.indicators.IndicatorTable.indicators>` is
+    empty; look them up in the plugin manager's registry.
+
+    Example:
+        >>> import pathlib, tempfile, territoires
+        >>> from territoires.indicators import compute_indicators
+        >>> from territoires.plugins import get_plugin_manager
+        >>> plugins = get_plugin_manager(autoload=False)
+        >>> table = compute_indicators(territoires.demo.build(participations=500),
+        ...                            period="2021", level="national", plugins=plugins)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "indicators.csv"
+        >>> _ = territoires.export(table, format="csv", path=path, plugins=plugins)
+        >>> load_table(path) == table
+        True
+
+    Raises:
+        DataError: the file cannot be read as an indicator table; every problem names its
+            file, row and field.
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io._outputs import read_indicators
+
+    return read_indicators(Path(path))

@@ -32,7 +32,6 @@ from territoires.problems import Problem, ProblemCode
 if TYPE_CHECKING:
     from territoires.eligibility import Decision
     from territoires.indicators import IndicatorRow, IndicatorTable
-    from territoires.model.dataset import Dataset
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -40,14 +39,12 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "INDICATOR_SCHEMA",
     "Dialect",
+    "check_dialect",
     "holds_indicators",
     "read_indicators",
-    "write_dataset_csv",
-    "write_decisions_csv",
-    "write_decisions_json",
-    "write_indicators_csv",
+    "write_decisions_csv_to",
+    "write_decisions_json_to",
     "write_indicators_csv_to",
-    "write_indicators_json",
     "write_indicators_json_to",
     "write_indicators_package",
 ]
@@ -103,7 +100,12 @@ def _refuse(
     return DataError([Problem(code=code, message=message, file=file, record=record, field=field)])
 
 
-def _check_dialect(dialect: str) -> Dialect:
+def check_dialect(dialect: str) -> Dialect:
+    """Return ``dialect`` if it is a known CSV dialect.
+
+    Raises:
+        FormatError: it is not.
+    """
     if dialect not in DIALECTS:
         raise FormatError(f"unknown CSV dialect {dialect!r} (choose {', '.join(DIALECTS)})")
     return dialect
@@ -127,27 +129,6 @@ def _csv_writer(stream: Any, dialect: Dialect) -> Any:
 
 def _open(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", newline="")
-
-
-# -- datasets -----------------------------------------------------------------------------------
-
-
-def write_dataset_csv(dataset: Dataset, path: Path, dialect: str = "default") -> None:
-    """Write the one table of ``dataset`` (participations or reports) as CSV in ``dialect``.
-
-    Raises:
-        FormatError: the dataset holds more than one table (see :func:`territoires.dump`).
-    """
-    from territoires.io import _single_table
-
-    chosen = _check_dialect(dialect)
-    table = _single_table(dataset)
-    french = chosen == "excel-fr"
-    with _open(path) as stream:
-        if table == "participations":
-            _tables.write_participations(dataset.participations, stream, french=french)
-        else:
-            _tables.write_reports(dataset.reports, stream, french=french)
 
 
 # -- indicator tables ---------------------------------------------------------------------------
@@ -174,29 +155,17 @@ def _row_values(row: IndicatorRow, table: IndicatorTable) -> list[object]:
     ]
 
 
-def write_indicators_csv(table: IndicatorTable, path: Path, dialect: str = "default") -> None:
-    """Write an indicator table as CSV, one row per cell, in ``dialect``."""
-    with _open(path) as stream:
-        write_indicators_csv_to(table, stream, dialect)
-
-
 def write_indicators_csv_to(table: IndicatorTable, stream: Any, dialect: str = "default") -> None:
-    """Write an indicator table as CSV to an open text stream (see :func:`write_indicators_csv`)."""
-    chosen = _check_dialect(dialect)
+    """Write an indicator table as CSV to an open text stream, one row per cell."""
+    chosen = check_dialect(dialect)
     cells = _Cells(chosen)
     writer = _csv_writer(stream, chosen)
     writer.writerow([name for name, _, _ in INDICATOR_COLUMNS])
     writer.writerows([cells.text(v) for v in _row_values(row, table)] for row in table)
 
 
-def write_indicators_json(table: IndicatorTable, path: Path) -> None:
-    """Write an indicator table as a ``territoires-indicators/1`` JSON document."""
-    with _open(path) as stream:
-        write_indicators_json_to(table, stream)
-
-
 def write_indicators_json_to(table: IndicatorTable, stream: Any) -> None:
-    """Write the JSON document of :func:`write_indicators_json` to an open text stream."""
+    """Write an indicator table as a ``territoires-indicators/1`` document to a text stream."""
     document = {
         "schema": INDICATOR_SCHEMA,
         "period": {"start": table.period.start.isoformat(), "end": _iso(table.period.end)},
@@ -215,7 +184,8 @@ def _iso(day: dt.date | None) -> str | None:
 def write_indicators_package(table: IndicatorTable, folder: Path) -> None:
     """Write an indicator table as a Frictionless data package (``indicators.csv``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_indicators_csv(table, folder / PACKAGE_TABLE)
+    with _open(folder / PACKAGE_TABLE) as stream:
+        write_indicators_csv_to(table, stream)
     title = "Indicateurs des contrats territoriaux d'accueil et d'intégration"
     if table.synthetic:
         title += " (données synthétiques)"
@@ -569,24 +539,22 @@ def _decision_rows(decisions: Iterable[Decision]) -> Iterator[list[object]]:
             ]
 
 
-def write_decisions_csv(
-    decisions: Sequence[Decision], path: Path, dialect: str = "default"
+def write_decisions_csv_to(
+    decisions: Sequence[Decision], stream: Any, dialect: str = "default"
 ) -> None:
-    """Write eligibility decisions as CSV: one row per rule's verdict."""
-    chosen = _check_dialect(dialect)
+    """Write eligibility decisions as CSV to a text stream: one row per rule's verdict."""
+    chosen = check_dialect(dialect)
     cells = _Cells(chosen)
-    with _open(path) as stream:
-        writer = _csv_writer(stream, chosen)
-        writer.writerow(DECISION_COLUMNS)
-        writer.writerows([cells.text(v) for v in row] for row in _decision_rows(decisions))
+    writer = _csv_writer(stream, chosen)
+    writer.writerow(DECISION_COLUMNS)
+    writer.writerows([cells.text(v) for v in row] for row in _decision_rows(decisions))
 
 
-def write_decisions_json(decisions: Sequence[Decision], path: Path) -> None:
-    """Write eligibility decisions as a JSON document."""
+def write_decisions_json_to(decisions: Sequence[Decision], stream: Any) -> None:
+    """Write eligibility decisions as a ``territoires-decisions/1`` document to a text stream."""
     document = {
         "schema": "territoires-decisions/1",
         "decisions": [d.to_dict() for d in decisions],
     }
-    with _open(path) as stream:
-        json.dump(document, stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")

@@ -44,7 +44,6 @@ import cattrs
 from territoires._enum import LabelledEnum
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _flat, _json, _tables
-from territoires.io._atomic import atomic_text_file
 from territoires.io._converter import make_converter
 from territoires.io._safe import neutralise, restore
 from territoires.model import _validators as mv
@@ -183,9 +182,16 @@ def _display_text(text: str) -> str:
 
 
 class _Sheets:
-    """Writes typed rows to the sheets of one write-only workbook, sharing its styles."""
+    """Writes typed rows to the sheets of one write-only workbook, sharing its styles.
 
-    def __init__(self) -> None:
+    Args:
+        scratch: The folder where openpyxl keeps each sheet until the workbook is saved: the
+            work folder of the atomic routine, so that a killed write leaves nothing in the
+            system's temporary directory, and the next write to the same target cleans it.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
         openpyxl = _openpyxl()
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font
@@ -198,8 +204,46 @@ class _Sheets:
         self.alert = Font(bold=True, color="C00000")
         self.wrap = Alignment(wrap_text=True, vertical="top")
 
+    def __enter__(self) -> _Sheets:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def discard(self) -> None:
+        """Close every sheet's pending XML quietly: the workbook will not be saved.
+
+        openpyxl writes each sheet through generators holding an open XML file; left for the
+        collector after a failure (a full disk, an interruption), they try to finish their file
+        and print "Exception ignored" with a traceback. Closed here, their errors are dropped:
+        the failure that stopped the write is the one that matters.
+        """
+        for sheet in self.workbook.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            pending = [getattr(sheet, "_rows", None), getattr(writer, "xf", None)]
+            for generator in pending:
+                if generator is not None:
+                    with contextlib.suppress(Exception):
+                        generator.close()
+
     def sheet(self, title: str) -> WriteOnlySheet:
-        return self.workbook.create_sheet(title)
+        from openpyxl.worksheet import _writer
+
+        sheet = self.workbook.create_sheet(title)
+        out = str(self.scratch / f".sheet{len(self.workbook.worksheets)}.xml")
+
+        def get_writer() -> None:
+            # openpyxl's own _get_writer, but for the file: openpyxl keeps each sheet in the
+            # system's temporary directory, where a killed process leaves it; it goes to the
+            # scratch folder instead, and joins openpyxl's list so that its cleanup finds it.
+            if sheet._writer is None:
+                _writer.ALL_TEMP_FILES.append(out)
+                sheet._writer = _writer.WorksheetWriter(sheet, out=out)
+                sheet._writer.write_top()
+
+        sheet._get_writer = get_writer
+        return sheet
 
     def text(self, sheet: WriteOnlySheet, text: str, **style: Any) -> Any:
         """Return a text cell, neutralised so that no spreadsheet runs it as a formula."""
@@ -286,13 +330,11 @@ class _Sheets:
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
 
     def save(self, path: Path) -> None:
-        """Write the workbook to ``path`` atomically, the same bytes for the same content."""
+        """Write the workbook to ``path``, the same bytes for the same content."""
         from openpyxl.writer.excel import ExcelWriter
 
-        with atomic_text_file(path) as stream:
-            # The zip goes to the binary file under the text stream: nothing is written as
-            # text, and the atomic replacement (temporary file, fsync, rename) is the same.
-            archive = _StableZip(stream.buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        with open(path, "wb") as stream:
+            archive = _StableZip(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
             try:
                 # Workbook.save would stamp the clock in the document properties.
                 ExcelWriter(self.workbook, archive).save()
@@ -613,7 +655,7 @@ def write_dataset_xlsx(
     converter: cattrs.Converter | None = None,
     on: dt.date | None = None,
 ) -> Path:
-    """Write ``dataset`` as an Excel workbook, atomically.
+    """Write ``dataset`` as an Excel workbook at ``path`` (inside the atomic routine's folder).
 
     The sheets are ``À lire`` (what the workbook holds, whether the data is synthetic),
     ``Participations`` and ``Rapports`` (the CSV tables, typed), ``Contrats``, ``Actions`` and
@@ -638,7 +680,6 @@ def write_dataset_xlsx(
     .. versionadded:: 0.1
     """
     target = Path(path)
-    sheets = _Sheets()
     on = on or dt.date.today()
     repeated = mv.unique(report.id for report in dataset.reports)
     if repeated:
@@ -647,28 +688,29 @@ def write_dataset_xlsx(
             "keep them apart; give each report its own id or write a .json document"
         )
     report_size = sum(max(1, len(r.counts)) for r in dataset.reports)
-    _stamp(
-        sheets,
-        dataset.info.title,
-        created=dataset.info.created,
-        on=on,
-        synthetic=dataset.info.synthetic,
-    )
-    _readme(sheets, _dataset_readme(dataset, on), synthetic=dataset.info.synthetic)
-    sheets.table(
-        PARTICIPATIONS_SHEET,
-        _PARTICIPATION_SHEET_COLUMNS,
-        _participation_rows(dataset.participations),
-        size=len(dataset.participations),
-    )
-    sheets.table(
-        REPORTS_SHEET, _REPORT_SHEET_COLUMNS, _report_rows(dataset.reports), size=report_size
-    )
-    sheets.table("Contrats", _contract_columns(on), _contract_rows(dataset, on))
-    sheets.table("Actions", _ACTION_COLUMNS, _action_rows(dataset))
-    sheets.table("Financements", _FUNDING_COLUMNS, _funding_rows(dataset))
-    _document_sheet(sheets, dataset, converter or make_converter())
-    sheets.save(target)
+    with _Sheets(scratch=target.parent) as sheets:
+        _stamp(
+            sheets,
+            dataset.info.title,
+            created=dataset.info.created,
+            on=on,
+            synthetic=dataset.info.synthetic,
+        )
+        _readme(sheets, _dataset_readme(dataset, on), synthetic=dataset.info.synthetic)
+        sheets.table(
+            PARTICIPATIONS_SHEET,
+            _PARTICIPATION_SHEET_COLUMNS,
+            _participation_rows(dataset.participations),
+            size=len(dataset.participations),
+        )
+        sheets.table(
+            REPORTS_SHEET, _REPORT_SHEET_COLUMNS, _report_rows(dataset.reports), size=report_size
+        )
+        sheets.table("Contrats", _contract_columns(on), _contract_rows(dataset, on))
+        sheets.table("Actions", _ACTION_COLUMNS, _action_rows(dataset))
+        sheets.table("Financements", _FUNDING_COLUMNS, _funding_rows(dataset))
+        _document_sheet(sheets, dataset, converter or make_converter())
+        sheets.save(target)
     return target
 
 
@@ -695,7 +737,7 @@ _INDICATOR_COLUMNS = (
 def write_indicators_xlsx(
     table: IndicatorTable, path: str | Path, *, on: dt.date | None = None
 ) -> Path:
-    """Write an indicator table as an Excel workbook, atomically.
+    """Write an indicator table as an Excel workbook at ``path`` (see :func:`write_dataset_xlsx`).
 
     The sheet ``Indicateurs`` has the columns of :meth:`IndicatorRow.to_dict
     <territoires.indicators.IndicatorRow.to_dict>`, typed: periods as dates, values and
@@ -775,17 +817,17 @@ def write_indicators_xlsx(
         yield from ([name, ind.label_fr] for name, ind in sorted(table.indicators.items()))
 
     target = Path(path)
-    sheets = _Sheets()
-    _stamp(
-        sheets,
-        "Indicateurs territoires",
-        created=None,
-        on=on or dt.date.today(),
-        synthetic=table.synthetic,
-    )
-    _readme(sheets, readme(), synthetic=table.synthetic)
-    sheets.table(INDICATORS_SHEET, _INDICATOR_COLUMNS, rows(), size=len(table.rows))
-    sheets.save(target)
+    with _Sheets(scratch=target.parent) as sheets:
+        _stamp(
+            sheets,
+            "Indicateurs territoires",
+            created=None,
+            on=on or dt.date.today(),
+            synthetic=table.synthetic,
+        )
+        _readme(sheets, readme(), synthetic=table.synthetic)
+        sheets.table(INDICATORS_SHEET, _INDICATOR_COLUMNS, rows(), size=len(table.rows))
+        sheets.save(target)
     return target
 
 

@@ -6,7 +6,8 @@ indicators against their targets, the beneficiaries by public category, sex and 
 the next steering committees and the provenance of the data. :func:`render_html` turns a
 :class:`Report` into a single HTML page, in French or in English, that loads nothing from
 the network (inline CSS and inline SVG charts, no JavaScript) and prints legibly in black
-and white.
+and white; :func:`territoires.export` writes it (format ``html``), as ``territoires report``
+does.
 
 Counts of persons come from :func:`~territoires.indicators.compute_indicators`, protected by
 disclosure control: a suppressed cell reaches the report with its status and **no value**,
@@ -36,7 +37,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from pathlib import Path
 
 import attrs
 
@@ -83,7 +83,6 @@ __all__ = [
     "TargetLine",
     "build_report",
     "render_html",
-    "write_html",
 ]
 
 BUDGET_INDICATORS = ("committed_euros", "spent_euros", "cofunding_rate")
@@ -504,27 +503,6 @@ def render_html(report: Report) -> str:
     from territoires.report._html import render
 
     return render(report)
-
-
-def write_html(report: Report, path: str | Path) -> Path:
-    """Write the page of ``report`` to ``path`` in UTF-8.
-
-    The file is written in place; a caller that needs atomicity writes to a temporary file
-    next to the target and renames it (``territoires report`` and
-    :func:`territoires.export` do).
-
-    Args:
-        report: What :func:`build_report` computed.
-        path: The file to write.
-
-    Returns:
-        The path written.
-
-    .. versionadded:: 0.1
-    """
-    target = Path(path)
-    target.write_text(render_html(report), encoding="utf-8", newline="")
-    return target
 
 
 # -- building -----------------------------------------------------------------------------------
