@@ -77,7 +77,7 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
                 from territoires.io import _xlsx
 
                 return _xlsx.read_workbook(target, _converter())
-            data = read_bytes(target)
+            data = read_bytes(target, lines=target.suffix.lower() in _TABLE_SUFFIXES)
             return _read_file(target, data, encoding)
     except ReadFailure as failure:
         return None, [failure.problem]
@@ -127,6 +127,9 @@ def load_persons(path: str | Path, *, encoding: str | None = None) -> tuple[Pers
     return persons
 
 
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
 def _sniff(data: bytes) -> Format | None:
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
@@ -140,17 +143,16 @@ def _read_file(
     label = str(path)
     suffix = path.suffix.lower()
     kind: Format | None = (
-        "json"
-        if suffix == ".json"
-        else "csv"
-        if suffix in (".csv", ".tsv", ".txt")
-        else _sniff(data)
+        "json" if suffix == ".json" else "csv" if suffix in _TABLE_SUFFIXES else _sniff(data)
     )
     if kind == "json":
         return _json.read_json(data, label, _converter())
     text = decode_text(data, label, encoding)
-    first_line = text.split("\n", 1)[0].lstrip("\ufeff")
+    first_line = _tables.first_line(text).lstrip("\ufeff")
     delimiter = _tables.sniff_delimiter(first_line)
+    too_wide = _tables.too_many_columns(first_line, delimiter, label)
+    if too_wide is not None:  # before splitting the header into ten million names
+        return None, [too_wide]
     table = _tables.detect_table(first_line.split(delimiter))
     if table is None:
         return None, [
@@ -203,7 +205,7 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
             continue
         path, encoding, delimiter = resources[table]
         try:
-            text = decode_text(read_bytes(path), str(path), encoding)
+            text = decode_text(read_bytes(path, lines=True), str(path), encoding)
         except ReadFailure as failure:
             problems.append(failure.problem)
             continue
