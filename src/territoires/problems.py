@@ -19,7 +19,7 @@ import attrs
 
 from territoires._enum import LabelledEnum
 
-__all__ = ["Problem", "ProblemCode", "Severity", "format_value"]
+__all__ = ["Problem", "ProblemCode", "Severity", "format_value", "omitted", "too_many"]
 
 
 class Severity(LabelledEnum):
@@ -179,7 +179,7 @@ def format_value(value: object, limit: int = 60) -> str:
         text = value.isoformat()
     elif isinstance(value, Decimal):
         # Positional notation of 1E+999999999 would be a billion characters.
-        plain = not value.is_finite() or -40 < value.as_tuple().exponent < 40
+        plain = not value.is_finite() or -40 < int(value.as_tuple().exponent) < 40
         text = format(value, "f") if plain else str(value)
     elif type(value) is int and value.bit_length() > 256:
         # repr() of an int of more than 4,300 digits raises ValueError (Python 3.11+).
@@ -260,7 +260,8 @@ class Problem:
         )
         where = ":".join(part or "" for part in parts)
         text = f"{where}: {self.message}" if where.strip(":") else self.message
-        if self.value is not None and self.value not in self.message:
+        counted = self.code is ProblemCode.TOO_MANY_PROBLEMS  # its value is in the message
+        if self.value is not None and self.value not in self.message and not counted:
             text += f" (got {self.value})"
         return f"{text} [{self.code.value}]"
 

@@ -173,7 +173,7 @@ def _repeated_keys(
     exactly one ``:`` outside texts, so the ``:`` of the file (one C-level count) equal the
     keys kept by decoding plus the ``:`` inside the decoded texts exactly when no key was
     repeated; only when the counts differ is the document decoded again to find the repeated
-    keys (or to learn that a text held an escaped colon, ``\\u003a``).
+    keys (or to learn that a text held an escaped colon).
 
     ``typed_keys`` is the number of keys of the document and of its rows, which msgspec
     decoded into structs (counted by the factories of their defaults).

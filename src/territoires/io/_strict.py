@@ -59,11 +59,9 @@ def _marked(document: Any) -> Iterator[tuple[tuple[str | int, ...], _Repeated]]:
         if isinstance(value, dict):
             if isinstance(value, _Repeated):
                 yield path, value
-            stack.extend((path + (key,), item) for key, item in reversed(value.items()))
+            stack.extend(((*path, key), item) for key, item in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend(
-                (path + (index,), item) for index, item in reversed(list(enumerate(value)))
-            )
+            stack.extend(((*path, index), item) for index, item in reversed(list(enumerate(value))))
 
 
 def _record(path: tuple[str | int, ...], document: Any) -> str | None:
