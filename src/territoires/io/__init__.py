@@ -193,7 +193,7 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     resources, problems = _package.read_descriptor(folder, read_bytes(descriptor))
     dataset = Dataset()
     if "dataset" in resources:
-        path, _, _ = resources["dataset"]
+        (path,), _, _ = resources["dataset"]
         try:
             document, more = _json.read_json(read_bytes(path), str(path), _converter())
         except ReadFailure as failure:
@@ -203,19 +203,34 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     for table in ("participations", "reports"):
         if table not in resources:
             continue
-        path, encoding, delimiter = resources[table]
+        paths, encoding, delimiter = resources[table]
         try:
-            text = decode_text(read_bytes(path, lines=True), str(path), encoding)
+            texts = [decode_text(read_bytes(p, lines=True), str(p), encoding) for p in paths]
         except ReadFailure as failure:
             problems.append(failure.problem)
             continue
-        part, more = _read_table(table, text, str(path), delimiter)
-        problems.extend(more)
-        if part is not None:
-            dataset = attrs.evolve(
-                dataset, **{table: getattr(dataset, table) + getattr(part, table)}
-            )
+        # A multipart resource is its parts end to end, the header in the first only
+        # (Frictionless). Each part is read on its own, under the first part's header, so
+        # that a problem names the part and its line there.
+        header = _tables.first_line(texts[0])
+        for index, (path, text) in enumerate(zip(paths, texts, strict=True)):
+            if index:
+                text = f"{header}\n{text}"
+            part, more = _read_table(table, text, str(path), delimiter)
+            problems.extend(more if not index else [_line_before(p) for p in more])
+            if part is not None:
+                dataset = attrs.evolve(
+                    dataset, **{table: getattr(dataset, table) + getattr(part, table)}
+                )
     return (None, problems) if problems else (dataset, [])
+
+
+def _line_before(problem: Problem) -> Problem:
+    """The problem of a later part of a multipart table, read under the first part's header."""
+    record = problem.record or ""
+    if record.startswith("line ") and record[5:].isdigit() and int(record[5:]) > 1:
+        return attrs.evolve(problem, record=f"line {int(record[5:]) - 1}")
+    return problem
 
 
 # Workbooks are read by territoires.io._xlsx, imported only when one is met (it is large).
