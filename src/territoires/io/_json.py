@@ -306,10 +306,10 @@ def _read_detailed(
         document = _PLAIN.decode(data)
     except RecursionError:
         return None, [depth_problem(label)]
-    except msgspec.DecodeError as exc:
-        return None, [syntax_problem(data, exc, label)]
     except msgspec.ValidationError as exc:  # a whole number of thousands of digits
         return None, [number_problem(exc, label)]
+    except msgspec.DecodeError as exc:
+        return None, [syntax_problem(data, exc, label)]
     if walk_keys(document)[2]:
         return None, [depth_problem(label)]
     repeated = duplicate_key_problems(data, label)

@@ -64,10 +64,10 @@ def read_persons(
         document = _DECODER.decode(data)
     except RecursionError:
         return None, [depth_problem(label)]
-    except msgspec.DecodeError as exc:
-        return None, [syntax_problem(data, exc, label)]
     except msgspec.ValidationError as exc:  # a whole number of thousands of digits
         return None, [number_problem(exc, label)]
+    except msgspec.DecodeError as exc:
+        return None, [syntax_problem(data, exc, label)]
     if too_deep(document):
         return None, [depth_problem(label)]
     repeated = duplicate_key_problems(data, label)
