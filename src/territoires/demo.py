@@ -839,10 +839,10 @@ def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dat
     Args:
         seed: Seed of the synthetic part; the same seed always gives the same dataset.
         participations: Number of participation rows (6,000 by default); millions work, for
-            benchmarks; at most :data:`MAX_PARTICIPATIONS`.
+            benchmarks; at most ``MAX_PARTICIPATIONS``.
 
     Raises:
-        ValueError: ``participations`` is negative or above :data:`MAX_PARTICIPATIONS`.
+        ValueError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``.
 
     .. versionadded:: 0.1
     """

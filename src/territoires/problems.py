@@ -293,7 +293,7 @@ class Problem:
 def omitted(problems: Iterable[Problem]) -> int:
     """Return how many problems were counted but not kept (see ``too-many-problems``).
 
-    A reader that meets more than :data:`territoires.limits.MAX_PROBLEMS` problems in a file
+    A reader that meets more than ``territoires.limits.MAX_PROBLEMS`` problems in a file
     keeps the first ones and ends them with one ``too-many-problems`` problem whose ``value``
     is the number of the others.
 

@@ -107,7 +107,7 @@ def _format(territory: Territory) -> str:
 
 
 def _check_query(query: str) -> None:
-    """Refuse a query longer than :data:`territoires.limits.MAX_QUERY_LENGTH` characters.
+    """Refuse a query longer than ``territoires.limits.MAX_QUERY_LENGTH`` characters.
 
     Spelling correction tries every edit of every word: a query of 100,000 characters would
     never end.
@@ -503,7 +503,7 @@ class Geography:
 
         Raises:
             InvalidValueError: ``query`` is longer than
-                :data:`territoires.limits.MAX_QUERY_LENGTH` characters.
+                ``territoires.limits.MAX_QUERY_LENGTH`` characters.
 
         Example:
             >>> from territoires.geo import get_geography

@@ -195,7 +195,7 @@ def read_json(
     """Read a territoires/1 document; return the dataset, or None and every problem.
 
     Keys given twice in an object and nesting deeper than
-    :data:`territoires.limits.MAX_DEPTH` are problems.
+    ``territoires.limits.MAX_DEPTH`` are problems.
     """
     data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors put one in front of JSON too
     try:
