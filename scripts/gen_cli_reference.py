@@ -41,6 +41,7 @@ WIDTH = 100
 TYPES = {
     "_date": "a date, `YYYY-MM-DD` or `DD/MM/YYYY`",
     "_positive": "a whole number, 0 or more (`1_000` is accepted)",
+    "_participation_count": "a whole number, 0 to 100,000,000 (`1_000` is accepted)",
     "int": "a whole number",
 }
 

@@ -334,6 +334,53 @@ def indicator_columns() -> list[str]:
 # -- the page -------------------------------------------------------------------------------------
 
 
+def _limit_docs() -> dict[str, str]:
+    """The docstring under each constant of ``territoires.limits``, read from its source."""
+    import ast
+
+    from territoires import limits
+
+    tree = ast.parse(inspect.getsource(limits))
+    docs: dict[str, str] = {}
+    body = tree.body
+    for node, after in zip(body, body[1:], strict=False):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            text = " ".join(after.value.value.split())
+            docs[node.targets[0].id] = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text)
+    return docs
+
+
+def limits_section() -> list[str]:
+    """The limits readers check, from ``territoires.limits``: name, value, why."""
+    from territoires import limits
+
+    docs = _limit_docs()
+    lines = [
+        "## Limits",
+        "",
+        "Readers check these bounds before doing the work they bound, and refuse input beyond "
+        "them with one problem naming the file (codes `too-large`, `too-deep`, "
+        "`line-too-long`, `too-many-problems`). The reading limits are attributes of "
+        "`territoires.limits`, which a library user may raise for a trusted file before "
+        "reading; the bounds of amounts and counts are invariants of the model.",
+        "",
+        "| Limit | Value | What it bounds |",
+        "| --- | --- | --- |",
+    ]
+    for name in limits.__all__:
+        value = getattr(limits, name)
+        shown = f"{value:,}" if isinstance(value, int | Decimal) else repr(value)
+        lines.append(f"| `{name}` | {shown} | {docs.get(name, '').replace('|', '/')} |")
+    lines.append("")
+    return lines
+
+
 def render() -> str:
     """Return the whole data-format page."""
     classes, enums = document_classes()
@@ -403,6 +450,7 @@ def render() -> str:
         "",
         *indicator_columns(),
         "",
+        *limits_section(),
     ]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import territoires
+from territoires import limits
 from territoires._enum import Lang
 from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
@@ -31,7 +32,7 @@ from territoires.indicators import parse_period
 from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
 from territoires.plugins import PluginManager, get_plugin_manager
-from territoires.problems import Problem, ProblemCode, Severity
+from territoires.problems import Problem, ProblemCode, Severity, omitted
 
 if TYPE_CHECKING:
     from territoires.indicators import Level
@@ -56,6 +57,8 @@ _UNREADABLE = frozenset(
         ProblemCode.UNKNOWN_FORMAT,
         ProblemCode.UNSUPPORTED_SCHEMA,
         ProblemCode.LINE_TOO_LONG,
+        ProblemCode.TOO_LARGE,
+        ProblemCode.TOO_DEEP,
     }
 )
 
@@ -85,6 +88,15 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be zero or more")
+    return value
+
+
+def _participation_count(text: str) -> int:
+    value = _positive(text)
+    if value > territoires.demo.MAX_PARTICIPATIONS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is more than {territoires.demo.MAX_PARTICIPATIONS:,} rows"
+        )
     return value
 
 
@@ -124,12 +136,22 @@ class _Problems(Exception):
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
+    """Print problems: all of them as JSON, the first ``limits.MAX_PROBLEMS_SHOWN`` as text.
+
+    Readers keep at most ``limits.MAX_PROBLEMS`` per file and count the others; as text, a
+    last line counts every problem not printed.
+    """
     if fmt == "json":
         json.dump({"problems": [p.to_dict() for p in problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
-    for problem in problems:
+    listed = [p for p in problems if p.code is not ProblemCode.TOO_MANY_PROBLEMS]
+    shown = listed[: limits.MAX_PROBLEMS_SHOWN]
+    for problem in shown:
         out.write(problem.format() + "\n")
+    rest = len(listed) - len(shown) + omitted(problems)
+    if rest:
+        out.write(f"… and {rest:,} more problems ({len(shown):,} shown)\n")
 
 
 def _exit_code(problems: Sequence[Problem]) -> int:
@@ -987,7 +1009,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the demo dataset (real territories, synthetic activity)",
         description="write the demo dataset: the 18 CTAIR territories with synthetic activity",
     )
-    demo.add_argument("--participations", type=_positive, help="number of rows (default 6,000)")
+    demo.add_argument(
+        "--participations",
+        type=_participation_count,
+        help=f"number of rows (default 6,000, at most {territoires.demo.MAX_PARTICIPATIONS:,})",
+    )
     demo.add_argument(
         "--seed",
         type=int,

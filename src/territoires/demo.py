@@ -829,16 +829,25 @@ class _Builder:
         )
 
 
+MAX_PARTICIPATIONS = 100_000_000
+"""Most participation rows the demo builds: ten times the national scale of a decade."""
+
+
 def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dataset:
     """Build the demo dataset: real territories and cohorts, synthetic activity.
 
     Args:
         seed: Seed of the synthetic part; the same seed always gives the same dataset.
         participations: Number of participation rows (6,000 by default); millions work, for
-            benchmarks.
+            benchmarks; at most ``MAX_PARTICIPATIONS``.
+
+    Raises:
+        ValueError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``.
 
     .. versionadded:: 0.1
     """
-    if participations is not None and participations < 0:
-        raise ValueError(f"participations must be zero or more, got {participations}")
+    if participations is not None and not 0 <= participations <= MAX_PARTICIPATIONS:
+        raise ValueError(
+            f"participations must be between 0 and {MAX_PARTICIPATIONS:,}, got {participations}"
+        )
     return _Builder(seed, participations).build()

@@ -19,7 +19,7 @@ import attrs
 
 from territoires._enum import LabelledEnum
 
-__all__ = ["Problem", "ProblemCode", "Severity", "format_value"]
+__all__ = ["Problem", "ProblemCode", "Severity", "format_value", "omitted", "too_many"]
 
 
 class Severity(LabelledEnum):
@@ -59,6 +59,16 @@ class ProblemCode(LabelledEnum):
         "a line is too long for a table",
     )
     INVALID_JSON = ("invalid-json", "JSON invalide ou tronqué", "invalid or truncated JSON")
+    TOO_LARGE = (
+        "too-large",
+        "fichier, partie de classeur ou en-tête au-delà des limites de lecture",
+        "file, workbook part or header beyond the reading limits",
+    )
+    TOO_DEEP = (
+        "too-deep",
+        "imbrication JSON trop profonde",
+        "JSON nested too deeply",
+    )
     UNKNOWN_FORMAT = (
         "unknown-format",
         "format de fichier non reconnu",
@@ -69,7 +79,17 @@ class ProblemCode(LabelledEnum):
         "version de schéma absente ou non prise en charge",
         "schema version missing or not supported",
     )
+    TOO_MANY_PROBLEMS = (
+        "too-many-problems",
+        "autres problèmes comptés mais non listés",
+        "further problems counted but not listed",
+    )
     # Structure of records
+    DUPLICATE_KEY = (
+        "duplicate-key",
+        "clé en double dans un objet JSON",
+        "key repeated in a JSON object",
+    )
     MISSING_FIELD = ("missing-field", "champ obligatoire absent", "required field missing")
     UNKNOWN_FIELD = ("unknown-field", "champ inconnu", "unknown field")
     MISSING_COLUMN = ("missing-column", "colonne obligatoire absente", "required column missing")
@@ -155,8 +175,15 @@ def format_value(value: object, limit: int = 60) -> str:
     """
     if isinstance(value, enum.Enum):
         value = value.value
-    if isinstance(value, dt.date | Decimal):
-        text = value.isoformat() if isinstance(value, dt.date) else format(value, "f")
+    if isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, Decimal):
+        # Positional notation of 1E+999999999 would be a billion characters.
+        plain = not value.is_finite() or -40 < int(value.as_tuple().exponent) < 40
+        text = format(value, "f") if plain else str(value)
+    elif type(value) is int and value.bit_length() > 256:
+        # repr() of an int of more than 4,300 digits raises ValueError (Python 3.11+).
+        text = f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
     else:
         text = repr(value)
     if len(text) > limit:
@@ -233,7 +260,8 @@ class Problem:
         )
         where = ":".join(part or "" for part in parts)
         text = f"{where}: {self.message}" if where.strip(":") else self.message
-        if self.value is not None and self.value not in self.message:
+        counted = self.code is ProblemCode.TOO_MANY_PROBLEMS  # its value is in the message
+        if self.value is not None and self.value not in self.message and not counted:
             text += f" (got {self.value})"
         return f"{text} [{self.code.value}]"
 
@@ -260,6 +288,33 @@ class Problem:
                 else (f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}")
             )
         return attrs.evolve(self, file=file if file is not None else self.file, field=field)
+
+
+def omitted(problems: Iterable[Problem]) -> int:
+    """Return how many problems were counted but not kept (see ``too-many-problems``).
+
+    A reader that meets more than ``territoires.limits.MAX_PROBLEMS`` problems in a file
+    keeps the first ones and ends them with one ``too-many-problems`` problem whose ``value``
+    is the number of the others.
+
+    .. versionadded:: 0.2
+    """
+    return sum(
+        int(p.value or 0)
+        for p in problems
+        if p.code is ProblemCode.TOO_MANY_PROBLEMS and (p.value or "").isdigit()
+    )
+
+
+def too_many(count: int, file: str | None) -> Problem:
+    """Return the problem closing a list cut at ``limits.MAX_PROBLEMS``: ``count`` more."""
+    return Problem(
+        code=ProblemCode.TOO_MANY_PROBLEMS,
+        message=f"{count:,} more problems found and not listed (the first ones are listed)",
+        file=file,
+        value=str(count),
+        expected="fewer problems: fix the ones listed and read the file again",
+    )
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 import attrs
 import msgspec
 
+from territoires import limits
 from territoires.exceptions import InvalidValueError, TerritoiresError, UnknownTerritoryError
 from territoires.geo._search import WORDS, NameIndex
 from territoires.model import codes
@@ -103,6 +104,20 @@ def _departement_of(code: str) -> str:
 
 def _format(territory: Territory) -> str:
     return f"{territory.name} ({territory.id})"
+
+
+def _check_query(query: str) -> None:
+    """Refuse a query longer than ``territoires.limits.MAX_QUERY_LENGTH`` characters.
+
+    Spelling correction tries every edit of every word: a query of 100,000 characters would
+    never end.
+    """
+    if len(query) > limits.MAX_QUERY_LENGTH:
+        raise InvalidValueError(
+            "query",
+            f"a text of {len(query):,} characters",
+            f"a search of at most {limits.MAX_QUERY_LENGTH} characters",
+        )
 
 
 class Geography:
@@ -486,11 +501,16 @@ class Geography:
             kinds: Only return territories of these kinds; all kinds when None.
             limit: At most this many results.
 
+        Raises:
+            InvalidValueError: ``query`` is longer than
+                ``territoires.limits.MAX_QUERY_LENGTH`` characters.
+
         Example:
             >>> from territoires.geo import get_geography
             >>> [t.id for t in get_geography().search("lyon", limit=2)]
             ['69123', '200046977']
         """
+        _check_query(query)
         if limit <= 0:
             return []
         wanted = None if kinds is None else frozenset(kinds)
@@ -545,6 +565,8 @@ class Geography:
             >>> get_geography().suggest("242100411")
             ['Dijon Métropole (242100410)']
         """
+        if len(reference) > limits.MAX_QUERY_LENGTH:
+            return []  # no name is that long; correcting it would take forever
         found: list[str] = []
 
         def add(candidate: str) -> None:

@@ -88,7 +88,7 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
                 from territoires.io import _xlsx
 
                 return _xlsx.read_workbook(target, _converter())
-            data = read_bytes(target)
+            data = read_bytes(target, lines=target.suffix.lower() in _TABLE_SUFFIXES)
             return _read_file(target, data, encoding)
     except ReadFailure as failure:
         return None, [failure.problem]
@@ -138,6 +138,9 @@ def load_persons(path: str | Path, *, encoding: str | None = None) -> tuple[Pers
     return persons
 
 
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
 def _sniff(data: bytes) -> Format | None:
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
@@ -151,17 +154,16 @@ def _read_file(
     label = str(path)
     suffix = path.suffix.lower()
     kind: Format | None = (
-        "json"
-        if suffix == ".json"
-        else "csv"
-        if suffix in (".csv", ".tsv", ".txt")
-        else _sniff(data)
+        "json" if suffix == ".json" else "csv" if suffix in _TABLE_SUFFIXES else _sniff(data)
     )
     if kind == "json":
         return _json.read_json(data, label, _converter())
     text = decode_text(data, label, encoding)
-    first_line = text.split("\n", 1)[0].lstrip("\ufeff")
+    first_line = _tables.first_line(text).lstrip("\ufeff")
     delimiter = _tables.sniff_delimiter(first_line)
+    too_wide = _tables.too_many_columns(first_line, delimiter, label)
+    if too_wide is not None:  # before splitting the header into ten million names
+        return None, [too_wide]
     table = _tables.detect_table(first_line.split(delimiter))
     if table is None:
         return None, [
@@ -202,7 +204,7 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     resources, problems = _package.read_descriptor(folder, read_bytes(descriptor))
     dataset = Dataset()
     if "dataset" in resources:
-        path, _, _ = resources["dataset"]
+        (path,), _, _ = resources["dataset"]
         try:
             document, more = _json.read_json(read_bytes(path), str(path), _converter())
         except ReadFailure as failure:
@@ -212,19 +214,34 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     for table in ("participations", "reports"):
         if table not in resources:
             continue
-        path, encoding, delimiter = resources[table]
+        paths, encoding, delimiter = resources[table]
         try:
-            text = decode_text(read_bytes(path), str(path), encoding)
+            texts = [decode_text(read_bytes(p, lines=True), str(p), encoding) for p in paths]
         except ReadFailure as failure:
             problems.append(failure.problem)
             continue
-        part, more = _read_table(table, text, str(path), delimiter)
-        problems.extend(more)
-        if part is not None:
-            dataset = attrs.evolve(
-                dataset, **{table: getattr(dataset, table) + getattr(part, table)}
-            )
+        # A multipart resource is its parts end to end, the header in the first only
+        # (Frictionless). Each part is read on its own, under the first part's header, so
+        # that a problem names the part and its line there.
+        header = _tables.first_line(texts[0])
+        for index, (path, text) in enumerate(zip(paths, texts, strict=True)):
+            if index:
+                text = f"{header}\n{text}"
+            part, more = _read_table(table, text, str(path), delimiter)
+            problems.extend(more if not index else [_line_before(p) for p in more])
+            if part is not None:
+                dataset = attrs.evolve(
+                    dataset, **{table: getattr(dataset, table) + getattr(part, table)}
+                )
     return (None, problems) if problems else (dataset, [])
+
+
+def _line_before(problem: Problem) -> Problem:
+    """The problem of a later part of a multipart table, read under the first part's header."""
+    record = problem.record or ""
+    if record.startswith("line ") and record[5:].isdigit() and int(record[5:]) > 1:
+        return attrs.evolve(problem, record=f"line {int(record[5:]) - 1}")
+    return problem
 
 
 # Workbooks are read by territoires.io._xlsx, imported only when one is met (it is large).

@@ -80,6 +80,9 @@ def parse_date(text: str) -> dt.date:
         ) from None
 
 
+_MAX_NUMBER_TEXT = 60  # a bound on amounts' texts (the model bounds their values)
+
+
 def parse_decimal(text: str) -> Decimal:
     """Parse one number cell with a decimal point or a decimal comma.
 
@@ -95,6 +98,13 @@ def parse_decimal(text: str) -> Decimal:
             text,
             "1250 or 1 250 for a whole amount, 1250.50 or 1250,50 with decimals",
         )
+    if len(value) > _MAX_NUMBER_TEXT:
+        raise FieldError(
+            ProblemCode.INVALID_NUMBER,
+            f"{format_value(text)} has {len(value):,} characters; no amount is that long",
+            text,
+            NUMBER_EXPECTED,
+        )
     if _PLAIN_NUMBER.fullmatch(value):
         return Decimal(value)
     if _FRENCH_NUMBER.fullmatch(value):
@@ -104,11 +114,24 @@ def parse_decimal(text: str) -> Decimal:
     )
 
 
+# More digits than any count the model holds (limits.MAX_COUNT has 9): refused before int(),
+# which raises ValueError past 4,300 digits, and whose cost grows with the square of them.
+_MAX_DIGITS = 30
+
+
 def parse_int(text: str) -> int:
     """Parse one whole-number cell (spaces between thousands allowed)."""
     value = text.strip()
     if _INTEGER.fullmatch(value):
-        return int(value.translate(_SPACES))
+        digits = value.translate(_SPACES)
+        if len(digits.lstrip("0")) > _MAX_DIGITS:
+            raise FieldError(
+                ProblemCode.INVALID_NUMBER,
+                f"{format_value(text)} has {len(digits):,} digits; no count is that large",
+                text,
+                f"a whole number of at most {_MAX_DIGITS} digits",
+            )
+        return int(digits)
     raise FieldError(
         ProblemCode.INVALID_NUMBER,
         f"{format_value(text)} is not a whole number",

@@ -7,6 +7,8 @@ import datetime as dt
 import itertools
 import operator
 import re
+import sys
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, TextIO
@@ -16,6 +18,7 @@ import cattrs
 import msgspec
 
 from territoires.io._converter import problems_from, structure_records
+from territoires.io._strict import depth_problem, duplicate_key_problems, walk_keys
 from territoires.io._tables import bulk_builder
 from territoires.io._text import line_and_column
 from territoires.model import _validators as mv
@@ -34,7 +37,14 @@ from territoires.model.person import ActionReport, Participation
 from territoires.model.territory import Party, Territory
 from territoires.problems import Problem, ProblemCode
 
-__all__ = ["SCHEMA", "read_json", "schema_problem", "syntax_problem", "write_json"]
+__all__ = [
+    "SCHEMA",
+    "number_problem",
+    "read_json",
+    "schema_problem",
+    "syntax_problem",
+    "write_json",
+]
 
 SCHEMA = "territoires/1"
 _SCHEMA_FAMILY = "territoires/"
@@ -52,20 +62,38 @@ _RECORD_TABLES: tuple[tuple[str, type[Any]], ...] = (
 # pass (msgspec's per-value regex calls cost more than a Python loop over the rows).
 
 
+# Counting keys without a per-row cost: a field missing from a row gets its default from a
+# factory, ``itertools.repeat(default).__next__``, a C call that returns the default and
+# lowers the repeat's remaining count. The drop over a decoding is the number of fields the
+# rows did not give, so the number of keys the rows gave is known exactly (see _repeated_keys).
+_ABSENT: list[itertools.repeat[Any]] = []
+_DECODING = threading.Lock()
+
+
+def _absent(default: Any) -> Any:
+    counter = itertools.repeat(default, sys.maxsize)
+    _ABSENT.append(counter)
+    return msgspec.field(default_factory=counter.__next__)
+
+
+def _absent_left() -> int:
+    return sum(map(operator.length_hint, _ABSENT))
+
+
 class _Row(msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
     id: str
     person: str
     action: str
     entry_date: dt.date
-    exit_date: dt.date | None = None
+    exit_date: dt.date | None = _absent(None)
     status: AdministrativeStatus
-    sex: Sex = Sex.UNSPECIFIED
-    age_band: AgeBand = AgeBand.UNKNOWN
-    residence: str | None = None
-    employment: EmploymentOutcome | None = None
-    housing: HousingOutcome | None = None
-    french_entry: FrenchLevel | None = None
-    french_exit: FrenchLevel | None = None
+    sex: Sex = _absent(Sex.UNSPECIFIED)
+    age_band: AgeBand = _absent(AgeBand.UNKNOWN)
+    residence: str | None = _absent(None)
+    employment: EmploymentOutcome | None = _absent(None)
+    housing: HousingOutcome | None = _absent(None)
+    french_entry: FrenchLevel | None = _absent(None)
+    french_exit: FrenchLevel | None = _absent(None)
 
 
 assert _Row.__struct_fields__ == tuple(a.name for a in attrs.fields(Participation)), (
@@ -75,12 +103,12 @@ assert _Row.__struct_fields__ == tuple(a.name for a in attrs.fields(Participatio
 
 class _FastDocument(msgspec.Struct, forbid_unknown_fields=True):
     schema: str
-    info: Any = None
-    territories: Any = None
-    parties: Any = None
-    contracts: Any = None
-    participations: list[_Row] = []
-    reports: Any = None
+    info: Any = _absent(None)
+    territories: Any = _absent(None)
+    parties: Any = _absent(None)
+    contracts: Any = _absent(None)
+    participations: list[_Row] = _absent(())  # never mutated: replaced when read
+    reports: Any = _absent(None)
 
 
 _FAST = msgspec.json.Decoder(_FastDocument, float_hook=Decimal)
@@ -128,18 +156,68 @@ def _rows_to_participations(rows: list[_Row]) -> tuple[Participation, ...] | Non
     return tuple(itertools.starmap(bulk_builder(Participation), map(msgspec.structs.astuple, rows)))
 
 
+def _row_colons(rows: list[_Row]) -> int:
+    """The ``:`` in the texts of the rows (ids may hold one)."""
+    return sum(
+        "".join(map(operator.attrgetter(name), rows)).count(":")
+        for name in ("id", "person", "action")
+    )
+
+
+def _repeated_keys(
+    data: bytes, fast: _FastDocument, typed_keys: int, label: str
+) -> list[Problem] | None:
+    """Problems of keys repeated in an object, or of a document nested too deeply.
+
+    msgspec keeps the last of two values of a key. Every key of a JSON text is followed by
+    exactly one ``:`` outside texts, so the ``:`` of the file (one C-level count) equal the
+    keys kept by decoding plus the ``:`` inside the decoded texts exactly when no key was
+    repeated; only when the counts differ is the document decoded again to find the repeated
+    keys (or to learn that a text held an escaped colon).
+
+    ``typed_keys`` is the number of keys of the document and of its rows, which msgspec
+    decoded into structs (counted by the factories of their defaults).
+    """
+    parts = [fast.info, fast.territories, fast.parties, fast.contracts, fast.reports]
+    keys, colons, deep = walk_keys(parts)
+    if deep:
+        return [depth_problem(label)]
+    keys += typed_keys
+    found = data.count(b":")
+    if found != keys + colons and found != keys + colons + _row_colons(fast.participations):
+        return duplicate_key_problems(data, label) or None
+    return None
+
+
 def read_json(
     data: bytes, label: str, converter: cattrs.Converter
 ) -> tuple[Dataset | None, list[Problem]]:
-    """Read a territoires/1 document; return the dataset, or None and every problem."""
+    """Read a territoires/1 document; return the dataset, or None and every problem.
+
+    Keys given twice in an object and nesting deeper than
+    ``territoires.limits.MAX_DEPTH`` are problems.
+    """
     data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors put one in front of JSON too
     try:
-        fast = _FAST.decode(data)
+        with _DECODING:
+            before = _absent_left()
+            fast = _FAST.decode(data)
+            absent = before - _absent_left()
+    except RecursionError:
+        return None, [depth_problem(label)]
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _read_detailed(data, label, converter)
     wrong_schema = schema_problem(fast.schema, label)
     if wrong_schema is not None:
         return None, [wrong_schema]
+    typed_keys = (
+        len(_FastDocument.__struct_fields__)
+        + len(fast.participations) * len(_Row.__struct_fields__)
+        - absent
+    )
+    repeated = _repeated_keys(data, fast, typed_keys, label)
+    if repeated:
+        return None, repeated
     participations = _rows_to_participations(fast.participations)
     if participations is None:
         return _read_detailed(data, label, converter)
@@ -181,11 +259,32 @@ def _structure(
     return Dataset(info=info, **tables), []
 
 
+def number_problem(exc: msgspec.ValidationError, label: str) -> Problem:
+    """Return the problem of a number msgspec cannot hold (thousands of digits)."""
+    return Problem(
+        code=ProblemCode.INVALID_NUMBER,
+        message=f"a number in the document is out of range ({exc})",
+        file=label,
+        expected="amounts and counts of at most a few dozen digits",
+    )
+
+
+def _utf8_offset(data: bytes) -> int | None:
+    """The offset of the first byte that is not valid UTF-8, if any."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
+
+
 def syntax_problem(data: bytes, exc: msgspec.DecodeError, label: str) -> Problem:
     """Return the problem of a document that is not JSON, with its line and column."""
     text = str(exc)
     found = _BYTE.search(text)
-    offset = int(found.group(1)) if found else len(data)
+    # msgspec gives no offset for a text that is not UTF-8: find the byte rather than
+    # pointing at the end of the file.
+    offset = int(found.group(1)) if found else (_utf8_offset(data) or len(data))
     line, column = line_and_column(data, offset)
     reason = _BYTE.sub("", text).replace("JSON is malformed: ", "").strip()
     if "truncated" in reason:
@@ -205,8 +304,17 @@ def _read_detailed(
     """The slow path: decode without a schema, then explain every problem of every record."""
     try:
         document = _PLAIN.decode(data)
+    except RecursionError:
+        return None, [depth_problem(label)]
+    except msgspec.ValidationError as exc:  # a whole number of thousands of digits
+        return None, [number_problem(exc, label)]
     except msgspec.DecodeError as exc:
         return None, [syntax_problem(data, exc, label)]
+    if walk_keys(document)[2]:
+        return None, [depth_problem(label)]
+    repeated = duplicate_key_problems(data, label)
+    if repeated:
+        return None, repeated
     if not isinstance(document, dict):
         return None, [
             Problem(

@@ -6,13 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from territoires.io import _cells as cells
 from territoires.io import _flat
+from territoires.io._json import schema_problem
+from territoires.io._strict import depth_problem, duplicate_key_problems, too_deep
 from territoires.io._tables import PARTICIPATION_COLUMNS, REPORT_COLUMNS
 from territoires.model.dataset import Dataset
 from territoires.problems import Problem, ProblemCode
 
-__all__ = ["DESCRIPTOR", "RESOURCES", "descriptor_for", "read_descriptor"]
+__all__ = ["DESCRIPTOR", "RESOURCES", "Resource", "descriptor_for", "read_descriptor"]
 
 DESCRIPTOR = "datapackage.json"
 RESOURCES = {
@@ -184,74 +188,272 @@ def descriptor_for(dataset: Dataset, *, schema: str) -> dict[str, Any]:
     return descriptor
 
 
-def read_descriptor(
-    folder: Path, data: bytes
-) -> tuple[dict[str, tuple[Path, str | None, str | None]], list[Problem]]:
-    """Return the resources of a package as ``name -> (path, encoding, delimiter)``.
+_RESOURCE_FIELDS = frozenset(
+    {
+        "name",
+        "path",
+        "profile",
+        "format",
+        "mediatype",
+        "encoding",
+        "title",
+        "description",
+        "schema",
+        "dialect",
+        "bytes",
+        "hash",
+        "sources",
+        "licenses",
+    }
+)
+"""Fields of a resource territoires reads or that do not change what the file holds."""
 
-    Unknown resources are ignored (a package may carry documentation); missing files and
-    resource paths leaving the folder are problems.
-    """
-    label = str(folder / DESCRIPTOR)
-    problems: list[Problem] = []
+# Dialect options with the value the CSV reader gives them; any other value changes the rows.
+_DIALECT = {"header": True, "doubleQuote": True, "quoteChar": '"', "skipInitialSpace": False}
+_DIALECT_FREE = frozenset({"delimiter", "lineTerminator", "caseSensitiveHeader", "csvddfVersion"})
+
+Resource = tuple[tuple[Path, ...], str | None, str | None]
+"""What a resource gives the reader: its files in order, their encoding and delimiter."""
+
+
+def _descriptor_problem(
+    label: str,
+    code: ProblemCode,
+    message: str,
+    field: str | None = None,
+    record: str | None = None,
+    expected: str | None = None,
+) -> Problem:
+    return Problem(
+        code=code, message=message, file=label, record=record, field=field, expected=expected
+    )
+
+
+def _decode(data: bytes, label: str) -> tuple[Any, list[Problem]]:
+    """The descriptor's JSON, or the problems of a descriptor that is not strict JSON."""
     try:
         descriptor = json.loads(data)
+    except RecursionError:
+        return None, [depth_problem(label, "the package descriptor")]
     except ValueError as exc:
-        return {}, [
-            Problem(
-                code=ProblemCode.INVALID_JSON,
-                message=f"invalid JSON in the package descriptor: {exc}",
-                file=label,
+        return None, [
+            _descriptor_problem(
+                label,
+                ProblemCode.INVALID_JSON,
+                f"invalid JSON in the package descriptor: {exc}",
                 expected="a Frictionless data package descriptor",
             )
         ]
+    if too_deep(descriptor):
+        return None, [depth_problem(label, "the package descriptor")]
+    repeated = duplicate_key_problems(data, label)
+    return (None, repeated) if repeated else (descriptor, [])
+
+
+def _schema_problems(descriptor: dict[str, Any], label: str) -> list[Problem]:
+    """The problem of a package declaring a territoires schema this version does not read."""
+    declared = descriptor.get("territoires")
+    if declared is None:
+        return []
+    if not isinstance(declared, dict):
+        return [
+            _descriptor_problem(
+                label,
+                ProblemCode.WRONG_TYPE,
+                "the package's territoires entry must be an object",
+                "territoires",
+                expected='{"schema": "territoires/1", ...}',
+            )
+        ]
+    problem = schema_problem(declared.get("schema"), label)
+    return [] if problem is None else [attrs.evolve(problem, field="territoires.schema")]
+
+
+def _refusal(resource: dict[str, Any], index: int, name: str, label: str) -> Problem | None:
+    """Why a resource territoires reads comes in a form it cannot read, or None."""
+    where = f"resources[{index}]"
+
+    def refuse(message: str, field: str, expected: str) -> Problem:
+        return _descriptor_problem(
+            label, ProblemCode.UNKNOWN_FORMAT, message, f"{where}.{field}", name, expected
+        )
+
+    if "data" in resource:
+        return refuse(
+            f"resource {name!r} holds its rows inline (data); territoires reads them from a file",
+            "data",
+            "a path to a file of the package",
+        )
+    unknown = sorted(set(resource) - _RESOURCE_FIELDS)
+    if unknown:
+        return _descriptor_problem(
+            label,
+            ProblemCode.UNKNOWN_FIELD,
+            f"resource {name!r} has fields territoires does not read: {', '.join(unknown)}",
+            f"{where}.{unknown[0]}",
+            name,
+            "the fields of a resource territoires writes",
+        )
+    dialect = resource.get("dialect")
+    if dialect is not None:
+        if not isinstance(dialect, dict):
+            return refuse(f"the dialect of {name!r} must be an object", "dialect", "an object")
+        for key, value in dialect.items():
+            if key in _DIALECT_FREE or _DIALECT.get(key, object()) == value:
+                continue
+            return refuse(
+                f"resource {name!r} declares dialect {key}={value!r}, which territoires does "
+                "not read",
+                f"dialect.{key}",
+                "a CSV dialect with a header row, double quotes and any delimiter",
+            )
+    compression = resource.get("compression")
+    if compression is not None:  # pragma: no cover - refused above as an unknown field
+        return refuse(f"resource {name!r} is compressed", "compression", "a plain file")
+    return None
+
+
+def _paths(
+    folder: Path, resource: dict[str, Any], index: int, name: str, label: str
+) -> tuple[tuple[Path, ...], Problem | None]:
+    """The files of a resource, in order; a list of paths is a multipart resource."""
+    raw = resource.get("path")
+    parts = raw if isinstance(raw, list) else [raw]
+    if not parts or not all(isinstance(part, str) and part for part in parts):
+        return (), _descriptor_problem(
+            label,
+            ProblemCode.WRONG_TYPE,
+            f"resource {name!r} needs a path: a file name or a list of them",
+            f"resources[{index}].path",
+            name,
+            "a path inside the package folder, or a list of them (multipart)",
+        )
+    if name == "dataset" and len(parts) > 1:
+        return (), _descriptor_problem(
+            label,
+            ProblemCode.UNKNOWN_FORMAT,
+            "the dataset resource is one JSON document: it cannot be split into parts",
+            f"resources[{index}].path",
+            name,
+            "one path",
+        )
+    paths: list[Path] = []
+    for part_index, part in enumerate(parts):
+        field = f"resources[{index}].path" + (f"[{part_index}]" if isinstance(raw, list) else "")
+        if "://" in part:
+            return (), _descriptor_problem(
+                label,
+                ProblemCode.UNKNOWN_FORMAT,
+                f"resource path {part!r} is a URL; territoires reads files of the package only",
+                field,
+                name,
+                "a path inside the package folder",
+            )
+        target = (folder / part).resolve()
+        if folder.resolve() not in target.parents:
+            return (), _descriptor_problem(
+                label,
+                ProblemCode.INVALID_VALUE,
+                f"resource path {part!r} leaves the package folder",
+                field,
+                name,
+                "a path inside the package folder",
+            )
+        paths.append(target)
+    return tuple(paths), None
+
+
+def read_descriptor(folder: Path, data: bytes) -> tuple[dict[str, Resource], list[Problem]]:
+    """Return the resources of a package as ``name -> (paths, encoding, delimiter)``.
+
+    Every resource is read or refused by name, never skipped: the three territoires reads
+    (``dataset``, ``participations``, ``reports``), from one file or, for a table, from
+    several (a Frictionless multipart resource: the parts in order, the header in the first
+    only); the derived tables territoires writes beside them, which it does not read back.
+    Any other resource, inline data, URLs, unknown resource fields and CSV dialects the
+    reader does not follow are problems, as are missing files, resource paths leaving the
+    folder, keys repeated in an object and a territoires schema this version does not read.
+    """
+    label = str(folder / DESCRIPTOR)
+    descriptor, problems = _decode(data, label)
+    if problems:
+        return {}, problems
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list):
+    if not isinstance(descriptor, dict) or not isinstance(resources, list):
         return {}, [
-            Problem(
-                code=ProblemCode.WRONG_TYPE,
-                message="the package descriptor has no list of resources",
-                file=label,
-                field="resources",
+            _descriptor_problem(
+                label,
+                ProblemCode.WRONG_TYPE,
+                "the package descriptor has no list of resources",
+                "resources",
                 expected="a list of resources",
             )
         ]
-    found: dict[str, tuple[Path, str | None, str | None]] = {}
+    problems = _schema_problems(descriptor, label)
+    if problems:
+        return {}, problems
+    derived = {table.name for table in _flat.TABLES}
+    found: dict[str, Resource] = {}
     for index, resource in enumerate(resources):
-        if not isinstance(resource, dict):
-            continue
-        name = resource.get("name")
-        path = resource.get("path")
-        if name not in RESOURCES or not isinstance(path, str):
-            continue
-        target = (folder / path).resolve()
-        if folder.resolve() not in target.parents:
+        name = resource.get("name") if isinstance(resource, dict) else None
+        if not isinstance(resource, dict) or not isinstance(name, str):
             problems.append(
-                Problem(
-                    code=ProblemCode.INVALID_VALUE,
-                    message=f"resource path {path!r} leaves the package folder",
-                    file=label,
-                    record=str(name),
-                    field=f"resources[{index}].path",
-                    expected="a path inside the package folder",
+                _descriptor_problem(
+                    label,
+                    ProblemCode.WRONG_TYPE,
+                    "a resource must be an object with a name",
+                    f"resources[{index}]",
+                    expected='{"name": ..., "path": ...}',
                 )
             )
+            continue
+        if name in derived:
+            continue  # written for people from dataset.json, documented as not read back
+        if name not in RESOURCES:
+            problems.append(
+                _descriptor_problem(
+                    label,
+                    ProblemCode.UNKNOWN_FIELD,
+                    f"resource {name!r} is not one territoires reads; remove it or move it out "
+                    "of the package",
+                    f"resources[{index}].name",
+                    name,
+                    "resources named " + ", ".join(RESOURCES),
+                )
+            )
+            continue
+        if name in found:
+            problems.append(
+                _descriptor_problem(
+                    label,
+                    ProblemCode.DUPLICATE_ID,
+                    f"resource {name!r} is declared twice",
+                    f"resources[{index}].name",
+                    name,
+                    "each resource once",
+                )
+            )
+            continue
+        refusal = _refusal(resource, index, name, label)
+        paths, wrong_path = _paths(folder, resource, index, name, label)
+        if refusal is not None or wrong_path is not None:
+            problems.append(refusal or wrong_path)  # type: ignore[arg-type]
             continue
         dialect = resource.get("dialect")
         delimiter = dialect.get("delimiter") if isinstance(dialect, dict) else None
         encoding = resource.get("encoding")
-        found[str(name)] = (
-            target,
+        found[name] = (
+            paths,
             encoding if isinstance(encoding, str) else None,
             delimiter if isinstance(delimiter, str) else None,
         )
-    if "dataset" not in found and "participations" not in found and "reports" not in found:
+    if not found and not problems:
         problems.append(
-            Problem(
-                code=ProblemCode.UNKNOWN_FORMAT,
-                message="the package has none of the resources dataset, participations, reports",
-                file=label,
-                field="resources",
+            _descriptor_problem(
+                label,
+                ProblemCode.UNKNOWN_FORMAT,
+                "the package has none of the resources dataset, participations, reports",
+                "resources",
                 expected="resources named " + ", ".join(RESOURCES),
             )
         )

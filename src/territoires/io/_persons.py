@@ -12,7 +12,8 @@ import msgspec
 from territoires.exceptions import InvalidValueError
 from territoires.io import _cells as cells
 from territoires.io._converter import structure_records
-from territoires.io._json import schema_problem, syntax_problem
+from territoires.io._json import number_problem, schema_problem, syntax_problem
+from territoires.io._strict import depth_problem, duplicate_key_problems, too_deep
 from territoires.io._tables import _read
 from territoires.io._text import ReadFailure, decode_text, read_bytes
 from territoires.model import _validators as mv
@@ -52,7 +53,7 @@ def read_persons(
     label = str(path)
     suffix = path.suffix.lower()
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, lines=suffix == ".csv")
         head = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
         if suffix == ".csv" or (suffix != ".json" and head not in (b"{", b"[")):
             return _read_csv(decode_text(data, label, encoding), label)
@@ -61,8 +62,17 @@ def read_persons(
     data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors put one in front of JSON too
     try:
         document = _DECODER.decode(data)
+    except RecursionError:
+        return None, [depth_problem(label)]
+    except msgspec.ValidationError as exc:  # a whole number of thousands of digits
+        return None, [number_problem(exc, label)]
     except msgspec.DecodeError as exc:
         return None, [syntax_problem(data, exc, label)]
+    if too_deep(document):
+        return None, [depth_problem(label)]
+    repeated = duplicate_key_problems(data, label)
+    if repeated:
+        return None, repeated
     records: Any = document
     if isinstance(document, dict) and "schema" in document:
         problem = schema_problem(document.get("schema"), label)
@@ -111,7 +121,7 @@ def _checks(persons: tuple[Person, ...], label: str) -> list[Problem]:
 def _read_csv(text: str, label: str) -> tuple[tuple[Person, ...] | None, list[Problem]]:
     reader, positions = _read(text, label, PERSON_COLUMNS, None)
     if positions is None:
-        return None, reader.problems
+        return None, reader.sorted_problems()
     persons: list[Person] = []
     for chunk, lines in reader.chunks():
         values, bad = reader.parse_chunk(PERSON_COLUMNS, positions, chunk, lines)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import attrs
 
+from territoires import limits
 from territoires._enum import LabelledEnum
 from territoires.exceptions import FormatError, InvalidValueError
 from territoires.io import _cells as cells
@@ -29,7 +30,7 @@ from territoires.model.enums import (
 )
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation, ReportCount
-from territoires.problems import Problem, ProblemCode, format_value
+from territoires.problems import Problem, ProblemCode, format_value, too_many
 
 __all__ = [
     "PARTICIPATION_COLUMNS",
@@ -145,6 +146,31 @@ FIELD_LIMIT = 131_072
 other libraries raise the process-wide one (``csv.field_size_limit``) when imported."""
 
 
+def first_line(text: str) -> str:
+    """The first line of ``text``, ended by LF, CRLF or a lone CR (old Macintosh files)."""
+    end = len(text)
+    for mark in ("\n", "\r"):
+        found = text.find(mark, 0, end)
+        if found != -1:
+            end = found
+    return text[:end]
+
+
+def too_many_columns(line: str, delimiter: str, label: str) -> Problem | None:
+    """The problem of a header with more than :data:`~territoires.limits.MAX_COLUMNS`."""
+    columns = line.count(delimiter) + 1
+    if columns <= limits.MAX_COLUMNS:
+        return None
+    return Problem(
+        code=ProblemCode.TOO_LARGE,
+        message=f"the header has {columns:,} columns, more than the {limits.MAX_COLUMNS} "
+        "a table may have",
+        file=label,
+        record="line 1",
+        expected=f"at most {limits.MAX_COLUMNS} columns (participations have 13)",
+    )
+
+
 def sniff_delimiter(first_line: str) -> str:
     """Return the delimiter of a header line: ``;`` (French Excel), ``,`` or tab."""
     counts = {d: first_line.count(d) for d in (";", ",", "\t")}
@@ -157,15 +183,18 @@ class _Reader:
     def __init__(self, text: str, label: str, delimiter: str | None) -> None:
         self.label = label
         self.problems: list[Problem] = []
-        first = text.split("\n", 1)[0]
+        self.uncounted = 0  # problems found past limits.MAX_PROBLEMS: counted, not kept
+        first = first_line(text)
         self.delimiter = delimiter or sniff_delimiter(first)
         self.caches: dict[str, cells.ColumnCache] = {}
         self.width = 0
+        self.too_wide = too_many_columns(first, self.delimiter, label)
         # Without any quote a CSV row is exactly a line split on the delimiter: splitting in C
-        # is several times faster than the csv module, and line numbers stay exact.
+        # is several times faster than the csv module, and line numbers stay exact. A lone CR
+        # ends a line too, as the csv module reads it (old Macintosh files).
         self.plain = '"' not in text
         if self.plain:
-            body = text.replace("\r\n", "\n") if "\r" in text else text
+            body = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
             self.lines = body.split("\n")
             if self.lines and not self.lines[-1]:
                 self.lines.pop()
@@ -178,8 +207,14 @@ class _Reader:
         return next(self.reader, None)
 
     def sorted_problems(self) -> list[Problem]:
-        """Return the problems in line order (columns are parsed one after the other)."""
-        return sorted(self.problems, key=_by_line)
+        """Return the problems in line order (columns are parsed one after the other).
+
+        Past :data:`~territoires.limits.MAX_PROBLEMS`, a last problem counts the others.
+        """
+        kept = sorted(self.problems, key=_by_line)
+        if self.uncounted:
+            kept.append(too_many(self.uncounted, self.label))
+        return kept
 
     def problem(
         self,
@@ -190,6 +225,9 @@ class _Reader:
         value: object = None,
         expected: str | None = None,
     ) -> None:
+        if len(self.problems) >= limits.MAX_PROBLEMS:
+            self.uncounted += 1
+            return
         self.problems.append(
             Problem(
                 code=code,
@@ -204,6 +242,9 @@ class _Reader:
 
     def header(self, columns: Sequence[cells.Column]) -> list[int | None] | None:
         """Read the header; return, per column spec, its position in the file (or None)."""
+        if self.too_wide is not None:  # before splitting ten million names
+            self.problems.append(self.too_wide)
+            return None
         header = self._header_cells()
         if header is None:
             self.problem(ProblemCode.EMPTY_FILE, "the file is empty", expected="a header row")
@@ -385,7 +426,7 @@ def read_participations(
     """Read a participations table; return the rows and every problem found."""
     reader, positions = _read(text, label, PARTICIPATION_COLUMNS, delimiter)
     if positions is None:
-        return (), reader.problems
+        return (), reader.sorted_problems()
     build = bulk_builder(Participation)
     out: list[Participation] = []
     for chunk, lines in reader.chunks():
@@ -417,7 +458,7 @@ def read_reports(
     """Read a reports table (one row per report and count cell); return reports and problems."""
     reader, positions = _read(text, label, REPORT_COLUMNS, delimiter)
     if positions is None:
-        return (), reader.problems
+        return (), reader.sorted_problems()
     heads: dict[str, tuple[int, tuple[Any, ...]]] = {}
     counts: dict[str, list[ReportCount]] = {}
     order: list[str] = []

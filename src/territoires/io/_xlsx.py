@@ -41,11 +41,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import cattrs
 
+from territoires import limits
 from territoires._enum import LabelledEnum
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _flat, _json, _tables
 from territoires.io._converter import make_converter
 from territoires.io._safe import neutralise, restore
+from territoires.io._text import ReadFailure, check_regular_file
 from territoires.model import _validators as mv
 from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset
@@ -850,6 +852,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
+        if value.bit_length() > 256:  # str() fails past 4,300 digits; no cell means that
+            return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
         return str(value)
     if isinstance(value, float):
         return _float_text(value)
@@ -1065,6 +1069,57 @@ def _read_document(
     ]
 
 
+_MAX_PARTS = 10_000
+
+
+def _bounded_parts(data: bytes) -> str | None:
+    """Why the workbook's parts would inflate beyond the limits, or None when they do not.
+
+    The sizes the zip declares are checked first (a bomb is refused without inflating
+    anything); then every part is inflated once, by chunks, counting what comes out, since
+    declared sizes can lie. openpyxl keeps the shared strings of a workbook in memory: a
+    2.7 MB workbook whose strings inflate to 1 GB used to be read for minutes.
+    """
+    part_limit, total_limit = limits.MAX_WORKBOOK_PART_BYTES, limits.MAX_WORKBOOK_BYTES
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None  # no zip at all: openpyxl says why
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > _MAX_PARTS:
+            return f"the workbook has {len(infos):,} parts, more than {_MAX_PARTS:,}"
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > part_limit:
+                return (
+                    f"its part {info.filename!r} would inflate to {info.file_size:,} bytes, "
+                    f"more than the {part_limit:,} of territoires.limits.MAX_WORKBOOK_PART_BYTES"
+                )
+        if total > total_limit:
+            return (
+                f"its parts would inflate to {total:,} bytes, more than the {total_limit:,} "
+                "of territoires.limits.MAX_WORKBOOK_BYTES"
+            )
+        for info in infos:
+            size = 0
+            try:
+                with archive.open(info) as part:
+                    while chunk := part.read(2**20):
+                        size += len(chunk)
+                        if size > part_limit:
+                            return (
+                                f"its part {info.filename!r} inflates to more than "
+                                f"{part_limit:,} bytes, although it declares "
+                                f"{info.file_size:,} (territoires.limits."
+                                "MAX_WORKBOOK_PART_BYTES)"
+                            )
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+                return None  # a damaged part: openpyxl says why
+    return None
+
+
 def _load(data: bytes) -> Any:
     openpyxl = _openpyxl()
     try:
@@ -1084,6 +1139,10 @@ def read_workbook(
     label = str(path)
     _openpyxl()
     try:
+        check_regular_file(path)
+    except ReadFailure as failure:
+        return None, [failure.problem]
+    try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None, [Problem(code=ProblemCode.UNREADABLE, message="no such file", file=label)]
@@ -1102,6 +1161,17 @@ def read_workbook(
                 message="the file is empty",
                 file=label,
                 expected="an .xlsx workbook",
+            )
+        ]
+    oversized = _bounded_parts(data)
+    if oversized is not None:
+        return None, [
+            Problem(
+                code=ProblemCode.TOO_LARGE,
+                message=f"the workbook is refused: {oversized}",
+                file=label,
+                expected="a workbook whose parts inflate to at most "
+                f"{limits.MAX_WORKBOOK_PART_BYTES:,} bytes each",
             )
         ]
     with warnings.catch_warnings():

@@ -17,6 +17,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from territoires import limits
 from territoires.exceptions import InvalidCodeError, InvalidValueError
 from territoires.model import codes
 
@@ -66,7 +67,15 @@ PSEUDONYM_EXPECTED = (
     "a pseudonymous id of 1 to 64 letters, digits, '-', '_', '.' or ':' "
     "(never a name or an e-mail address)"
 )
-MONEY_EXPECTED = "an amount in euros (Decimal), zero or more, with at most two decimals"
+MONEY_EXPECTED = (
+    f"an amount in euros (Decimal) of at most {limits.MAX_AMOUNT:,}, zero or more, "
+    "with at most two decimals"
+)
+COUNT_EXPECTED = f"a whole number, zero or more, at most {limits.MAX_COUNT:,}"
+TARGET_EXPECTED = (
+    f"a finite decimal number between -{limits.MAX_TARGET:,} and {limits.MAX_TARGET:,}, "
+    f"with at most {limits.MAX_TARGET_DECIMALS} decimals"
+)
 
 
 def fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> InvalidValueError:
@@ -183,9 +192,15 @@ def year_of_birth(_: object, attribute: attrs.Attribute[Any], value: object) -> 
 
 
 def count(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Check a whole number, zero or more."""
-    if type(value) is not int or value < 0:
-        raise fail(attribute, value, "a whole number, zero or more")
+    """Check a count of persons: a whole number, zero or more, at most ``limits.MAX_COUNT``."""
+    if type(value) is not int or not 0 <= value <= limits.MAX_COUNT:
+        raise fail(attribute, value, COUNT_EXPECTED)
+
+
+def years(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check a number of years of a rule: a whole number between 0 and 150."""
+    if type(value) is not int or not 0 <= value <= 150:
+        raise fail(attribute, value, "a whole number of years between 0 and 150")
 
 
 def age(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -195,20 +210,30 @@ def age(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 def money(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Check an amount in euros: a finite, non-negative Decimal with at most two decimals."""
+    """Check an amount in euros: a finite Decimal from 0 to ``limits.MAX_AMOUNT``, 2 decimals.
+
+    The bound keeps sums and formatting exact: ``1E+1000000`` would pass every other check
+    and then overflow when quantized to cents.
+    """
     if (
         not isinstance(value, Decimal)
         or not value.is_finite()
         or value.is_signed()  # negative amounts, and -0.00 which would print as "-0,00 €"
         or int(value.as_tuple().exponent) < -2
+        or value > limits.MAX_AMOUNT
     ):
         raise fail(attribute, value, MONEY_EXPECTED)
 
 
 def finite_decimal(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Check a finite Decimal (no NaN, no infinity)."""
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise fail(attribute, value, "a finite decimal number")
+    """Check a target value: a finite Decimal within ``limits.MAX_TARGET``, few decimals."""
+    if (
+        not isinstance(value, Decimal)
+        or not value.is_finite()
+        or abs(value) > limits.MAX_TARGET
+        or int(value.as_tuple().exponent) < -limits.MAX_TARGET_DECIMALS
+    ):
+        raise fail(attribute, value, TARGET_EXPECTED)
 
 
 def boolean(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

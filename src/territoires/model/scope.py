@@ -48,7 +48,7 @@ class PublicScope:
     )
     min_age: int | None = attrs.field(default=None, validator=v.optional(v.age))
     max_age: int | None = attrs.field(default=None, validator=_max_not_below_min)
-    max_years_since_status: int | None = attrs.field(default=None, validator=v.optional(v.count))
+    max_years_since_status: int | None = attrs.field(default=None, validator=v.optional(v.years))
     residence: frozenset[str] = attrs.field(
         default=frozenset(), validator=v.territory_reference_set
     )
