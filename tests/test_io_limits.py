@@ -369,3 +369,28 @@ def test_a_search_query_longer_than_the_limit_is_refused() -> None:
         geography.search("a" * (limits.MAX_QUERY_LENGTH + 1))
     assert geography.suggest("a" * (limits.MAX_QUERY_LENGTH + 1)) == []
     assert geography.search("lyon" + " " * (limits.MAX_QUERY_LENGTH - 4))
+
+
+def test_a_resource_territoires_does_not_read_is_a_warning_not_a_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A publisher's extra resource (a notice) is said, and the data still reads."""
+    from territoires import cli
+
+    folder = territoires.dump(territoires.demo.build(participations=20), tmp_path / "pkg")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({"name": "notice", "path": "notice.pdf"})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    dataset, problems = territoires.read(folder)
+    assert dataset is not None
+    assert [(p.severity.value, p.code.value, p.record) for p in problems] == [
+        ("warning", "unknown-field", "notice")
+    ]
+    out = io.StringIO()
+    assert cli.main(["show", str(folder)], out=out) == 0
+    warning = problems[0].format()
+    assert capsys.readouterr().err == warning + "\n"
+    assert warning not in out.getvalue()
+    out = io.StringIO()
+    assert cli.main(["validate", str(folder), "--no-geography"], out=out) == 0
+    assert warning in out.getvalue().splitlines()

@@ -103,8 +103,17 @@ def _participation_count(text: str) -> int:
 # -- loading ------------------------------------------------------------------------------------
 
 
-def _load(path: str | None, encoding: str | None, progress: Progress) -> tuple[Dataset, str]:
-    """Return the dataset at ``path`` (or the demo) and a label; exit on unreadable input."""
+def _load(
+    path: str | None,
+    encoding: str | None,
+    progress: Progress,
+    warnings: list[Problem] | None = None,
+) -> tuple[Dataset, str]:
+    """Return the dataset at ``path`` (or the demo) and a label; exit on unreadable input.
+
+    Warnings met while reading go to ``warnings`` when given (``validate`` lists them with
+    the rest), otherwise to standard error: the output stays what the command produces.
+    """
     if path is None:
         with progress.step("building the demo dataset"):
             return territoires.demo.build(), "demo"
@@ -112,6 +121,11 @@ def _load(path: str | None, encoding: str | None, progress: Progress) -> tuple[D
         dataset, problems = territoires.read(path, encoding=encoding)
     if dataset is None:
         raise _Problems(problems)
+    if warnings is not None:
+        warnings.extend(problems)
+    else:
+        for problem in problems:
+            sys.stderr.write(problem.format() + "\n")
     return dataset, path
 
 
@@ -178,11 +192,12 @@ def _summary(dataset: Dataset) -> dict[str, int]:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    dataset, label = _load(args.path, args.encoding, progress)
+    problems: list[Problem] = []
+    dataset, label = _load(args.path, args.encoding, progress, warnings=problems)
     manager = get_plugin_manager()
     with progress.step("checking references, periods and publics"):
         geography = None if args.no_geography else territoires.OFFICIAL_GEOGRAPHY
-        problems = territoires.validate(dataset, geography=geography, plugins=manager)
+        problems += territoires.validate(dataset, geography=geography, plugins=manager)
     if manager.errors:
         raise _PluginFaults(manager.errors)
     for_file = [p if p.file else p.located(file=label) for p in problems]

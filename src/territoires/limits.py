@@ -17,7 +17,7 @@ checks them whatever the source of a value) and are not meant to be changed.
 
 This module imports nothing: the model and the readers both depend on it.
 
-.. versionadded:: 0.2
+.. versionadded:: 0.1
 """
 
 from __future__ import annotations

@@ -297,7 +297,7 @@ def omitted(problems: Iterable[Problem]) -> int:
     keeps the first ones and ends them with one ``too-many-problems`` problem whose ``value``
     is the number of the others.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
     return sum(
         int(p.value or 0)

@@ -35,7 +35,7 @@ from territoires.io.writers import Format
 from territoires.io.writers import default_converter as _converter
 from territoires.model.dataset import Dataset
 from territoires.model.person import Person
-from territoires.problems import Problem, ProblemCode
+from territoires.problems import Problem, ProblemCode, errors
 
 # A signature naming a type imported for type checking only says pathlib.Path, not Path:
 # autodoc then reads its annotations as text, and finds pathlib.Path in the docs, not Path.
@@ -233,7 +233,8 @@ def _read_folder(folder: Path) -> tuple[Dataset | None, list[Problem]]:
                 dataset = attrs.evolve(
                     dataset, **{table: getattr(dataset, table) + getattr(part, table)}
                 )
-    return (None, problems) if problems else (dataset, [])
+    # Warnings (a resource territoires does not read) leave the dataset usable.
+    return (None, problems) if errors(problems) else (dataset, problems)
 
 
 def _line_before(problem: Problem) -> Problem:

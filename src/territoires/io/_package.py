@@ -14,7 +14,7 @@ from territoires.io._json import schema_problem
 from territoires.io._strict import depth_problem, duplicate_key_problems, too_deep
 from territoires.io._tables import PARTICIPATION_COLUMNS, REPORT_COLUMNS
 from territoires.model.dataset import Dataset
-from territoires.problems import Problem, ProblemCode
+from territoires.problems import Problem, ProblemCode, Severity, errors
 
 __all__ = ["DESCRIPTOR", "RESOURCES", "Resource", "descriptor_for", "read_descriptor"]
 
@@ -366,13 +366,14 @@ def _paths(
 def read_descriptor(folder: Path, data: bytes) -> tuple[dict[str, Resource], list[Problem]]:
     """Return the resources of a package as ``name -> (paths, encoding, delimiter)``.
 
-    Every resource is read or refused by name, never skipped: the three territoires reads
-    (``dataset``, ``participations``, ``reports``), from one file or, for a table, from
-    several (a Frictionless multipart resource: the parts in order, the header in the first
-    only); the derived tables territoires writes beside them, which it does not read back.
-    Any other resource, inline data, URLs, unknown resource fields and CSV dialects the
-    reader does not follow are problems, as are missing files, resource paths leaving the
-    folder, keys repeated in an object and a territoires schema this version does not read.
+    Every resource is read, refused or reported by name, never skipped silently: the three
+    territoires reads (``dataset``, ``participations``, ``reports``), from one file or, for a
+    table, from several (a Frictionless multipart resource: the parts in order, the header in
+    the first only); the derived tables territoires writes beside them, which it does not read
+    back. Any other resource is a warning (a publisher may add a notice). Inline data, URLs,
+    unknown resource fields and CSV dialects the reader does not follow in the resources it
+    reads are errors, as are missing files, resource paths leaving the folder, keys repeated
+    in an object and a territoires schema this version does not read.
     """
     label = str(folder / DESCRIPTOR)
     descriptor, problems = _decode(data, label)
@@ -410,15 +411,19 @@ def read_descriptor(folder: Path, data: bytes) -> tuple[dict[str, Resource], lis
         if name in derived:
             continue  # written for people from dataset.json, documented as not read back
         if name not in RESOURCES:
+            # A package may carry more than territoires reads (a notice, a map): said, not
+            # refused, so that a publisher's additions never make the data unreadable.
             problems.append(
-                _descriptor_problem(
-                    label,
-                    ProblemCode.UNKNOWN_FIELD,
-                    f"resource {name!r} is not one territoires reads; remove it or move it out "
-                    "of the package",
-                    f"resources[{index}].name",
-                    name,
-                    "resources named " + ", ".join(RESOURCES),
+                attrs.evolve(
+                    _descriptor_problem(
+                        label,
+                        ProblemCode.UNKNOWN_FIELD,
+                        f"resource {name!r} is not one territoires reads: left aside",
+                        f"resources[{index}].name",
+                        name,
+                        "resources named " + ", ".join(RESOURCES),
+                    ),
+                    severity=Severity.WARNING,
                 )
             )
             continue
@@ -447,7 +452,7 @@ def read_descriptor(folder: Path, data: bytes) -> tuple[dict[str, Resource], lis
             encoding if isinstance(encoding, str) else None,
             delimiter if isinstance(delimiter, str) else None,
         )
-    if not found and not problems:
+    if not found and not errors(problems):
         problems.append(
             _descriptor_problem(
                 label,
