@@ -238,3 +238,30 @@ def test_dump_creates_missing_parent_folders(tmp_path: Path) -> None:
     """A target in folders that do not exist yet is written, the folders created."""
     path = territoires.dump(OLD, tmp_path / "a" / "b" / "data.json")
     assert territoires.load(path) == OLD
+
+
+def test_a_refused_workbook_leaves_no_file_no_scratch_and_no_late_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table too long for a sheet is refused in one error; openpyxl's sheets are closed."""
+    import gc
+    import sys
+
+    pytest.importorskip("openpyxl")
+    from territoires.io import _xlsx
+
+    late: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", late.append)
+    monkeypatch.setattr(_xlsx, "_MAX_ROWS", 10)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    target = tmp_path / "data.xlsx"
+    territoires.dump(OLD, target)
+    before = target.read_bytes()
+    with pytest.raises(territoires.FormatError, match="more than the 10 a sheet holds"):
+        territoires.dump(NEW, target)
+    gc.collect()
+    assert late == []
+    assert target.read_bytes() == before
+    assert _siblings(target) == ["data.xlsx", "tmp"]
+    assert list((tmp_path / "tmp").iterdir()) == []
