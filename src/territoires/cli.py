@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from territoires._template import write_plugin
 from territoires._terminal import Progress, euros, format_date, integer, render_table
 from territoires._wording import SYNTHETIC_BANNER
 from territoires.disclosure import parse_threshold
-from territoires.exceptions import PluginError, TerritoiresError
+from territoires.exceptions import PluginError, Terminated, TerritoiresError
 from territoires.formats import ExportFormat
 from territoires.indicators import parse_period
 from territoires.measures import category_label
@@ -1189,6 +1190,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except (TerritoiresError, OSError) as exc:
         sys.stderr.write(f"territoires: {exc}\n")
         return EXIT_USAGE
+    except Terminated as exc:
+        sys.stderr.write(f"territoires: terminated ({signal.Signals(exc.signal).name})\n")
+        return 128 + exc.signal
     except KeyboardInterrupt:
         sys.stderr.write("territoires: interrupted\n")
         return 130

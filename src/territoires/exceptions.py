@@ -22,6 +22,7 @@ __all__ = [
     "InvalidCodeError",
     "InvalidValueError",
     "PluginError",
+    "Terminated",
     "TerritoiresError",
     "UnknownIndicatorError",
     "UnknownTerritoryError",
@@ -143,6 +144,24 @@ class WriteError(TerritoiresError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (``SIGTERM``, ``SIGHUP``) while it was writing a file.
+
+    Raised in the main thread during a write, so that the write cleans up after itself
+    before the process ends; a :class:`KeyboardInterrupt`, so that code letting Ctrl-C
+    through lets it through too (plugin guards included).
+
+    Args:
+        signal: The number of the signal received.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, signal: int) -> None:
+        self.signal = signal
+        super().__init__(f"terminated by signal {signal}")
 
 
 class PluginError(TerritoiresError, RuntimeError):

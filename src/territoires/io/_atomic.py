@@ -12,7 +12,8 @@ wrote to the disk and moves it over the target in one rename:
 
 The work folder is removed on every exit the process controls: success, an exception, Ctrl-C
 (``KeyboardInterrupt``) and, while a write is in progress in the main thread, ``SIGTERM`` and
-``SIGHUP`` (turned into :class:`SystemExit` when no handler of the application's own is set).
+``SIGHUP`` (turned into :class:`~territoires.exceptions.Terminated`, a ``KeyboardInterrupt``,
+when no handler of the application's own is set).
 A process killed outright (``SIGKILL``, power loss) leaves its work folder behind; the next
 write to the same target recognises it by its name and its dead process id, and removes it.
 Scratch files a writer needs (openpyxl's sheets) go into the work folder too, never into the
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-from territoires.exceptions import WriteError
+from territoires.exceptions import Terminated, WriteError
 
 __all__ = ["WORK_MARK", "atomic_output", "leftovers", "remove_leftovers"]
 
@@ -293,7 +294,7 @@ _TERMINATING = (signal.SIGTERM, signal.SIGHUP)
 
 @contextlib.contextmanager
 def _cleanup_on_termination() -> Iterator[None]:
-    """While a write runs, turn SIGTERM and SIGHUP into SystemExit, so that cleanup runs.
+    """While a write runs, turn SIGTERM and SIGHUP into Terminated, so that cleanup runs.
 
     Only in the main thread (the only one that receives signals in Python), and only for the
     signals the application left at their default: an application's own handler decides.
@@ -313,4 +314,4 @@ def _cleanup_on_termination() -> Iterator[None]:
 
 
 def _terminate(number: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + number)
+    raise Terminated(number)
