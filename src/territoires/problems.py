@@ -147,6 +147,12 @@ class ProblemCode(LabelledEnum):
         "compte rendu hors de la période de l'action",
         "report period outside the action's",
     )
+    # Text shown to people
+    SUSPICIOUS_TEXT = (
+        "suspicious-text",
+        "caractère de contrôle ou de mise en forme bidirectionnelle dans un texte",
+        "control or bidirectional formatting character in a text",
+    )
 
 
 def format_value(value: object, limit: int = 60) -> str:
