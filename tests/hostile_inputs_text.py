@@ -22,6 +22,9 @@ FORMULA = "=cmd|' /C calc'!A0"
 SPLIT_TITLE = "Contrat de Brest\r" + FORMULA
 """A title whose bare carriage return used to end its CSV row: the formula became a cell."""
 
+SPOOFED_NAME = "Brest M\u00e9tropole \u202egnp.exe\u202c (\u2067\u05d0\u2069)"
+"""A territory name with a right-to-left override (shows ``exe.png``) and an isolate."""
+
 DRIVING_NAME = "Brest \x1b]0;pwned\x07\x1b[2J\x1b[31mM\u00e9tropole\x9b0m"
 """A territory name with escape sequences: retitle the window, clear the screen, red, C1 CSI."""
 
@@ -75,6 +78,12 @@ def split_title(folder: Path) -> Path:
     action = attrs.evolve(contract.actions[0], title="Ateliers\r" + FORMULA)
     contract = attrs.evolve(contract, actions=(action,))
     return _write(folder, attrs.evolve(dataset, contracts=(contract,)))
+
+
+@generator
+def spoofed_name(folder: Path) -> Path:
+    """A territory whose name holds a right-to-left override and an isolate."""
+    return _write(folder, brest_dataset(territory=SPOOFED_NAME))
 
 
 @generator

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hostile import HOSTILE, Case, check, prepare, run, snapshot
 from hostile_inputs_text import FORMULA, SPLIT_TITLE
+from territoires._printable import find_unsafe
 from territoires.io._safe import TRIGGERS
 
 
@@ -57,3 +58,11 @@ def test_a_split_title_quoted_in_a_reason_stays_one_cell_of_the_decisions(tmp_pa
     mine = [row for row in rows[1:] if row[header.index("rule")] == "29019.intitule"]
     assert [row[header.index("reason_fr")] for row in mine] == [f"action « Ateliers\r{FORMULA} »"]
     assert_no_formula(rows)
+
+
+def test_a_spoofing_name_is_isolated_and_shown_in_the_report(tmp_path: Path) -> None:
+    """The report isolates the name and shows its override as an escape, never raw."""
+    page = (play("bidi-override-in-the-report", tmp_path) / "r.html").read_text(encoding="utf-8")
+    assert find_unsafe(page, keep="\t\n\r") == []
+    shown = "<bdi>Brest Métropole \\u202egnp.exe\\u202c (\\u2067\u05d0\\u2069)</bdi>"
+    assert page.count(shown) >= 3  # the contracts, the steering dates, the place's budget
