@@ -51,7 +51,7 @@ def validate(
     (every territory reference must exist, and an unknown code's problem suggests the
     nearest names; declared territories must agree with it; an action reserved to residents
     of a place must stay within its contract's territory), then a warning for every text
-    holding a control or bidirectional formatting character (:func:`suspicious_texts`),
+    holding a control or bidirectional formatting character (``suspicious-text``),
     followed by the problems the plugins' ``validate_dataset`` hooks find.
 
     Args:

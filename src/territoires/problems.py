@@ -5,7 +5,7 @@ was expected) and which rule (a stable :class:`ProblemCode`). Problems are colle
 raised one at a time, so a user fixes a file in one pass.
 
 This module imports nothing from the rest of the package but the enum base class and
-:mod:`territoires._printable`, which shows control characters visibly.
+``territoires._printable``, which shows control characters visibly.
 """
 
 from __future__ import annotations
