@@ -136,6 +136,7 @@ class Progress:
         if not self.enabled:
             yield
             return
+        message = printable(message)  # it may name a file: no escape sequence reaches the tty
         start = time.perf_counter()
         self.stream.write(f"… {message}")
         self.stream.flush()
