@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies import texts
 from territoires._printable import find_unsafe
-from territoires._terminal import render_table, shown_stream
+from territoires._terminal import Progress, render_table, shown_stream
 
 cells = st.one_of(st.just(""), texts(), st.text(max_size=8))
 
@@ -54,3 +55,22 @@ def test_a_json_document_through_a_shown_stream_reads_back_the_same(
     json.dump(document, shown_stream(out), ensure_ascii=False, indent=2)
     assert find_unsafe(out.getvalue(), keep="\n") == []
     assert json.loads(out.getvalue()) == document
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_message_shows_the_escapes_of_a_file_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file name with an escape sequence in a progress message reaches the terminal escaped."""
+    monkeypatch.delenv("TERRITOIRES_NO_PROGRESS", raising=False)
+    stream = _Terminal()
+    with Progress(stream).step("writing a\x1b[2J.csv"):
+        pass
+    assert "writing a\\u001b[2J.csv" in stream.getvalue()
+    assert find_unsafe(stream.getvalue(), keep="\r\n") == []
