@@ -31,7 +31,15 @@ import re
 import unicodedata
 from typing import Final
 
-__all__ = ["BIDI_CONTROLS", "UNSAFE", "describe", "escape", "find_unsafe", "printable"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "UNSAFE",
+    "describe",
+    "escape",
+    "find_unsafe",
+    "printable",
+    "unsafe_pattern",
+]
 
 BIDI_CONTROLS: Final = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -47,6 +55,11 @@ UNSAFE: Final = re.compile(f"[{_CONTROLS}{_BIDI}]")
 # One pattern per set of characters a caller keeps (line breaks in a paragraph, say), built
 # once: outputs call this for every cell they show.
 _PATTERNS: dict[str, re.Pattern[str]] = {"": UNSAFE}
+
+
+def unsafe_pattern(keep: str = "") -> re.Pattern[str]:
+    """Return the pattern matching one unsafe character, except those of ``keep``."""
+    return _pattern(keep)
 
 
 def _pattern(keep: str) -> re.Pattern[str]:

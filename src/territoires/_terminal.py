@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TextIO, cast
 
 from territoires._enum import Lang
-from territoires._printable import printable
+from territoires._printable import escape, printable, unsafe_pattern
 
 __all__ = ["Progress", "euros", "format_date", "integer", "render_table", "shown_stream"]
 
@@ -76,13 +76,21 @@ class _Shown:
     collected, which a stream closed by a departed reader (``| head``) refuses.
     """
 
-    __slots__ = ("_stream",)
+    __slots__ = ("_search", "_stream", "_sub", "_write")
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self._write = stream.write
+        # Bound once: json.dump writes token by token, and most tokens hold nothing to escape.
+        pattern = unsafe_pattern(keep="\n")
+        self._search = pattern.search
+        self._sub = pattern.sub
 
     def write(self, text: str) -> int:
-        self._stream.write(printable(text, keep="\n"))
+        if text.isprintable() or self._search(text) is None:  # isprintable is the fastest test
+            self._write(text)
+        else:
+            self._write(self._sub(escape, text))
         return len(text)
 
     def flush(self) -> None:
