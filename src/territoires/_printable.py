@@ -59,10 +59,6 @@ _PATTERNS: dict[str, re.Pattern[str]] = {"": UNSAFE}
 
 def unsafe_pattern(keep: str = "") -> re.Pattern[str]:
     """Return the pattern matching one unsafe character, except those of ``keep``."""
-    return _pattern(keep)
-
-
-def _pattern(keep: str) -> re.Pattern[str]:
     pattern = _PATTERNS.get(keep)
     if pattern is None:
         kept = "".join(re.escape(c) for c in keep)
@@ -90,7 +86,7 @@ def printable(text: str, keep: str = "") -> str:
     The result holds no control or bidirectional formatting character but those of
     ``keep``; text without any is returned as it is, at the cost of one search.
     """
-    pattern = _pattern(keep)
+    pattern = unsafe_pattern(keep)
     if pattern.search(text) is None:
         return text
     return pattern.sub(escape, text)
@@ -98,7 +94,7 @@ def printable(text: str, keep: str = "") -> str:
 
 def find_unsafe(text: str, keep: str = "") -> list[str]:
     """Return the unsafe characters of ``text`` (except those of ``keep``), in order."""
-    return _pattern(keep).findall(text)
+    return unsafe_pattern(keep).findall(text)
 
 
 def describe(char: str) -> str:
