@@ -85,7 +85,7 @@ def suspicious_texts(dataset: Dataset) -> Iterator[Problem]:
     ``gnp.exe`` as ``exe.png``) in a name, a title or a note is a warning naming the record
     and the field. Line breaks and tabs are accepted in paragraphs (descriptions, notes,
     rationales, summaries). The data stays usable: files keep such text exactly, and outputs
-    for people show each character as its escape, ``‮``.
+    for people show each character as its escape, ``\u202e``.
 
     Participations and reports are not looked at: they hold identifiers, codes and dates,
     whose shapes are checked where they are read.
