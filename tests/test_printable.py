@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -74,3 +75,22 @@ def test_the_bidi_controls_are_the_marks_embeddings_overrides_and_isolates() -> 
 def test_a_character_is_described_as_a_person_can_look_it_up(char: str, described: str) -> None:
     """Code point, then its Unicode name, or that it is a control character."""
     assert describe(char) == described
+
+
+def test_no_source_file_holds_a_raw_control_or_bidi_character() -> None:
+    """Code and docs name such characters by their escapes: none hides in the source itself."""
+    root = Path(__file__).resolve().parent.parent
+    files = [
+        path
+        for folder in ("src", "tests", "docs", "plugins", "examples", "scripts")
+        for pattern in ("*.py", "*.md", "*.toml")
+        for path in (root / folder).rglob(pattern)
+        if ".venv" not in path.parts and "build" not in path.parts
+    ]
+    assert len(files) > 100
+    hidden = {
+        str(path.relative_to(root)): sorted(set(find_unsafe(text, keep="\t\n")))
+        for path in files
+        if find_unsafe(text := path.read_text(encoding="utf-8"), keep="\t\n")
+    }
+    assert hidden == {}
