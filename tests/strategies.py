@@ -313,6 +313,10 @@ _WORDS = (
     "NaN",
     "0012",
     "true",
+    "titre\r=cmd|' /C calc'!A0",
+    "Asso \u202egnp.exe",
+    "\x1b]0;titre\x07\x1b[2J",
+    "\u2067שלום\u2069 (2)",
 )
 _AWKWARD = (
     "é",
@@ -341,8 +345,21 @@ _AWKWARD = (
     "<",
     "…",
     "–",
+    "\r",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u061c",
+    "\u200f",
+    "\u202e",
+    "\u2066",
+    "\u2028",
+    "\ufeff",
 )
-_PREFIXES = ("", "", "", "", "=", "+", "-", "@", " ", "'")
+_PREFIXES = ("", "", "", "", "=", "+", "-", "@", " ", "'", "\t", "\r", " =", "\uff1d")
 _CHARACTERS = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
 
 
@@ -350,8 +367,10 @@ _CHARACTERS = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
 def texts() -> SearchStrategy[str]:
     r"""Non-blank texts mixing French words, characters that files find awkward and Unicode.
 
-    They may start with ``=``, ``+``, ``-`` or ``@`` (spreadsheet formulas), hold quotes,
-    ``;``, commas, newlines (``\\n`` and ``\\r\\n``), tabs and non-breaking spaces.
+    They may start with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return, a space before
+    ``=`` or a full-width ``＝`` (spreadsheet formulas), hold quotes, ``;``, commas, line breaks
+    (``\\n``, ``\\r\\n`` and a bare ``\\r``), tabs, non-breaking spaces, control characters
+    (``ESC``, ``BEL``, null, ``DEL``, C1) and bidirectional formatting characters (``U+202E``).
     """
     piece = st.one_of(
         st.sampled_from(_WORDS),

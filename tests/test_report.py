@@ -16,14 +16,19 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
 
 import territoires
+from hostile_inputs_text import brest_dataset
+from strategies import texts
 from territoires import cli
+from territoires._printable import find_unsafe
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
 from territoires.model import AdministrativeStatus, AgeBand, Participation, Sex
 from territoires.plugins import get_plugin_manager
 from territoires.report import Report, build_report, render_html
+from territoires.report._html import esc
 
 BUILTINS = get_plugin_manager(autoload=False)
 TODAY = dt.date(2022, 1, 15)
@@ -68,8 +73,9 @@ def section(page: str, key: str) -> str:
 
 
 def row_cells(text: str, label: str) -> list[list[str]]:
-    """The cells (tags removed) of every table row whose header is ``label``."""
-    rows = re.findall(rf'<tr><th scope="row">{re.escape(label)}</th>(.*?)</tr>', text, re.DOTALL)
+    """The cells (tags removed) of every table row whose header is ``label`` (maybe isolated)."""
+    header = rf"(?:<bdi>)?{re.escape(label)}(?:</bdi>)?"
+    rows = re.findall(rf'<tr><th scope="row">{header}</th>(.*?)</tr>', text, re.DOTALL)
     return [
         [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td.*?</td>", r)]
         for r in rows
@@ -155,7 +161,7 @@ def test_a_territory_scope_reports_its_contracts_only(demo: territoires.Dataset)
     assert [c.id for c in scoped.contracts] == ["ctair-grenoble"]
     assert [p.reference for p in scoped.places] == ["200040715"]
     assert {b.place.reference for b in scoped.budgets} == {"200040715"}
-    assert "Grenoble-Alpes-Métropole (200040715)" in render_html(scoped)
+    assert "<bdi>Grenoble-Alpes-Métropole</bdi> (200040715)" in render_html(scoped)
 
 
 def test_a_synthetic_dataset_carries_the_banner(demo: territoires.Dataset, page: str) -> None:
@@ -350,3 +356,21 @@ def test_a_failing_render_leaves_the_previous_report_intact(
     assert "No space left on device" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "<p>the previous report</p>"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+# -- text from the data -------------------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(texts(), texts())
+def test_text_from_the_data_is_isolated_and_never_raw(name: str, title: str) -> None:
+    """Names and titles are each in a <bdi>; no control or bidi character reaches the page."""
+    dataset = brest_dataset(territory=name)
+    source = territoires.Source(title=title, url=title, note=title)
+    info = attrs.evolve(dataset.info, title=title, description=title, sources=(source,))
+    page = render_html(
+        build_report(attrs.evolve(dataset, info=info), period="2020", plugins=BUILTINS, today=TODAY)
+    )
+    assert find_unsafe(page, keep="\t\n\r") == []
+    assert f"<bdi>{esc(name)}</bdi>" in page
+    assert page.count(f"<bdi>{esc(title)}</bdi>") >= 6  # subtitle, provenance, source (3)

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 
 import territoires
+from hostile_inputs_text import brest_dataset
 from territoires import (
     ActionReport,
     AdministrativeStatus,
@@ -218,6 +219,18 @@ def test_a_text_starting_with_a_formula_sign_is_neutralised_and_read_back(tmp_pa
         for cell in row
     )
     assert territoires.load(path).contracts[0].title == "=1+1"
+
+
+def test_control_characters_xml_refuses_are_shown_and_still_read_back(tmp_path: Path) -> None:
+    """A name with ESC and BEL shows their escapes in a sheet for people and loads back exact."""
+    dataset = brest_dataset(territory="Brest \x1b[2J\x07 \u202eexe")
+    path = territoires.dump(dataset, tmp_path / "data.xlsx")
+    names = [
+        row[3]
+        for row in openpyxl.load_workbook(path)["Contrats"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert names == ["Brest \\u001b[2J\\u0007 \u202eexe"]  # the override is allowed in XML: kept
+    assert territoires.load(path) == dataset
 
 
 # -- operators' workbooks -------------------------------------------------------------------------

@@ -23,8 +23,16 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import territoires
 from territoires import limits
 from territoires._enum import Lang
+from territoires._printable import printable
 from territoires._template import write_plugin
-from territoires._terminal import Progress, euros, format_date, integer, render_table
+from territoires._terminal import (
+    Progress,
+    euros,
+    format_date,
+    integer,
+    render_table,
+    shown_stream,
+)
 from territoires._wording import SYNTHETIC_BANNER
 from territoires.disclosure import parse_threshold
 from territoires.exceptions import PluginError, Terminated, TerritoiresError
@@ -303,7 +311,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         return EXIT_OK
     fr = lang == "fr"
     title = dataset.info.title or label
-    out.write(f"{title}\n")
+    out.write(f"{printable(title)}\n")
     if dataset.info.synthetic:
         out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     out.write(("Situation au " if fr else "Situation on ") + format_date(on, lang) + "\n\n")
@@ -878,7 +886,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
         return EXIT_OK
     lang: Lang = args.lang
     fr = lang == "fr"
-    out.write(f"{dataset.info.title or label}\n")
+    out.write(f"{printable(dataset.info.title or label)}\n")
     if table.synthetic:
         out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     start, end = format_date(table.period.start, lang), format_date(table.period.end, lang)
@@ -1169,6 +1177,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     stream = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "format", None) != "csv":  # a CSV table on stdout is data, kept exact
+        stream = shown_stream(stream)
+    errors = shown_stream(sys.stderr)
     handler: Callable[[argparse.Namespace, TextIO, Progress], int] = args.handler
     try:
         try:
@@ -1182,19 +1193,19 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return code
     except _PluginFaults as exc:
         for error in exc.errors:
-            sys.stderr.write(f"territoires: {error}\n")
+            errors.write(f"territoires: {error}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
     except (TerritoiresError, OSError) as exc:
-        sys.stderr.write(f"territoires: {exc}\n")
+        errors.write(f"territoires: {exc}\n")
         return EXIT_USAGE
     except Terminated as exc:
         sys.stderr.write(f"territoires: terminated ({signal.Signals(exc.signal).name})\n")
         return 128 + exc.signal
     except KeyboardInterrupt:
-        sys.stderr.write("territoires: interrupted\n")
+        errors.write("territoires: interrupted\n")
         return 130
 
 

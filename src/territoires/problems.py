@@ -4,7 +4,8 @@ A :class:`Problem` says where (file, record, field path), what (the offending va
 was expected) and which rule (a stable :class:`ProblemCode`). Problems are collected, never
 raised one at a time, so a user fixes a file in one pass.
 
-This module imports nothing from the rest of the package but the enum base class.
+This module imports nothing from the rest of the package but the enum base class and
+``territoires._printable``, which shows control characters visibly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import attrs
 
 from territoires._enum import LabelledEnum
+from territoires._printable import printable
 
 __all__ = ["Problem", "ProblemCode", "Severity", "format_value", "omitted", "too_many"]
 
@@ -165,6 +167,12 @@ class ProblemCode(LabelledEnum):
         "compte rendu hors de la période de l'action",
         "report period outside the action's",
     )
+    # Text shown to people
+    SUSPICIOUS_TEXT = (
+        "suspicious-text",
+        "caractère de contrôle ou de mise en forme bidirectionnelle dans un texte",
+        "control or bidirectional formatting character in a text",
+    )
 
 
 def format_value(value: object, limit: int = 60) -> str:
@@ -246,9 +254,11 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        """Return the problem as one line: ``file:record:field: message [code]``.
+        r"""Return the problem as one line: ``file:record:field: message [code]``.
 
-        Without a file (a problem found in memory) the line starts at the record.
+        Without a file (a problem found in memory) the line starts at the record. Control
+        and bidirectional formatting characters, which a file name, an id or a message may
+        hold, are shown as their escapes (``\u001b``): the line is printable text, on one line.
 
         Example:
             >>> Problem(code=ProblemCode.DUPLICATE_ID, message="id used twice",
@@ -263,7 +273,7 @@ class Problem:
         counted = self.code is ProblemCode.TOO_MANY_PROBLEMS  # its value is in the message
         if self.value is not None and self.value not in self.message and not counted:
             text += f" (got {self.value})"
-        return f"{text} [{self.code.value}]"
+        return printable(f"{text} [{self.code.value}]")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (for ``--format json``)."""

@@ -6,12 +6,12 @@ open-data reader looks for, one row per contract, per action (as amended by ever
 and per funding line, with codes rather than labels and a Table Schema each. They are derived:
 reading a package back uses ``dataset.json`` and ignores them.
 
-Text cells are neutralised against formula injection (:mod:`territoires.io._safe`).
+Text cells are neutralised against formula injection and a cell holding a line break is quoted
+(:mod:`territoires.io._safe`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -21,6 +21,7 @@ from typing import Any, Final
 import attrs
 
 from territoires.io import _tables
+from territoires.io._safe import csv_writer
 from territoires.model.contract import Contract, Funding
 from territoires.model.dataset import Dataset
 
@@ -254,6 +255,6 @@ def write_tables(dataset: Dataset, folder: Path) -> None:
     """Write the derived tables of ``dataset`` into ``folder`` (UTF-8, comma, ISO dates)."""
     for table in TABLES:
         with open(folder / table.path, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
+            writer = csv_writer(stream)
             writer.writerow([c.name for c in table.columns])
             writer.writerows([_tables._cell(v) for v in row] for row in _ROWS[table.name](dataset))

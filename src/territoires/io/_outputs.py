@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _cells, _tables
-from territoires.io._safe import restore
+from territoires.io._safe import RowWriter, csv_writer, restore
 from territoires.problems import Problem, ProblemCode
 
 if TYPE_CHECKING:
@@ -123,8 +123,8 @@ class _Cells:
         return _tables._french_cell(value) if self.french else _tables._cell(value)
 
 
-def _csv_writer(stream: Any, dialect: Dialect) -> Any:
-    return _tables._writer(stream, french=dialect == "excel-fr")
+def _csv_writer(stream: Any, dialect: Dialect) -> RowWriter:
+    return csv_writer(stream, french=dialect == "excel-fr")
 
 
 def _open(path: Path) -> io.TextIOWrapper:

@@ -17,7 +17,7 @@ from territoires import limits
 from territoires._enum import LabelledEnum
 from territoires.exceptions import FormatError, InvalidValueError
 from territoires.io import _cells as cells
-from territoires.io._safe import neutralise
+from territoires.io._safe import csv_writer, neutralise
 from territoires.model import _validators as mv
 from territoires.model.enums import (
     AdministrativeStatus,
@@ -553,13 +553,10 @@ def _french_cell(value: Any) -> str:
     return _cell(value)
 
 
-def _writer(stream: TextIO, french: bool) -> Any:
-    if french:
-        stream.write("\ufeff")
-        return csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    return csv.writer(stream, lineterminator="\n")
-
-
+# Identifiers and pseudonyms are written as they are: their shape (an ASCII letter or digit,
+# then letters, digits and "_.:/-") is checked wherever a row is built, by the model's
+# validators or, for rows built in bulk, by the readers before building, so none can start a
+# formula or hold a line break.
 _ALWAYS_TEXT = frozenset({"id", "person", "action"})
 
 
@@ -573,7 +570,7 @@ def write_participations(
     Identifiers cannot start with a character a spreadsheet reads as a formula (their shape
     is checked), so they are written as they are.
     """
-    writer = _writer(stream, french)
+    writer = csv_writer(stream, french=french)
     cell = _french_cell if french else _cell
     names = [c.name for c in PARTICIPATION_COLUMNS]
     writer.writerow(names)
@@ -607,7 +604,7 @@ def write_reports(reports: Sequence[ActionReport], stream: TextIO, *, french: bo
             f"reports {', '.join(map(repr, repeated[:5]))} share an id: a reports table cannot "
             "keep them apart; give each report its own id or write a .json document"
         )
-    writer = _writer(stream, french)
+    writer = csv_writer(stream, french=french)
     cell = _french_cell if french else _cell
     writer.writerow([c.name for c in REPORT_COLUMNS])
     for report in reports:

@@ -43,6 +43,7 @@ import cattrs
 
 from territoires import limits
 from territoires._enum import LabelledEnum
+from territoires._printable import escape
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _flat, _json, _tables
 from territoires.io._converter import make_converter
@@ -175,9 +176,14 @@ def _as_float(value: Decimal) -> float | None:
 
 
 def _display_text(text: str) -> str:
-    """Return a text a sheet can hold: XML-legal, within a cell's length."""
+    r"""Return a text a sheet can hold: XML-legal, within a cell's length.
+
+    A character XML refuses (most control characters) is shown as its escape, ``\u001b``,
+    as the terminal and the report show it: openpyxl would refuse the whole workbook. Only
+    the sheets for people hold such text; the hidden document keeps it exactly.
+    """
     if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("\ufffd", text)
+        text = _ILLEGAL.sub(escape, text)
     if len(text) > _MAX_CELL - 1:
         text = text[: _MAX_CELL - 2] + "…"
     return text

@@ -1,6 +1,11 @@
-"""The report as one HTML page: inline style, inline SVG, no script, nothing fetched.
+r"""The report as one HTML page: inline style, inline SVG, no script, nothing fetched.
 
-Every text that comes from data or labels goes through :func:`html.escape`. A
+Every text that comes from data or labels goes through :func:`esc`: HTML-escaped, its control
+and bidirectional formatting characters shown as escapes (``\u202e``, see
+:mod:`territoires._printable`), so that no name can be spoofed by a right-to-left override.
+Every text from the data is also isolated, ``<bdi>`` (:func:`bdi`): the direction of an Arabic
+or Hebrew name cannot reorder the words, numbers and punctuation around it. Charts get their
+labels escaped the same way; each label is a text element of its own. A
 Content-Security-Policy in the page itself forbids any fetch (``default-src 'none'``), so even
 a browser that opens the file online loads nothing but the file.
 """
@@ -14,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from territoires._enum import Lang
+from territoires._printable import printable
 from territoires._terminal import euros, format_date, integer
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
@@ -103,8 +109,21 @@ _SECTIONS = ("contracts", "cohorts", "budget", "targets", "beneficiaries", "stee
 
 
 def esc(text: object) -> str:
-    """Escape ``text`` for HTML (content and attributes)."""
-    return html.escape(str(text), quote=True)
+    """Escape ``text`` for HTML (content and attributes), its unsafe characters shown.
+
+    Tabs and line breaks stay: HTML shows them as spaces.
+    """
+    return html.escape(printable(str(text), keep="\t\n\r"), quote=True)
+
+
+def bdi(text: object) -> str:
+    """Return a text from the data escaped and isolated, so it cannot reorder its neighbours."""
+    return f"<bdi>{esc(text)}</bdi>"
+
+
+def shown(text: str) -> str:
+    """Return a text from the data for a chart label: unsafe characters shown as escapes."""
+    return printable(text, keep="\t\n\r")
 
 
 _NUM = ' class="num"'
@@ -154,10 +173,10 @@ def _nowrap(text: str) -> str:
 
 
 def _figure(svg: str | None, caption: str, lang: Lang) -> str:
-    """A chart with its caption, or the note saying how to get charts."""
+    """A chart with its caption (HTML, escaped already), or the note saying how to get charts."""
     if svg is None:
         return f'<p class="note chart-missing">{esc(CHARTS_MISSING[lang])}</p>'
-    return f"<figure>\n{svg}<figcaption>{esc(caption)}</figcaption>\n</figure>"
+    return f"<figure>\n{svg}<figcaption>{caption}</figcaption>\n</figure>"
 
 
 class _Page:
@@ -225,25 +244,25 @@ class _Page:
             else format_date(report.period.start, lang)
         )
         if report.scope is None:
-            scope = f"{self.w('all_contracts')} ({integer(len(report.contracts), lang)})"
+            scope = esc(f"{self.w('all_contracts')} ({integer(len(report.contracts), lang)})")
         else:
-            scope = ", ".join(f"{p.name} ({p.reference})" for p in report.places) or ", ".join(
-                report.scope
-            )
+            scope = ", ".join(
+                f"{bdi(p.name)} ({esc(p.reference)})" for p in report.places
+            ) or ", ".join(bdi(reference) for reference in report.scope)
         facts = [
-            (self.w("period"), f"{period_label(report.period, lang)} ({dates})"),
+            (self.w("period"), esc(f"{period_label(report.period, lang)} ({dates})")),
             (self.w("scope"), scope),
-            (self.w("generated"), day(report.generated_on, lang)),
-            (self.w("threshold"), self.w("threshold_rule", n=report.threshold)),
+            (self.w("generated"), esc(day(report.generated_on, lang))),
+            (self.w("threshold"), esc(self.w("threshold_rule", n=report.threshold))),
         ]
-        items = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+        items = "\n".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
         subtitle = report.info.title
         return "\n".join(
             [
                 "<header>",
                 self.banner(),
                 f"<h1>{esc(heading)}</h1>",
-                f'<p class="subtitle">{esc(subtitle)}</p>' if subtitle else "",
+                f'<p class="subtitle">{bdi(subtitle)}</p>' if subtitle else "",
                 f'<dl class="facts">\n{items}\n</dl>',
                 "</header>",
             ]
@@ -276,7 +295,7 @@ class _Page:
             signed = format_date(line.signed_on, lang) if line.signed_on else self.w("not_signed")
             rows.append(
                 [
-                    esc(line.territory_name),
+                    bdi(line.territory_name),
                     f"<code>{esc(line.territory)}</code>",
                     esc(line.kind.value.upper()),
                     _nowrap(signed),
@@ -316,7 +335,7 @@ class _Page:
                     esc(f"{cohort.year} — {self.w('cohort_n', rank=rank(index, lang))}"),
                     esc(integer(cohort.total, lang)),
                     esc(kinds_text),
-                    esc(", ".join(cohort.territories)),
+                    ", ".join(bdi(name) for name in cohort.territories),
                 ]
             )
         table = _table(
@@ -331,7 +350,7 @@ class _Page:
         several = len(self.report.places) > 1
         for budget in self.report.budgets:
             if several:
-                body.append(f"<h3>{esc(budget.place.name)} ({esc(budget.place.reference)})</h3>")
+                body.append(f"<h3>{bdi(budget.place.name)} ({esc(budget.place.reference)})</h3>")
             body.append(self.budget_of(budget, heading="h4" if several else "h3"))
         return self.section("budget", body)
 
@@ -345,16 +364,17 @@ class _Page:
             ("by_theme", budget.by_theme, "chart_budget_theme"),
             ("by_funder", budget.by_funder, "chart_budget_funder"),
         ):
-            caption = f"{self.w(chart_key)} — {budget.place.name}"
+            caption = f"{self.w(chart_key)} — {shown(budget.place.name)}"
             svg = _charts.budget_chart(
                 self.chart_id(f"budget-{key}"),
                 caption,
-                [(line.label, line.committed, line.spent) for line in lines],
+                [(shown(line.label), line.committed, line.spent) for line in lines],
                 names,
                 lang,
             )
             parts.append(f"<{heading}>{esc(self.w(key))}</{heading}>")
-            parts.append(_figure(svg, caption, lang))
+            html_caption = f"{esc(self.w(chart_key))} — {bdi(budget.place.name)}"
+            parts.append(_figure(svg, html_caption, lang))
             parts.append(self.budget_table(budget, lines, theme=key == "by_theme"))
         return "\n".join(parts)
 
@@ -376,7 +396,7 @@ class _Page:
         headers.append(self.w("share"))
         rows = [
             [
-                esc(line.label),
+                bdi(line.label),
                 esc(euros(line.committed, lang)),
                 spent(line.spent),
                 share(line.committed),
@@ -419,9 +439,9 @@ class _Page:
             )
             rows.append(
                 [
-                    esc(line.territory_name),
-                    esc(line.action_title),
-                    esc(line.indicator_label),
+                    bdi(line.territory_name),
+                    bdi(line.action_title),
+                    bdi(line.indicator_label),
                     value,
                     esc(amount(line.target, line.unit, lang)),
                     achieved,
@@ -463,7 +483,7 @@ class _Page:
         for place in report.places:
             found = by_place.get(place.reference, [])
             if several:
-                body.append(f"<h3>{esc(place.name)} ({esc(place.reference)})</h3>")
+                body.append(f"<h3>{bdi(place.name)} ({esc(place.reference)})</h3>")
             if not found:
                 body.append(f"<p>{esc(self.w('no_beneficiaries'))}</p>")
                 continue
@@ -479,16 +499,17 @@ class _Page:
             (
                 b.dimension.label(self.lang).capitalize(),
                 [
-                    (c.label, c.value, secret(c.status, self.report.threshold, self.lang))
+                    (shown(c.label), c.value, secret(c.status, self.report.threshold, self.lang))
                     for c in b.cells
                 ],
             )
             for b in found
             if b.indicator == main
         ]
-        caption = f"{self.w('chart_beneficiaries')} — {place.name}"
+        caption = f"{self.w('chart_beneficiaries')} — {shown(place.name)}"
         svg = _charts.persons_chart(self.chart_id("beneficiaries"), caption, panels, self.lang)
-        return _figure(svg, caption, self.lang)
+        html_caption = f"{esc(self.w('chart_beneficiaries'))} — {bdi(place.name)}"
+        return _figure(svg, html_caption, self.lang)
 
     def persons_tables(self, found: Sequence[Breakdown]) -> list[str]:
         """One table per dimension, one column per indicator, categories in their order."""
@@ -506,7 +527,7 @@ class _Page:
             rows, classes = [], []
             ordered = sorted(categories.items(), key=lambda item: _order(dimension, item[0]))
             for category, label in ordered:
-                row, kinds = [esc(label)], [""]
+                row, kinds = [bdi(label)], [""]
                 for indicator in indicators:
                     text, kind = "—", ""  # the indicator has no row at this place
                     if indicator in of:
@@ -551,23 +572,23 @@ class _Page:
                 text = self.w("none_after", day=day(line.ends_on, lang))
             else:
                 text = self.w("none_calendar")
-            rows.append([esc(line.territory_name), esc(text)])
+            rows.append([bdi(line.territory_name), esc(text)])
         table = _table([self.w("territory"), self.w("next_dates")], rows, numeric=[False, False])
         return self.section("steering", [f"<p>{esc(self.w('steering_intro'))}</p>", table])
 
     def provenance(self) -> str:
         report, lang = self.report, self.lang
         info = report.info
-        facts = [(self.w("dataset"), info.title or "—")]
+        facts = [(self.w("dataset"), bdi(info.title) if info.title else "—")]
         if info.description:
-            facts.append((self.w("description"), info.description))
+            facts.append((self.w("description"), bdi(info.description)))
         if info.licence:
-            facts.append((self.w("licence"), info.licence))
+            facts.append((self.w("licence"), bdi(info.licence)))
         if info.created:
-            facts.append((self.w("created"), day(info.created, lang)))
-        facts.append((self.w("software"), f"territoires {report.version}"))
-        facts.append((self.w("threshold"), self.w("threshold_rule", n=report.threshold)))
-        items = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+            facts.append((self.w("created"), esc(day(info.created, lang))))
+        facts.append((self.w("software"), esc(f"territoires {report.version}")))
+        facts.append((self.w("threshold"), esc(self.w("threshold_rule", n=report.threshold))))
+        items = "\n".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
         body = [f'<dl class="facts">\n{items}\n</dl>']
         note = self.w("synthetic_note") if report.synthetic else self.w("real_note")
         body.append(f'<p class="note"><strong>{esc(note)}</strong></p>')
@@ -575,11 +596,11 @@ class _Page:
             sources = []
             for source in info.sources:
                 # Addresses are shown as text, not links: the page refers to nothing outside it.
-                text = esc(source.title)
+                text = bdi(source.title)
                 if source.url:
-                    text += f' — <span class="url">{esc(source.url)}</span>'
+                    text += f' — <span class="url">{bdi(source.url)}</span>'
                 if source.note:
-                    text += f" <em>({esc(source.note)})</em>"
+                    text += f" <em>({bdi(source.note)})</em>"
                 sources.append(f"<li>{text}</li>")
             body.append(f"<h3>{esc(self.w('sources'))}</h3>")
             body.append('<ul class="sources">' + "".join(sources) + "</ul>")
@@ -588,8 +609,8 @@ class _Page:
             body.append(
                 '<dl class="definitions">'
                 + "".join(
-                    f"<dt>{esc(d.label)} <code>{esc(d.name)}</code></dt>"
-                    f"<dd>{esc(d.description)}</dd>"
+                    f"<dt>{bdi(d.label)} <code>{esc(d.name)}</code></dt>"
+                    f"<dd>{bdi(d.description)}</dd>"
                     for d in report.definitions
                 )
                 + "</dl>"
