@@ -17,7 +17,8 @@ line and exactly what must come of it::
     stdout_has = ["...", "..."]       # lines it must print, in this order, among others
     stderr = "..." / stderr_has = [...]   # the same for standard error
     seconds = 10                      # CPU seconds allowed (a hard limit: RLIMIT_CPU)
-    memory = 300                      # peak resident memory allowed, in MB (measured)
+    memory = 300                      # peak resident memory allowed, in MB (measured: the
+                                      # child's VmHWM at exit)
     unchanged = ["{file}"]            # paths whose content the run must not change
     absent = [".*.tmp"]               # globs that must match nothing in the folder afterwards
 
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -234,6 +234,28 @@ def _environment(case: Case, folder: Path) -> dict[str, str]:
     return env
 
 
+# The child: limits set on itself, then the command line as ``python -m territoires`` runs it.
+# Its peak memory is read from /proc at exit: the rusage of a forked child keeps the peak of
+# the parent it was forked from (pytest's), which would make every bound meaningless.
+_CHILD = """
+import atexit, os, resource, runpy, sys
+cpu, space, report = os.environ.pop("HOSTILE_LIMITS").split(",", 2)
+resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 1))
+resource.setrlimit(resource.RLIMIT_AS, (int(space), int(space)))
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(report, "w") as out:
+                    out.write(line.split()[1])
+
+atexit.register(peak)
+sys.argv[0] = "territoires"
+runpy.run_module("territoires", run_name="__main__", alter_sys=True)
+"""
+
+
 def run(case: Case, folder: Path, name: str | None) -> Outcome:
     """Play ``case`` on its input ``name`` in ``folder``: limits set, output captured."""
     args = [a.replace("{file}", name or "") for a in case.args]
@@ -241,21 +263,17 @@ def run(case: Case, folder: Path, name: str | None) -> Outcome:
     cpu = max(1, int(case.seconds))
     # Memory is measured, not limited, but a runaway case must not take the machine down.
     address_space = max(4 * case.memory, 3072) * 1024 * 1024
-
-    def limits() -> None:  # pragma: no cover - runs in the child
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-
+    report = folder / ".peak"
+    env["HOSTILE_LIMITS"] = f"{cpu},{address_space},{report}"
     out_path, err_path = folder / ".stdout", folder / ".stderr"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "territoires", *args],
+            [sys.executable, "-c", _CHILD, *args],
             cwd=folder,
             env=env,
             stdin=subprocess.PIPE if case.stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
-            preexec_fn=limits,
         )
         if case.stdin is not None:
             assert process.stdin is not None
@@ -278,13 +296,15 @@ def run(case: Case, folder: Path, name: str | None) -> Outcome:
         )
     stdout = out_path.read_bytes().decode("utf-8", errors="replace")
     stderr = err_path.read_bytes().decode("utf-8", errors="replace")
-    out_path.unlink()
-    err_path.unlink()
+    assert report.exists(), f"{case.name}: the child did not report its peak memory{stderr}"
+    peak_kb = int(report.read_text())
+    for path in (out_path, err_path, report):
+        path.unlink()
     return Outcome(
         exit=code,
         stdout=stdout,
         stderr=stderr,
-        peak_mb=usage.ru_maxrss / 1024,
+        peak_mb=peak_kb / 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         folder=folder,
     )
