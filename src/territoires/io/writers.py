@@ -166,12 +166,9 @@ def write_indicators(
     Raises:
         FormatError: an unknown form or dialect; openpyxl is missing for ``xlsx``.
     """
-    if format == "json":
+    if format == "json" or format == "csv":
         with _text(path) as stream:
-            _outputs.write_indicators_json_to(table, stream)
-    elif format == "csv":
-        with _text(path) as stream:
-            _outputs.write_indicators_csv_to(table, stream, dialect)
+            write_indicators_to(table, stream, format=format, dialect=dialect)
     elif format == "datapackage":
         _outputs.write_indicators_package(table, path)
     elif format == "xlsx":
