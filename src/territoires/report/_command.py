@@ -17,7 +17,6 @@ from territoires._terminal import Progress
 from territoires.exceptions import FormatError
 from territoires.indicators import parse_period
 from territoires.io._atomic import atomic_text_file
-from territoires.plugins import get_plugin_manager
 from territoires.report import build_report, render_html
 
 __all__ = ["run"]
@@ -31,14 +30,11 @@ def run(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         UnknownTerritoryError: a territory that no geography knows.
     """
     # Imported here: the command line imports this module lazily, and not the reverse.
-    from territoires.cli import EXIT_OK, _default_period, _load, _PluginFaults, _threshold
+    from territoires.cli import EXIT_OK, _default_period, _load, _plugins, _threshold
 
     period = parse_period(args.period or _default_period())
     threshold = _threshold(args.threshold)
-    manager = get_plugin_manager()
-    manager.indicators  # noqa: B018 - builds the registry, so its faults count too
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
+    manager = _plugins(args)
     dataset, _ = _load(args.path, args.encoding, progress)
     with progress.step("computing the report"):
         report = build_report(
