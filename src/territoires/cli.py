@@ -606,6 +606,7 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
         )
         out.write("\n")
     elif entries:
+        headers = ["Plugin", "Distribution", "Status", "Hooks", "Registers"]
         rows = [
             [
                 entry["name"],
@@ -617,9 +618,9 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
             ]
             for entry in entries
         ]
-        out.write(
-            render_table(["Plugin", "Distribution", "Status", "Hooks", "Registers"], rows) + "\n"
-        )
+        if all(entry["status"] == "ok" for entry in entries):  # the column says nothing then
+            headers, rows = headers[:2] + headers[3:], [row[:2] + row[3:] for row in rows]
+        out.write(render_table(headers, rows) + "\n")
     else:
         out.write("no plugin installed (--all lists the built-ins too)\n")
     return EXIT_USAGE if manager.errors else EXIT_OK
