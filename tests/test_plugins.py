@@ -462,6 +462,20 @@ def test_trace_logs_every_hook_call(
         assert any(message.startswith(f"{call} took ") for message in messages), call
 
 
+def test_trace_shows_where_a_plugin_failed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With TERRITOIRES_TRACE_PLUGINS=1, a fault is logged with the plugin's traceback."""
+    monkeypatch.setenv("TERRITOIRES_TRACE_PLUGINS", "1")
+    with caplog.at_level(logging.INFO, logger="territoires.plugins"):
+        get_plugin_manager(autoload=False, plugins=[("raising", load_plugin("raises"))])
+    (record,) = [r for r in caplog.records if r.exc_info is not None]
+    assert record.getMessage() == (
+        "plugin 'raising', register_indicators: raised ValueError: indicator table missing"
+    )
+    assert "raises.py" in caplog.text  # the plugin's own frame, where to look
+
+
 def test_no_trace_without_the_variable(
     site: Site, caplog: pytest.LogCaptureFixture, dataset: Any
 ) -> None:
