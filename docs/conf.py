@@ -51,6 +51,7 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "territoires._validate._Official"),
     # Type variables of generic classes and functions: they stand for a type, they name none.
     ("py:class", "territoires.plugins.T"),
+    ("py:class", "territoires.plugins.R"),
     ("py:class", "territoires.disclosure.K"),
     # importlib.resources.abc.Traversable, imported by territoires.geo only for type checking:
     # autodoc cannot evaluate the annotation (and Sphinx 9's autodoc_type_aliases renders an

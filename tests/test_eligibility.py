@@ -50,7 +50,7 @@ from territoires.eligibility import (
     combine,
     screen,
 )
-from territoires.plugins import PluginManager, get_plugin_manager
+from territoires.plugins import PluginManager, describe_exception, get_plugin_manager
 
 D = dt.date
 BUILTINS = get_plugin_manager(autoload=False)
@@ -301,13 +301,122 @@ def test_an_unknown_action_raises_lookup_error_naming_it() -> None:
         _decide(person, "dijon-01", D(2021, 4, 1), BUILTINS)
 
 
-def test_a_rule_returning_something_else_than_a_verdict_is_named_in_a_type_error() -> None:
-    """A plugin rule that returns a string instead of a Verdict is named in the TypeError."""
+def test_a_rule_returning_something_else_than_a_verdict_is_unknown_naming_the_plugin() -> None:
+    """A plugin rule that returns a string instead of a Verdict: unknown, and a recorded fault."""
     broken = _test_rule("tests.casse", lambda facts: "oui")  # type: ignore[arg-type,return-value]
     manager = get_plugin_manager(autoload=False, plugins=[("broken", _plugin([broken]))])
+    person = Person(id="P1", status=AdministrativeStatus.REFUGEE, residence="38421")
+    decision = _decide(person, "grenoble-02", D(2021, 4, 1), manager)
+    assert decision.outcome is Eligibility.UNDETERMINED
+    (verdict,) = [v for v in decision.verdicts if v.rule == "tests.casse"]
+    assert verdict.outcome is Outcome.UNKNOWN
+    cause = "returned 'oui' (a str); expected a Verdict"
+    assert verdict.verdict.reason_en == f"not evaluated: the plugin 'broken' failed ({cause})"
+    assert verdict.verdict.reason_fr == f"non évaluée : le plugin 'broken' a échoué ({cause})"
+    (error,) = manager.errors
+    assert (error.plugin, error.hook, error.cause) == (
+        "broken",
+        "check of rule 'tests.casse'",
+        cause,
+    )
+
+
+class Abort(BaseException):
+    """A BaseException that is no Exception."""
+
+
+FAILURES = [
+    ValueError("no table"),
+    KeyError("quartier"),
+    RecursionError("maximum recursion depth exceeded"),
+    MemoryError(),
+    SystemExit(3),
+    GeneratorExit(),
+    Abort("stop everything"),
+]
+
+
+def _failing_rule(part: str, exc: BaseException) -> EligibilityRule:
+    """A rule met by everyone, except that its ``part`` (check, key or applies_to) raises."""
+
+    def fail(*args: object) -> Verdict:
+        raise exc
+
+    rule = _constant("tests.fragile", Outcome.MET)
+    if part == "check":
+        return attrs.evolve(rule, check=fail)
+    if part == "key":
+        return attrs.evolve(rule, key=fail)
+    return attrs.evolve(rule, applies_to=fail)
+
+
+@given(
+    person=PERSONS,
+    action_id=st.sampled_from(GRENOBLE_ACTIONS),
+    on=st.dates(D(2019, 1, 1), D(2026, 12, 31)),
+    part=st.sampled_from(["check", "key", "applies_to"]),
+    exc=st.sampled_from(FAILURES),
+)
+def test_a_failing_rule_is_unknown_and_never_makes_anyone_eligible(
+    person: Person, action_id: str, on: dt.date, part: str, exc: BaseException
+) -> None:
+    """Whatever part of a rule raises, its verdict is unknown and the others are unchanged.
+
+    The decision is then undetermined, or not eligible when another rule is not met; never
+    eligible. The fault is recorded once, naming the plugin, the rule and the part.
+    """
+    manager = get_plugin_manager(
+        autoload=False, plugins=[("lyon", _plugin([_failing_rule(part, exc)]))]
+    )
+    decision = _decide(person, action_id, on, manager)
+    alone = _decide(person, action_id, on, BUILTINS)
+    others = [v for v in decision.verdicts if v.rule != "tests.fragile"]
+    assert others == list(alone.verdicts)
+    (failed,) = [v for v in decision.verdicts if v.rule == "tests.fragile"]
+    assert failed.outcome is Outcome.UNKNOWN
+    cause = f"raised {describe_exception(exc)}"
+    assert failed.verdict.reason_en == f"not evaluated: the plugin 'lyon' failed ({cause})"
+    assert decision.outcome is not Eligibility.ELIGIBLE
+    expected = (
+        Eligibility.NOT_ELIGIBLE
+        if alone.outcome is Eligibility.NOT_ELIGIBLE
+        else Eligibility.UNDETERMINED
+    )
+    assert decision.outcome is expected
+    (error,) = manager.errors
+    assert (error.plugin, error.hook, error.cause) == (
+        "lyon",
+        f"{part} of rule 'tests.fragile'",
+        cause,
+    )
+
+
+@pytest.mark.parametrize("part", ["check", "key", "applies_to"])
+def test_a_rule_failing_for_every_person_is_one_fault(part: str) -> None:
+    """Screening many persons with a rule that always fails records one fault, not one each."""
+    manager = get_plugin_manager(
+        autoload=False, plugins=[("lyon", _plugin([_failing_rule(part, ValueError("no table"))]))]
+    )
+    persons = [
+        Person(id=f"P{n}", status=AdministrativeStatus.REFUGEE, birth_year=1950 + n)
+        for n in range(40)
+    ]
+    screening = screen(persons, DEMO, on=D(2021, 4, 1), plugins=manager)
+    assert len(screening) > 40
+    assert not screening.eligible()
+    assert [error.hook for error in manager.errors] == [f"{part} of rule 'tests.fragile'"]
+
+
+@pytest.mark.parametrize("part", ["check", "key", "applies_to"])
+def test_keyboard_interrupt_in_a_rule_stops_the_decision(part: str) -> None:
+    """Ctrl-C in a rule is the user's: it propagates, and is not recorded as a fault."""
+    manager = get_plugin_manager(
+        autoload=False, plugins=[("lyon", _plugin([_failing_rule(part, KeyboardInterrupt())]))]
+    )
     person = Person(id="P1", status=AdministrativeStatus.REFUGEE)
-    with pytest.raises(TypeError, match=r"'tests\.casse' returned str"):
+    with pytest.raises(KeyboardInterrupt):
         _decide(person, "grenoble-02", D(2021, 4, 1), manager)
+    assert manager.errors == []
 
 
 def test_a_rule_limited_to_other_territories_is_not_applied() -> None:

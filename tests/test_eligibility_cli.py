@@ -292,9 +292,10 @@ def test_a_bad_persons_file_prints_one_line_per_problem_and_exits_1_or_2(
     """Problems in the persons file: one ``file:record:field: message [code]`` line each."""
     path = str(PERSONS / name)
     code, out = run("eligibility", path, "--on", ON)
-    no_traceback(capsys, out)
+    err = no_traceback(capsys, out)
     assert code == exit_code
-    lines = out.splitlines()
+    assert out == ""  # the problems are no result: they go to standard error
+    lines = err.splitlines()
     assert len(lines) == count
     for line in lines:
         assert line.startswith(f"{path}:")
@@ -304,11 +305,12 @@ def test_a_bad_persons_file_prints_one_line_per_problem_and_exits_1_or_2(
 def test_a_bad_persons_file_in_json_format_lists_the_problems(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """With --format json the problems of the persons file are printed as JSON."""
+    """With --format json the problems of the persons file are printed as JSON, on stderr."""
     code, out = run("eligibility", str(PERSONS / "bad.csv"), "--format", "json")
-    no_traceback(capsys, out)
+    err = no_traceback(capsys, out)
     assert code == cli.EXIT_DATA
-    problems = json.loads(out)["problems"]
+    assert out == ""
+    problems = json.loads(err)["problems"]
     assert sorted((p["record"], p["field"], p["code"]) for p in problems) == [
         ("line 2", "status", "unknown-enum"),
         ("line 3", "status_date", "invalid-date"),
@@ -330,9 +332,10 @@ def test_a_missing_persons_file_exits_2(capsys: pytest.CaptureFixture[str]) -> N
     """A persons file that does not exist is unreadable input: exit 2, one line."""
     path = str(PERSONS / "no-such-file.json")
     code, out = run("eligibility", path, "--on", ON)
-    no_traceback(capsys, out)
+    err = no_traceback(capsys, out)
     assert code == cli.EXIT_USAGE
-    (line,) = out.splitlines()
+    assert out == ""
+    (line,) = err.splitlines()
     assert line.startswith(f"{path}:")
     assert line.endswith("[unreadable]")
 

@@ -13,6 +13,7 @@ Built-in indicators only (``autoload=False``) except where a test is about the e
 from __future__ import annotations
 
 import datetime as dt
+import types
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -51,6 +52,7 @@ from territoires import (
     TerritoryKind,
     Theme,
     UnknownIndicatorError,
+    hookimpl,
 )
 from territoires.disclosure import CellStatus
 from territoires.geo import get_geography
@@ -61,8 +63,21 @@ from territoires.indicators import (
     compute_indicators,
     parse_period,
 )
-from territoires.measures import Dimension, Granularity, Indicator, ShareOf, Unit, person_counts
-from territoires.plugins import PluginManager, get_plugin_manager
+from territoires.measures import (
+    Dimension,
+    Granularity,
+    Indicator,
+    Persons,
+    ShareOf,
+    Unit,
+    person_counts,
+)
+from territoires.plugins import (
+    PluginInfo,
+    PluginManager,
+    describe_exception,
+    get_plugin_manager,
+)
 
 D = dt.date
 BUILTINS = get_plugin_manager(autoload=False)
@@ -1026,11 +1041,21 @@ class _BrokenShare:
         ]
 
 
-def test_a_share_linked_to_a_missing_breakdown_is_refused() -> None:
-    """A share whose linked breakdown does not exist cannot be protected: a clear error."""
+def test_a_share_linked_to_a_missing_breakdown_is_left_out_and_the_rest_computes() -> None:
+    """A share whose linked breakdown does not exist cannot be protected: refused, by name.
+
+    It is left out when the registry is built, with an error naming its plugin; the other
+    indicators compute as if it had never been registered.
+    """
     manager = get_plugin_manager(autoload=False, plugins=[("broken", _BrokenShare())])
-    with pytest.raises(UnknownIndicatorError, match=r"'t.share_women_by_theme' is a share of"):
-        compute_indicators(SMALL, period="2021", plugins=manager, indicators=["beneficiaries"])
+    assert "t.share_women_by_theme" not in manager.indicators
+    (error,) = manager.errors
+    assert (error.plugin, error.hook) == ("broken", "register_indicators")
+    assert "'t.share_women_by_theme' is left out: it is a share of 'beneficiaries'" in error.cause
+    table = compute_indicators(SMALL, period="2021", plugins=manager, indicators=["beneficiaries"])
+    assert table == compute(SMALL, threshold=11, indicators=["beneficiaries"], geography=None)
+    with pytest.raises(UnknownIndicatorError, match=r"'t\.share_women_by_theme'"):
+        compute(SMALL, plugins=manager, indicators=["t.share_women_by_theme"])
 
 
 def test_asking_for_a_share_alone_gives_the_statuses_of_the_whole_table() -> None:
@@ -1081,3 +1106,194 @@ def test_a_territory_nobody_knows_is_refused_with_suggestions() -> None:
     """A restriction to a code that is neither a contract's nor official names the code."""
     with pytest.raises(territoires.UnknownTerritoryError, match="'99999'"):
         compute_indicators(SMALL, period="2021", plugins=BUILTINS, territories=["99999"])
+
+
+# -- a calculator that fails ----------------------------------------------------------------------
+
+
+class Abort(BaseException):
+    """A BaseException that is no Exception."""
+
+
+def _failing(name: str, exc: BaseException, **fields: Any) -> Indicator:
+    def calculator(facts: IndicatorInput) -> Mapping[tuple[str, ...], Any]:
+        raise exc
+
+    fields.setdefault("granularity", Granularity.CONTRACT)  # called once per contract
+    base = BUILTINS.indicators["beneficiaries"]
+    return attrs.evolve(base, name=name, compute=calculator, **fields)
+
+
+def _with(*indicators: Indicator) -> PluginManager:
+    plugin = types.SimpleNamespace(register_indicators=hookimpl(lambda: list(indicators)))
+    return get_plugin_manager(autoload=False, plugins=[("lyon", plugin)])
+
+
+FAILURES = [
+    ValueError("no housing table"),
+    KeyError("quartier"),
+    RecursionError("maximum recursion depth exceeded"),
+    MemoryError(),
+    SystemExit(3),
+    GeneratorExit(),
+    Abort("stop everything"),
+]
+
+
+@settings(deadline=None, max_examples=25)
+@given(
+    data=consistent_datasets(max_contracts=2, max_participations=8),
+    exc=st.sampled_from(FAILURES),
+    threshold=st.integers(1, 6),
+)
+def test_a_failing_calculator_leaves_every_other_cell_as_it_would_be(
+    data: Dataset, exc: BaseException, threshold: int
+) -> None:
+    """Whatever a plugin's calculator raises, the table is the one computed without it.
+
+    Its indicator is left out with the error that says why; nothing else changes, national
+    indicators included.
+    """
+    manager = _with(_failing("69123.fragile", exc))
+    period = Period(D(1995, 1, 1), D(2100, 12, 31))
+    table = compute_indicators(data, period=period, threshold=threshold, plugins=manager)
+    alone = compute_indicators(data, period=period, threshold=threshold, plugins=BUILTINS)
+    assert table.rows == alone.rows
+    if not data.contracts:  # nothing to compute: the calculator never ran
+        assert table.errors == {}
+        return
+    error = table.errors["69123.fragile"]
+    assert (error.plugin, error.hook) == ("lyon", "calculator of indicator '69123.fragile'")
+    assert error.cause == f"raised {describe_exception(exc)}"
+    assert error in manager.errors
+
+
+def test_a_failing_calculator_is_named_when_only_its_table_was_asked_for() -> None:
+    """Asking for the failing indicator alone gives an empty table that says it is incomplete."""
+    manager = _with(_failing("69123.fragile", SystemExit(3)))
+    table = compute(SMALL, plugins=manager, indicators=["69123.fragile"])
+    assert table.rows == ()
+    assert list(table.errors) == ["69123.fragile"]
+    assert str(table.errors["69123.fragile"]) == (
+        "plugin 'lyon', calculator of indicator '69123.fragile': raised SystemExit: 3"
+    )
+
+
+def test_keyboard_interrupt_in_a_calculator_stops_the_computation() -> None:
+    """Ctrl-C in a calculator is the user's: it propagates, it is not a plugin's fault."""
+    manager = _with(_failing("69123.fragile", KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        compute(SMALL, plugins=manager)
+    assert manager.errors == []
+
+
+class _Odd:
+    """A partial aggregate of a plugin's own type that cannot tell the persons behind it."""
+
+    value = Decimal(1)
+
+    def merge(self, other: _Odd) -> _Odd:
+        return self
+
+
+class _Shapeless:
+    """A partial whose persons change shape from one cell to the next."""
+
+    def __init__(self, counts: tuple[int, ...]) -> None:
+        self.counts = counts
+        self.value = Decimal(sum(counts))
+
+    def merge(self, other: _Shapeless) -> _Shapeless:
+        return _Shapeless(self.counts + other.counts)
+
+    def person_counts(self) -> tuple[int, ...]:
+        return self.counts
+
+
+@pytest.mark.parametrize(
+    ("returned", "cause"),
+    [
+        (None, "raised TypeError: returned a NoneType; expected a mapping of partial aggregates"),
+        (
+            {("female", "extra"): Persons.of(["P1"])},
+            "raised TypeError: returned the key ('female', 'extra'); expected a tuple of 1 "
+            "categories (one per dimension, as texts)",
+        ),
+        ({("female",): _Odd()}, "raised TypeError: cannot tell the persons behind a _Odd"),
+        (
+            {("female",): _Shapeless((1,)), ("male",): _Shapeless((1, 2))},
+            "raised ValueError: its partial aggregates count persons in different shapes "
+            "(from 1 to 9 counts): disclosure control cannot add them up",
+        ),
+    ],
+    ids=["none", "wrong-key", "unknown-partial", "shapeless"],
+)
+def test_a_calculator_returning_what_cannot_be_published_is_left_out(
+    returned: object, cause: str
+) -> None:
+    """Partial aggregates the table cannot protect are the plugin's fault, named; the rest runs."""
+    by_sex = attrs.evolve(
+        BUILTINS.indicators["beneficiaries"],
+        name="69123.bizarre",
+        compute=lambda facts: returned,
+        dimensions=(Dimension.SEX,),
+    )
+    table = compute(SMALL, plugins=_with(by_sex))
+    assert table.rows == compute(SMALL).rows
+    assert table.errors["69123.bizarre"].cause == cause
+
+
+def test_a_failing_builtin_calculator_is_named_and_takes_down_no_other_indicator() -> None:
+    """A fault in a built-in calculator is a bug of ours, named as such; the others compute."""
+    from territoires.builtins.indicators import INDICATORS
+
+    def bug(facts: IndicatorInput) -> Mapping[tuple[str, ...], Any]:
+        raise ZeroDivisionError("division by zero")
+
+    national = [
+        attrs.evolve(item, compute=bug) if item.name == "contracts" else item for item in INDICATORS
+    ]
+    manager = get_plugin_manager(autoload=False, builtins=False)
+    manager.add(
+        types.SimpleNamespace(register_indicators=hookimpl(lambda: national)),
+        PluginInfo(
+            name="territoires.builtins.indicators",
+            distribution="territoires",
+            version=territoires.__version__,
+            builtin=True,
+        ),
+    )
+    table = compute(SMALL, plugins=manager)
+    assert table.rows == tuple(row for row in compute(SMALL) if row.indicator != "contracts")
+    error = table.errors["contracts"]
+    assert (error.plugin, error.distribution, error.hook, error.cause) == (
+        "territoires.builtins.indicators",
+        "territoires",
+        "calculator of indicator 'contracts'",
+        "raised ZeroDivisionError: division by zero",
+    )
+
+
+def test_a_share_of_a_failing_breakdown_is_still_computed_and_protected() -> None:
+    """A share stays published under protection when the indicator it is a share of fails.
+
+    None of the failing indicator's cells is published, so none can be recomputed from the
+    share; the share's own numerator and denominator are still protected as cells.
+    """
+    base = _failing("69123.base", ValueError("no table"), dimensions=(Dimension.SEX,))
+    share = attrs.evolve(
+        BUILTINS.indicators["share_women"],
+        name="69123.part",
+        share_of=ShareOf(
+            indicator="69123.base",
+            dimension=Dimension.SEX,
+            numerator=frozenset({"female"}),
+            denominator=frozenset({"female", "male"}),
+        ),
+    )
+    table = compute(SMALL, plugins=_with(base, share), indicators=["69123.part"], threshold=11)
+    assert list(table.errors) == ["69123.base"]
+    national = table.get("69123.part", level="national")
+    assert national.status is CellStatus.PUBLISHED  # 16 women of 51 persons of known sex
+    grenoble_a1 = table.get("69123.part", level="action", action="a1")
+    assert grenoble_a1.status in SUPPRESSED  # 4 women: fewer than 11

@@ -20,17 +20,26 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import keyword
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 import territoires
 from territoires import cli
+from territoires._template import MAX_NAME_LENGTH, plugin_files
+from territoires.exceptions import FormatError
 from territoires.testing import plugin_manager
 from test_plugins import ENVIRONMENT
 
@@ -213,8 +222,10 @@ def test_the_installed_plugin_is_listed_in_a_fresh_environment(fresh: Path) -> N
         "version": "0.1.0",
         "builtin": False,
         "module": PACKAGE,
+        "status": "ok",
         "hooks": ["register_indicators"],
         "registers": {"indicators": [INDICATOR]},
+        "errors": [],
     }
 
 
@@ -233,3 +244,132 @@ def test_the_generated_tests_pass_in_the_fresh_environment(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1].startswith("2 passed")
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+DISTRIBUTION_NAME = re.compile(r"([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])", re.IGNORECASE)
+"""A valid distribution name (the core metadata specification, after PEP 508)."""
+ENTRY_POINT_NAME = re.compile(r"[\w.-]+")
+"""What an entry point's name should be (the entry points specification)."""
+RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{n}" for n in range(10)),
+    *(f"lpt{n}" for n in range(10)),
+}
+"""Names Windows refuses for a file or folder, whatever the suffix."""
+
+NAMES = st.from_regex(r"[a-z][a-z0-9]{0,30}(-[a-z0-9]{1,12}){0,6}", fullmatch=True)
+"""Names of the accepted shape, some of them too long."""
+
+
+def _check_package(name: str, files: dict[str, str]) -> None:
+    """Assert that the package ``new-plugin NAME`` writes has valid names and metadata."""
+    project = tomllib.loads(files["pyproject.toml"])["project"]
+    distribution = project["name"]
+    assert DISTRIBUTION_NAME.fullmatch(distribution)
+    assert canonicalize_name(distribution) == distribution  # already normalised (PEP 503)
+    assert Requirement(distribution).name == distribution
+    ((entry_point, package),) = project["entry-points"]["territoires"].items()
+    assert entry_point == name
+    assert ENTRY_POINT_NAME.fullmatch(entry_point)
+    assert package.isidentifier()
+    assert not keyword.iskeyword(package)
+    assert f"src/{package}/__init__.py" in files
+    folder = f"territoires-{name}"  # what write_plugin creates
+    assert folder not in {".", ".."}
+    assert "/" not in folder
+    assert "\\" not in folder
+    assert folder.split(".")[0].lower() not in RESERVED
+    wheel = f"{package}-{project['version']}-py3-none-any.whl"
+    assert canonicalize_name(parse_wheel_filename(wheel)[0]) == distribution
+    assert len(wheel.encode()) <= 255 - 40  # room for longer versions and build tags
+
+
+@given(name=NAMES | st.text(max_size=80))
+def test_every_name_new_plugin_accepts_makes_a_valid_distribution(name: str) -> None:
+    """A name is refused with the rule, or makes a package whose names and metadata are valid."""
+    try:
+        files = plugin_files(name, TERRITORY, "Lyon")
+    except FormatError as refused:
+        message = str(refused)
+    else:
+        _check_package(name, files)
+        return
+    assert "lowercase letters and digits, words joined by single '-'" in message
+    assert f"at most {MAX_NAME_LENGTH} characters" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a" * (MAX_NAME_LENGTH + 1),
+        "lyon/../../x",
+        "..",
+        "lyon.jeunes",
+        "lyon--jeunes",
+        "-lyon",
+        "lyon-",
+        "1lyon",
+        "lyon_jeunes",
+        "Lyon",
+        "lyön",
+        "",
+        "lyon jeunes",
+        "con\n",
+    ],
+)
+def test_new_plugin_refuses_a_name_that_cannot_become_a_wheel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A name too long, with a separator, a dot or another character: exit 2, nothing written."""
+    code, out = run("new-plugin", "--territory", TERRITORY, "--out", str(tmp_path), "--", name)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == cli.EXIT_USAGE
+    assert out == ""
+    assert line.startswith("territoires: plugin name ")
+    assert line.endswith(
+        f"lowercase letters and digits, words joined by single '-', starting with a letter, "
+        f"at most {MAX_NAME_LENGTH} characters (e.g. lyon-jeunes)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_accepted_name_builds_a_wheel_with_its_names(tmp_path: Path) -> None:
+    """A plugin of the longest name ``new-plugin`` accepts builds a wheel, named as it says.
+
+    Built with pip (its build backend comes from the package index, as for any user).
+    """
+    name = "a" + "-b2" * ((MAX_NAME_LENGTH - 1) // 3)
+    assert len(name) == MAX_NAME_LENGTH
+    code, _ = run("new-plugin", name, "--territory", TERRITORY, "--out", str(tmp_path))
+    assert code == cli.EXIT_OK
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(tmp_path / f"territoires-{name}"),
+        ],
+        env=_child_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "dist").iterdir()
+    distribution, version, _, _ = parse_wheel_filename(wheel.name)
+    assert (distribution, str(version)) == (f"territoires-{name}", "0.1.0")
+    package = "territoires_" + name.replace("-", "_")
+    with zipfile.ZipFile(wheel) as archive:
+        entry_points = archive.read(f"{package}-0.1.0.dist-info/entry_points.txt").decode()
+    assert f"{name} = {package}" in entry_points

@@ -462,6 +462,20 @@ def test_trace_logs_every_hook_call(
         assert any(message.startswith(f"{call} took ") for message in messages), call
 
 
+def test_trace_shows_where_a_plugin_failed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With TERRITOIRES_TRACE_PLUGINS=1, a fault is logged with the plugin's traceback."""
+    monkeypatch.setenv("TERRITOIRES_TRACE_PLUGINS", "1")
+    with caplog.at_level(logging.INFO, logger="territoires.plugins"):
+        get_plugin_manager(autoload=False, plugins=[("raising", load_plugin("raises"))])
+    (record,) = [r for r in caplog.records if r.exc_info is not None]
+    assert record.getMessage() == (
+        "plugin 'raising', register_indicators: raised ValueError: indicator table missing"
+    )
+    assert "raises.py" in caplog.text  # the plugin's own frame, where to look
+
+
 def test_no_trace_without_the_variable(
     site: Site, caplog: pytest.LogCaptureFixture, dataset: Any
 ) -> None:
@@ -786,6 +800,269 @@ def test_a_raising_writer_names_the_plugin_and_keeps_the_previous_file(
     assert isinstance(error.__cause__, RuntimeError)
     assert target.read_bytes() == previous
     assert sorted(p.name for p in folder.iterdir()) == ["contracts.csv"]
+
+
+def _writing(name: str, exc: BaseException) -> ExportFormat:
+    def write(obj: object, path: Path) -> None:
+        path.write_text("half", encoding="utf-8")
+        raise exc
+
+    return attrs.evolve(_format(name), write=write)
+
+
+def test_a_writer_that_exits_is_a_plugin_error_and_the_previous_file_stays(
+    tmp_path: Path, dataset: Any
+) -> None:
+    """``sys.exit()`` in a plugin's writer is a PluginError naming it; nothing is replaced."""
+    plugin = _formats_plugin(_writing("sortie", SystemExit(3)))
+    manager = get_plugin_manager(autoload=False, plugins=[("lyon", plugin)])
+    target = tmp_path / "out.txt"
+    target.write_text("previous", encoding="utf-8")
+    with pytest.raises(PluginError) as caught:
+        territoires.export(dataset, format="sortie", path=target, plugins=manager)
+    assert str(caught.value) == "plugin 'lyon', writer of format 'sortie': raised SystemExit: 3"
+    assert manager.errors == [caught.value]
+    assert target.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "raised"),
+    [(ValueError("bad cell"), PluginError), (OSError(28, "No space left on device"), OSError)],
+    ids=["bug", "disk-full"],
+)
+def test_a_builtin_writer_bug_is_named_and_its_os_errors_pass(
+    tmp_path: Path, dataset: Any, exc: BaseException, raised: type[BaseException]
+) -> None:
+    """A built-in writer's bug is a PluginError naming it; a full disk, a WriteError naming it."""
+    manager = get_plugin_manager(autoload=False, builtins=False)
+    manager.add(
+        _formats_plugin(_writing("plat", exc)),
+        PluginInfo(
+            name=BUILTIN, distribution="territoires", version=territoires.__version__, builtin=True
+        ),
+    )
+    with pytest.raises(raised) as caught:
+        territoires.export(dataset, format="plat", path=tmp_path / "out.txt", plugins=manager)
+    if raised is PluginError:
+        assert str(caught.value).startswith(
+            f"plugin '{BUILTIN}' (territoires {territoires.__version__}), writer of format "
+            "'plat': raised ValueError: bad cell"
+        )
+    else:
+        assert isinstance(caught.value, territoires.WriteError)
+        assert str(caught.value) == f"cannot write {tmp_path / 'out.txt'}: No space left on device"
+        assert caught.value.__cause__ is None  # the temporary path it held is not shown
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- the plugin boundary: whatever a plugin raises ----------------------------------------------
+
+
+class Abort(BaseException):
+    """A BaseException that is no Exception, as some frameworks raise to unwind everything."""
+
+
+RAISED: list[BaseException] = [
+    ValueError("indicator table missing"),
+    KeyError("quartier"),
+    RecursionError("maximum recursion depth exceeded"),
+    MemoryError(),
+    SystemExit(3),
+    GeneratorExit(),
+    Abort("stop everything"),
+]
+"""What a plugin may raise: every kind is caught at the boundary (KeyboardInterrupt aside)."""
+
+
+def _raising_plugin(exc: BaseException) -> object:
+    def register_indicators() -> list[Indicator]:
+        raise exc
+
+    return types.SimpleNamespace(register_indicators=hookimpl(register_indicators))
+
+
+@pytest.mark.parametrize("exc", RAISED, ids=[type(e).__name__ for e in RAISED])
+def test_whatever_a_hook_raises_becomes_one_plugin_error_and_the_rest_runs(
+    exc: BaseException,
+) -> None:
+    """SystemExit, GeneratorExit or any BaseException in a hook is a PluginError naming it."""
+    manager = get_plugin_manager(
+        autoload=False,
+        plugins=[("faulty", _raising_plugin(exc)), ("good", load_plugin("good"))],
+    )
+    assert "69123.participants" in manager.indicators
+    assert "beneficiaries" in manager.indicators
+    (error,) = manager.errors
+    assert (error.plugin, error.hook) == ("faulty", "register_indicators")
+    assert error.cause == f"raised {plugins_module.describe_exception(exc)}"
+    assert error.__cause__ is exc
+
+
+def test_keyboard_interrupt_in_a_hook_is_the_users_and_propagates() -> None:
+    """Ctrl-C during a plugin's hook stops the program: it is never taken for a fault."""
+    with pytest.raises(KeyboardInterrupt):
+        get_plugin_manager(
+            autoload=False, plugins=[("faulty", _raising_plugin(KeyboardInterrupt()))]
+        )
+
+
+def test_a_plugin_that_exits_when_imported_is_left_out_and_the_others_load(site: Site) -> None:
+    """``sys.exit(3)`` at import is a fault of that plugin; the good one is loaded."""
+    exits = site.install("import_exits", name="a-exits")
+    good = site.install("good", name="b-good")
+    manager = manager_of(exits, good)
+    assert third_party(manager) == ["b-good"]
+    (error,) = manager.errors
+    assert str(error) == exits.prefix("import") + "raised SystemExit: 3"
+    assert [info.name for info in manager.left_out()] == ["a-exits"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "hook"),
+    [("import_error", "import"), ("typo_hook", "check_pending"), ("bad_argument", "registration")],
+)
+def test_left_out_lists_the_plugins_that_could_not_be_loaded(
+    site: Site, stem: str, hook: str
+) -> None:
+    """A plugin refused at import, registration or check is listed by ``left_out()``."""
+    faulty = site.install(stem, name="faulty", distribution="territoires-faulty")
+    manager = manager_of(faulty, site.install("good"))
+    (info,) = manager.left_out()
+    assert (info.name, info.distribution, info.version) == ("faulty", "territoires-faulty", VERSION)
+    assert [error.hook for error in manager.errors] == [hook]
+    assert "faulty" not in third_party(manager)
+
+
+def test_guarded_returns_the_result_or_the_recorded_fault() -> None:
+    """``guarded`` returns what the call returns, or the PluginError it recorded."""
+    manager = get_plugin_manager(autoload=False)
+    info = PluginInfo(name="lyon", distribution="territoires-lyon", version="1.0")
+    assert manager.guarded(info, "calculator of indicator '69123.x'", lambda: 42) == 42
+    assert manager.errors == []
+
+    def fail() -> int:
+        raise SystemExit(3)
+
+    error = manager.guarded(info, "calculator of indicator '69123.x'", fail)
+    assert isinstance(error, PluginError)
+    assert str(error) == (
+        "plugin 'lyon' (territoires-lyon 1.0), calculator of indicator '69123.x': "
+        "raised SystemExit: 3"
+    )
+    assert manager.errors == [error]
+
+
+def test_a_hook_failing_again_is_recorded_once_with_its_first_cause() -> None:
+    """A rule failing for every person is one fault, not one per person."""
+    manager = get_plugin_manager(autoload=False)
+    info = PluginInfo(name="lyon", distribution=None, version=None)
+    causes = []
+    for person in range(100):
+
+        def fail(person: int = person) -> None:
+            raise KeyError(f"P{person}")
+
+        error = manager.guarded(info, "check of rule '69123.y'", fail)
+        assert isinstance(error, PluginError)
+        causes.append(error.cause)
+    assert causes[:2] == ["raised KeyError: 'P0'", "raised KeyError: 'P1'"]
+    assert [error.cause for error in manager.errors] == ["raised KeyError: 'P0'"]
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt(), FileNotFoundError("gone")])
+def test_guarded_lets_keyboard_interrupt_and_the_passing_types_through(
+    exc: BaseException,
+) -> None:
+    """KeyboardInterrupt and the types a boundary lets pass propagate as they are."""
+    manager = get_plugin_manager(autoload=False)
+    info = PluginInfo(name="lyon", distribution=None, version=None)
+
+    def fail() -> None:
+        raise exc
+
+    with pytest.raises(type(exc)):
+        manager.guarded(info, "writer of format 'x'", fail, passes=(OSError,))
+    assert manager.errors == []
+
+
+def test_a_memory_error_keeps_nothing_of_the_plugin_alive() -> None:
+    """The traceback of a MemoryError is dropped, so the plugin's frames and data are freed."""
+    manager = get_plugin_manager(autoload=False)
+    info = PluginInfo(name="lyon", distribution=None, version=None)
+
+    def hungry() -> None:
+        ballast = bytearray(1_000_000)  # what a plugin holds when memory runs out
+        raise MemoryError(len(ballast))
+
+    error = manager.guarded(info, "calculator of indicator '69123.x'", hungry)
+    assert isinstance(error, PluginError)
+    assert isinstance(error.__cause__, MemoryError)
+    assert error.__cause__.__traceback__ is None
+
+
+@given(failing=st.lists(st.booleans(), min_size=1, max_size=5), which=st.sampled_from(RAISED))
+def test_a_faulty_plugin_never_changes_what_the_others_register(
+    failing: list[bool], which: BaseException
+) -> None:
+    """The registries with faulty plugins are those of the healthy plugins alone."""
+    plugins = [
+        (
+            f"p{n}",
+            _raising_plugin(which) if fails else _plugin(f"t{n}", frozenset({"a"}), frozenset()),
+        )
+        for n, fails in enumerate(failing)
+    ]
+    healthy = [pair for pair, fails in zip(plugins, failing, strict=True) if not fails]
+    with_faults = get_plugin_manager(autoload=False, plugins=plugins)
+    without = get_plugin_manager(autoload=False, plugins=healthy)
+    assert list(with_faults.indicators) == list(without.indicators)
+    assert list(with_faults.rules) == list(without.rules)
+    assert [error.plugin for error in with_faults.errors] == [
+        name for (name, _), fails in zip(plugins, failing, strict=True) if fails
+    ]
+
+
+def test_a_share_of_a_missing_breakdown_is_left_out_naming_its_plugin(site: Site) -> None:
+    """A share declared on a breakdown nobody registered is refused at loading, by name.
+
+    The plugin's sound indicator is registered, and so are the built-ins.
+    """
+    plugin = site.install("bad_share", name="bad-share", distribution="territoires-bad-share")
+    manager = manager_of(plugin)
+    assert local(manager.indicators) == ["69123.part_femmes"]
+    (error,) = manager.errors
+    assert str(error) == plugin.prefix("register_indicators") + (
+        "indicator '69123.part_femmes_par_theme' is left out: it is a share of "
+        "'beneficiaries' by theme, but no registered indicator has that breakdown"
+    )
+
+
+def test_an_indicator_linked_to_one_left_out_is_left_out_too() -> None:
+    """A rate counting the persons of a refused share is refused in turn, each with its error."""
+    share = load_plugin("bad_share")
+    rate = attrs.evolve(_indicator("t.taux"), counts_as=share.BAD)
+    manager = get_plugin_manager(
+        autoload=False,
+        plugins=[
+            ("share", share),
+            ("rate", types.SimpleNamespace(register_indicators=hookimpl(lambda: [rate]))),
+        ],
+    )
+    assert "t.taux" not in manager.indicators
+    assert share.GOOD in manager.indicators
+    assert [(error.plugin, error.cause) for error in manager.errors] == [
+        (
+            "share",
+            f"indicator {share.BAD!r} is left out: it is a share of 'beneficiaries' by theme, "
+            "but no registered indicator has that breakdown",
+        ),
+        (
+            "rate",
+            f"indicator 't.taux' is left out: it counts the persons of {share.BAD!r}, which is "
+            "not registered",
+        ),
+    ]
 
 
 # -- territoires.testing ------------------------------------------------------------------------

@@ -8,9 +8,25 @@ from pathlib import Path
 from territoires._version import __version__
 from territoires.exceptions import FormatError
 
-__all__ = ["PLUGIN_NAME", "plugin_files", "write_plugin"]
+__all__ = ["MAX_NAME_LENGTH", "PLUGIN_NAME", "check_plugin_name", "plugin_files", "write_plugin"]
 
 PLUGIN_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", re.ASCII)
+"""What a plugin's short name may be: lowercase ASCII words of letters and digits, joined by
+single hyphens, the first starting with a letter (``lyon-jeunes``).
+
+Every such name becomes, without any change of meaning:
+
+- the entry-point name (``lyon-jeunes``) and, prefixed, a distribution name already in the
+  normalised form of PEP 503 (``territoires-lyon-jeunes``), valid under PEP 508;
+- a Python package name (``territoires_lyon_jeunes``): an identifier, never a keyword, since
+  it starts with ``territoires_``;
+- a folder name on every system (no separator, no dot, no reserved device name such as
+  ``con``, since it starts with ``territoires-``).
+"""
+
+MAX_NAME_LENGTH = 64
+"""The longest short name: a wheel's file name (``territoires_NAME-VERSION-py3-none-any.whl``)
+must fit in the 255 bytes of a file name, with room for the versions a plugin will have."""
 
 _PYPROJECT = """\
 [build-system]
@@ -166,16 +182,33 @@ be unique, and may replace a built-in only by declaring `replaces="<name>"`.
 """
 
 
+def check_plugin_name(name: str) -> None:
+    """Refuse a short name that cannot become a distribution, a package, a folder and a wheel.
+
+    Raises:
+        FormatError: ``name`` does not match :data:`PLUGIN_NAME` or is longer than
+            :data:`MAX_NAME_LENGTH`; the message says what is allowed.
+    """
+    allowed = (
+        f"lowercase letters and digits, words joined by single '-', starting with a letter, "
+        f"at most {MAX_NAME_LENGTH} characters (e.g. lyon-jeunes)"
+    )
+    shown = repr(name) if len(name) <= 80 else repr(name[:77]) + "..."
+    if PLUGIN_NAME.fullmatch(name) is None:
+        raise FormatError(f"plugin name {shown} must be {allowed}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise FormatError(
+            f"plugin name {shown} is {len(name)} characters long; it must be {allowed}"
+        )
+
+
 def plugin_files(name: str, territory: str, territory_name: str) -> dict[str, str]:
     """Return the files of a new plugin package, by relative path.
 
     Raises:
-        FormatError: ``name`` is not a lowercase, hyphenated name.
+        FormatError: ``name`` cannot be a plugin's name (see :func:`check_plugin_name`).
     """
-    if PLUGIN_NAME.fullmatch(name) is None:
-        raise FormatError(
-            f"plugin name {name!r} must be lowercase letters and digits, words joined by '-'"
-        )
+    check_plugin_name(name)
     package = "territoires_" + name.replace("-", "_")
     dist = f"territoires-{name}"
     major_minor = ".".join(__version__.split(".")[:2])

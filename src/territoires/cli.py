@@ -1,9 +1,29 @@
 """The ``territoires`` command: a thin layer over the public API.
 
 Exit codes: 0 success, 1 problems found in the data, 2 usage error, unreadable input or a
-faulty plugin (one line per fault, naming the plugin, its distribution, the hook and the cause).
-Problems are printed one per line as ``file:record:field: message [code]``; ``--format json``
-prints them for machines. Without a path, commands work on the embedded demo dataset.
+plugin that failed while doing what was asked. Problems are printed one per line as
+``file:record:field: message [code]``; ``--format json`` prints them for machines. Without a
+path, commands work on the embedded demo dataset.
+
+A faulty plugin never stops a command; each of its faults is one line on standard error,
+naming the plugin, its distribution, the hook and the cause, and how to disable it. What the
+exit code says depends on whether the request needed the plugin:
+
+- A plugin that fails to load (import, registration, a hook that does not exist) or an
+  item it registers that is refused is left out, and the command runs without it: its exit
+  code is the usual one. If the request names what the plugin would have registered
+  (``--indicator 69123.x``, ``--format markdown``), it is unknown, which is a usage error (2).
+- A plugin that fails while the command runs (a calculator, an eligibility rule, a
+  ``validate_dataset`` check, a format writer) leaves the answer incomplete: the command
+  still prints what it could compute (the other indicators; decisions whose failing rule is
+  unknown; the other problems), then exits with 2, since the request needed that plugin.
+  ``validate`` is one such command: asked to run every check, it cannot say "no problems"
+  with a status of 0 when a check could not run.
+- ``territoires plugins`` lists the plugins that failed and exits with 2 if any did: its
+  job is to report on them.
+
+While a command runs, whatever a plugin writes to standard output (``print()``, or a write
+to file descriptor 1) goes to standard error, so that results on standard output stay clean.
 """
 
 from __future__ import annotations
@@ -11,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import signal
 import sys
 from collections import defaultdict
@@ -24,6 +43,7 @@ import territoires
 from territoires import limits
 from territoires._enum import Lang
 from territoires._printable import printable
+from territoires._stdout import ResultsOutput
 from territoires._template import write_plugin
 from territoires._terminal import (
     Progress,
@@ -40,7 +60,13 @@ from territoires.formats import ExportFormat
 from territoires.indicators import parse_period
 from territoires.measures import category_label
 from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
-from territoires.plugins import PluginManager, get_plugin_manager
+from territoires.plugins import (
+    ALLOW_LIST,
+    DEFAULT_PLUGINS,
+    DISABLE_AUTOLOAD,
+    PluginManager,
+    get_plugin_manager,
+)
 from territoires.problems import Problem, ProblemCode, Severity, omitted
 
 if TYPE_CHECKING:
@@ -53,7 +79,7 @@ EXIT_OK = 0
 EXIT_DATA = 1
 """The data has problems of severity error; the command lists them."""
 EXIT_USAGE = 2
-"""A usage error, an unreadable input or a faulty plugin, reported one line per fault."""
+"""A usage error, an unreadable input, or a plugin that failed doing what was asked."""
 
 # Problems that mean "this is not readable input" rather than "this data has problems".
 _UNREADABLE = frozenset(
@@ -146,10 +172,66 @@ def _load_persons(path: str, encoding: str | None) -> tuple[Person, ...]:
         raise _Problems(exc.problems) from None
 
 
-class _PluginFaults(Exception):
-    def __init__(self, errors: Sequence[PluginError]) -> None:
-        super().__init__(len(errors))
-        self.errors = list(errors)
+class _PluginFaults:
+    """The plugin faults of one command: printed as they are met, and counted in its exit code.
+
+    Faults met while the manager is built (a plugin or an item left out) are printed at once
+    and leave the exit code alone; faults met afterwards, while the command does what was
+    asked, make it 2 (see the module). :func:`main` makes one per command.
+    """
+
+    def __init__(self) -> None:
+        self.manager: PluginManager | None = None
+        self._loading = 0  # how many faults were met while loading
+        self._shown = 0  # how many faults are printed
+        self._named: set[str] = set()  # the plugins whose first fault said how to disable them
+
+    def load(self) -> PluginManager:
+        """Build the plugin manager of the command and print the faults met loading it."""
+        self.manager = get_plugin_manager()
+        self._loading = len(self.manager.errors)
+        self.show()
+        return self.manager
+
+    def show(self) -> None:
+        """Print the faults not printed yet, one line each, on standard error."""
+        if self.manager is None:
+            return
+        for error in self.manager.errors[self._shown :]:
+            shown_stream(sys.stderr).write(f"territoires: {error}{self._disable(error)}\n")
+        self._shown = len(self.manager.errors)
+
+    def shown(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a fault printed already (a writer's fault is also raised)."""
+        return self.manager is not None and any(
+            str(error) == str(exc) for error in self.manager.errors[: self._shown]
+        )
+
+    def exit_code(self, code: int) -> int:
+        """Return the command's exit code, 2 if a plugin failed while the command ran."""
+        self.show()
+        if self.manager is not None and len(self.manager.errors) > self._loading:
+            return max(code, EXIT_USAGE)
+        return code
+
+    def _disable(self, error: PluginError) -> str:
+        """How to disable the plugin, said once per plugin."""
+        if error.plugin in self._named:
+            return ""
+        self._named.add(error.plugin)
+        if error.plugin in DEFAULT_PLUGINS:
+            return " (a bug of territoires: please report it)"
+        uninstall = f"pip uninstall {error.distribution}, or " if error.distribution else ""
+        return (
+            f" (to disable the plugin: {uninstall}name the plugins to load in {ALLOW_LIST}, "
+            f"or set {DISABLE_AUTOLOAD}=1 to load none)"
+        )
+
+
+def _plugins(args: argparse.Namespace) -> PluginManager:
+    """Return the plugin manager of the command; faults met loading it are printed."""
+    faults: _PluginFaults = args.plugin_faults
+    return faults.load()
 
 
 class _Problems(Exception):
@@ -203,12 +285,12 @@ def _summary(dataset: Dataset) -> dict[str, int]:
 def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     problems: list[Problem] = []
     dataset, label = _load(args.path, args.encoding, progress, warnings=problems)
-    manager = get_plugin_manager()
+    manager = _plugins(args)
+    loaded = len(manager.errors)
     with progress.step("checking references, periods and publics"):
         geography = None if args.no_geography else territoires.OFFICIAL_GEOGRAPHY
         problems += territoires.validate(dataset, geography=geography, plugins=manager)
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
+    failed = {error.plugin for error in manager.errors[loaded:]}
     for_file = [p if p.file else p.located(file=label) for p in problems]
     if args.format == "json":
         json.dump(
@@ -225,6 +307,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
         warnings = len(for_file) - errors
         verdict = "no problems" if not for_file else f"{errors} errors, {warnings} warnings"
         synthetic = " (synthetic data)" if dataset.info.synthetic else ""
+        if failed:  # "no problems" is then only what the checks that ran could say
+            synthetic += f"; incomplete: the checks of {len(failed)} plugin(s) failed"
         out.write(f"{label}: {counts}: {verdict}{synthetic}\n")
     return _exit_code(for_file)
 
@@ -540,8 +624,11 @@ def _registered_names(manager: PluginManager, name: str) -> dict[str, list[str]]
 
 
 def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    manager = get_plugin_manager()
-    listed = [info for info in manager.plugin_infos() if args.all or not info.builtin]
+    manager = _plugins(args)
+    faults: dict[str, list[str]] = defaultdict(list)
+    for error in manager.errors:
+        faults[error.plugin].append(f"{error.hook}: {error.cause}")
+    loaded = [info for info in manager.plugin_infos() if args.all or not info.builtin]
     entries: list[dict[str, Any]] = [
         {
             "name": info.name,
@@ -549,10 +636,15 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
             "version": info.version,
             "builtin": info.builtin,
             "module": info.module,
-            "hooks": manager.hooks_of(info.name),
-            "registers": _registered_names(manager, info.name),
+            "status": "failed" if failed else "faulty" if faults[info.name] else "ok",
+            "hooks": [] if failed else manager.hooks_of(info.name),
+            "registers": {} if failed else _registered_names(manager, info.name),
+            "errors": faults[info.name],
         }
-        for info in listed
+        for info, failed in [
+            *((info, False) for info in loaded),
+            *((info, True) for info in manager.left_out()),
+        ]
     ]
     if args.format == "json":
         json.dump(
@@ -563,21 +655,24 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
         )
         out.write("\n")
     elif entries:
+        headers = ["Plugin", "Distribution", "Status", "Hooks", "Registers"]
         rows = [
             [
                 entry["name"],
                 f"{entry['distribution'] or '—'} {entry['version'] or ''}".strip(),
+                entry["status"]
+                + (f" ({'; '.join(entry['errors'])})" if entry["status"] == "failed" else ""),
                 ", ".join(entry["hooks"]) or "—",
                 "; ".join(f"{k}: {', '.join(v)}" for k, v in entry["registers"].items()) or "—",
             ]
             for entry in entries
         ]
-        out.write(render_table(["Plugin", "Distribution", "Hooks", "Registers"], rows) + "\n")
+        if all(entry["status"] == "ok" for entry in entries):  # the column says nothing then
+            headers, rows = headers[:2] + headers[3:], [row[:2] + row[3:] for row in rows]
+        out.write(render_table(headers, rows) + "\n")
     else:
         out.write("no plugin installed (--all lists the built-ins too)\n")
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
-    return EXIT_OK
+    return EXIT_USAGE if manager.errors else EXIT_OK
 
 
 def _levels(chosen: Sequence[str]) -> list[Level]:
@@ -593,10 +688,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     """Export what ``--what`` names; ``territoires report`` is this command with its defaults."""
     from territoires.formats import ExportKind
 
-    manager = get_plugin_manager()
-    known = manager.formats  # builds the registries, so faults found there count too
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
+    manager = _plugins(args)
+    known = manager.formats
     if args.to not in known:
         raise territoires.FormatError(
             f"no export format named {args.to!r} (available: {', '.join(sorted(known))})"
@@ -734,9 +827,7 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
     lang: Lang = args.lang
     fr = lang == "fr"
     persons = _load_persons(args.persons, args.encoding)
-    manager = get_plugin_manager()
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
+    manager = _plugins(args)
     dataset, _ = _load(args.data, None, progress)
     on: dt.date = args.on or dt.date.today()
     if args.action:
@@ -862,9 +953,7 @@ def _status_text(row: Any, threshold: int, lang: Lang) -> str:
 def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     from territoires.indicators import Level, compute_indicators
 
-    manager = get_plugin_manager()
-    if manager.errors:
-        raise _PluginFaults(manager.errors)
+    manager = _plugins(args)
     threshold = parse_threshold(args.threshold)
     period = parse_period(args.period)
     levels = _levels(args.level or ["national"])
@@ -1169,50 +1258,49 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
     Args:
         argv: Arguments (``sys.argv[1:]`` by default).
-        out: Where results go (standard output by default); problems go there too, progress
-            to standard error.
+        out: Where results go (standard output by default); the problems ``validate``
+            finds go there too. Problems with the input of other commands, faults and
+            progress go to standard error. While the command runs, anything else written to
+            standard output (a plugin's ``print()``; with the default, any write to file
+            descriptor 1) goes to standard error.
 
     .. versionadded:: 0.1
     """
-    stream = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "format", None) != "csv":  # a CSV table on stdout is data, kept exact
-        stream = shown_stream(stream)
-    errors = shown_stream(sys.stderr)
     handler: Callable[[argparse.Namespace, TextIO, Progress], int] = args.handler
-    try:
+    fmt = getattr(args, "format", "text")
+    faults = args.plugin_faults = _PluginFaults()
+    errors = shown_stream(sys.stderr)
+    code = EXIT_OK
+    # Results go to their own stream; a plugin's writes to standard output go to stderr.
+    with ResultsOutput(out) as results:
+        # A CSV table on standard output is data, kept exact; the rest is shown as it is.
+        stream = results.stream if fmt == "csv" else shown_stream(results.stream)
         try:
-            return handler(args, stream, Progress())
-        except _Problems as exc:
-            code = _exit_code(exc.problems) or EXIT_DATA
             try:
-                _print_problems(exc.problems, getattr(args, "format", "text"), stream)
-            except BrokenPipeError:
-                _silence_stdout()
-            return code
-    except _PluginFaults as exc:
-        for error in exc.errors:
-            errors.write(f"territoires: {error}\n")
-        return EXIT_USAGE
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_OK
-    except (TerritoiresError, OSError) as exc:
-        errors.write(f"territoires: {exc}\n")
-        return EXIT_USAGE
-    except Terminated as exc:
-        sys.stderr.write(f"territoires: terminated ({signal.Signals(exc.signal).name})\n")
-        return 128 + exc.signal
-    except KeyboardInterrupt:
-        errors.write("territoires: interrupted\n")
-        return 130
-
-
-def _silence_stdout() -> None:
-    """The reader went away (e.g. ``| head``): stop quietly, without a traceback at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+                code = handler(args, stream, Progress())
+            except _Problems as exc:
+                code = _exit_code(exc.problems) or EXIT_DATA
+                # The problems are what validate gives; for another command, what it needs
+                # first, on standard error, as text or (--format json) as JSON.
+                shown = stream if args.command == "validate" else errors
+                _print_problems(exc.problems, fmt, shown)
+            results.stream.flush()  # a reader gone away (``| head``) is met here, not at exit
+        except BrokenPipeError:
+            results.silence()  # stop quietly, without a traceback at exit
+        except (TerritoiresError, OSError) as exc:
+            faults.show()  # the plugins' faults first: they may be why
+            if not faults.shown(exc):
+                errors.write(f"territoires: {exc}\n")
+            code = EXIT_USAGE
+        except Terminated as exc:
+            errors.write(f"territoires: terminated ({signal.Signals(exc.signal).name})\n")
+            return 128 + exc.signal
+        except KeyboardInterrupt:
+            errors.write("territoires: interrupted\n")
+            return 130
+    return faults.exit_code(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,13 @@ of local plugins) and combines their verdicts: any rule not met makes the person
 otherwise any unknown makes the decision undetermined; otherwise the person is eligible.
 :func:`screen` does it for many persons against every open action.
 
+A rule whose code fails (its ``check``, ``key`` or ``applies_to`` raises, or ``check``
+returns something other than a :class:`~territoires.Verdict`) gives an **unknown** verdict,
+whose reason names the plugin and the cause; the fault is recorded in the plugin manager's
+``errors`` (once per rule and function). So a failing rule never makes anyone eligible: the
+decision is undetermined, or not eligible when another rule is not met. A rule whose
+``applies_to`` fails is taken to concern the action, for the same reason.
+
 Example:
     >>> import datetime as dt
     >>> import territoires
@@ -28,18 +35,20 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator
 
 import attrs
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum, Lang
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
+from territoires.exceptions import PluginError
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.enums import ContractStatus
 from territoires.model.person import Person
-from territoires.plugins import PluginManager, default_plugin_manager
+from territoires.plugins import PluginInfo, PluginManager, default_plugin_manager
 from territoires.rules import EligibilityRule, Notice, Outcome, RuleInput, Verdict
 
 __all__ = [
@@ -164,57 +173,110 @@ def _ordered_rules(manager: PluginManager) -> list[EligibilityRule]:
     return sorted(manager.rules.values(), key=lambda rule: rule.name)
 
 
+def _unknown_because(error: PluginError) -> Verdict:
+    """The verdict of a rule whose code failed: unknown, naming the plugin and the cause."""
+    who = f"{error.plugin!r} ({error.distribution})" if error.distribution else repr(error.plugin)
+    return Verdict.unknown(
+        f"non évaluée : le plugin {who} a échoué ({error.cause})",
+        f"not evaluated: the plugin {who} failed ({error.cause})",
+    )
+
+
+def _no_key(person: Person) -> None:
+    return None
+
+
+def _always(verdict: Verdict, facts: RuleInput) -> Verdict:
+    return verdict
+
+
 class _Judge:
     """Decides for one date and geography, reusing what does not change between persons.
 
     The rules that concern an action are found once per action, and a verdict is computed
     once per action and per value of the rule's ``key`` (the facts of the person it reads):
     screening 100,000 persons against 100 actions evaluates each rule only for the distinct
-    facts it sees.
+    facts it sees. Every call into a rule's code is a plugin boundary (see the module).
     """
 
-    def __init__(
-        self, rules: Sequence[EligibilityRule], on: dt.date, geography: Gazetteer | None
-    ) -> None:
-        self.rules = rules
+    def __init__(self, manager: PluginManager, on: dt.date, geography: Gazetteer | None) -> None:
+        self.manager = manager
+        self.rules = _ordered_rules(manager)
         self.on = on
         self.geography = geography
         self._concerned: dict[tuple[str, str], list[EligibilityRule]] = {}
         self._verdicts: dict[tuple[str, str, str, object], RuleVerdict] = {}
 
-    def concerned(self, action: Action, contract: Contract) -> list[EligibilityRule]:
-        key = (contract.id, action.id)
-        found = self._concerned.get(key)
-        if found is None:
-            found = [r for r in self.rules if r.concerns(action, contract, self.geography)]
-            self._concerned[key] = found
-        return found
+    def _plugin(self, rule: EligibilityRule) -> PluginInfo:
+        return self.manager.rules.registration(rule.name).plugin
 
-    def _verdict(
-        self, rule: EligibilityRule, person: Person, action: Action, contract: Contract
-    ) -> RuleVerdict:
-        memo = None
-        if rule.key is not None:
-            memo = (rule.name, contract.id, action.id, rule.key(person))
-            known = self._verdicts.get(memo)
-            if known is not None:
-                return known
-        facts = RuleInput(
-            person=person, action=action, contract=contract, on=self.on, geography=self.geography
-        )
-        verdict = rule.check(facts)
-        if not isinstance(verdict, Verdict):
-            raise TypeError(
-                f"eligibility rule {rule.name!r} returned {type(verdict).__name__}, "
-                "expected a Verdict"
-            )
-        judged = RuleVerdict(
+    def _failed(self, rule: EligibilityRule, part: str, exc: BaseException) -> RuleVerdict | None:
+        """The unknown verdict of ``rule`` whose ``part`` raised; None if ``exc`` must go on."""
+        error = self.manager.absorb(self._plugin(rule), f"{part} of rule {rule.name!r}", exc)
+        return None if error is None else self._judged(rule, _unknown_because(error))
+
+    def _judged(self, rule: EligibilityRule, verdict: Verdict) -> RuleVerdict:
+        return RuleVerdict(
             rule=rule.name,
             label_fr=rule.label_fr,
             label_en=rule.label_en,
             source=rule.source,
             verdict=verdict,
         )
+
+    def concerned(self, action: Action, contract: Contract) -> list[EligibilityRule]:
+        key = (contract.id, action.id)
+        found = self._concerned.get(key)
+        if found is None:
+            found = []
+            for rule in self.rules:
+                try:
+                    if rule.concerns(action, contract, self.geography):
+                        found.append(rule)
+                except BaseException as exc:
+                    failed = self._failed(rule, "applies_to", exc)
+                    if failed is None:
+                        raise
+                    # Whether it applies is unknown: it does, with an unknown verdict for all.
+                    found.append(
+                        attrs.evolve(
+                            rule,
+                            check=functools.partial(_always, failed.verdict),
+                            key=_no_key,
+                            applies_to=None,
+                        )
+                    )
+            self._concerned[key] = found
+        return found
+
+    def _verdict(
+        self,
+        rule: EligibilityRule,
+        person: Person,
+        action: Action,
+        contract: Contract,
+        memo: tuple[str, str, str, object] | None,
+    ) -> RuleVerdict:
+        facts = RuleInput(
+            person=person, action=action, contract=contract, on=self.on, geography=self.geography
+        )
+        try:
+            verdict: object = rule.check(facts)
+        except BaseException as exc:
+            failed = self._failed(rule, "check", exc)
+            if failed is None:
+                raise
+            judged = failed
+        else:
+            if isinstance(verdict, Verdict):
+                judged = self._judged(rule, verdict)
+            else:
+                error = self._plugin(rule).error(
+                    f"check of rule {rule.name!r}",
+                    f"returned {verdict!r:.60} (a {type(verdict).__name__}); expected a Verdict",
+                )
+                self.manager.record(error)
+                judged = self._judged(rule, _unknown_because(error))
         if memo is not None:
             self._verdicts[memo] = judged
         return judged
@@ -227,13 +289,17 @@ class _Judge:
         not_met = unknown = noted = False
         for rule in self.concerned(action, contract):
             key = rule.key
-            judged = (
-                memo.get((rule.name, contract_id, action_id, key(person)))
-                if key is not None
-                else None
-            )
+            judged = seen = None
+            if key is not None:
+                try:
+                    seen = (rule.name, contract_id, action_id, key(person))
+                    judged = memo.get(seen)
+                except BaseException as exc:  # the key's fault, or an unhashable key
+                    judged = self._failed(rule, "key", exc)
+                    if judged is None:
+                        raise
             if judged is None:
-                judged = self._verdict(rule, person, action, contract)
+                judged = self._verdict(rule, person, action, contract, seen)
             verdicts.append(judged)
             outcome = judged.verdict.outcome
             if outcome is Outcome.NOT_MET:
@@ -305,7 +371,7 @@ def check_eligibility(
     """
     manager = plugins if plugins is not None else default_plugin_manager()
     found, amended = _action_on(action, contract, on)
-    judge = _Judge(_ordered_rules(manager), on, resolve_geography(geography))
+    judge = _Judge(manager, on, resolve_geography(geography))
     return judge.decide(person, found, amended)
 
 
@@ -365,7 +431,7 @@ def iter_screen(
     .. versionadded:: 0.1
     """
     manager = plugins if plugins is not None else default_plugin_manager()
-    judge = _Judge(_ordered_rules(manager), on, resolve_geography(geography))
+    judge = _Judge(manager, on, resolve_geography(geography))
     if actions is None:
         pairs = open_actions(dataset, on)
     else:

@@ -167,9 +167,13 @@ class Terminated(KeyboardInterrupt):
 class PluginError(TerritoiresError, RuntimeError):
     """A plugin failed: it could not be imported, raised inside a hook, or returned the wrong thing.
 
+    Also when a function it registered raised: a calculator, a rule, a writer. Whatever the
+    plugin raised (``SystemExit`` included) is the error's ``__cause__``.
+
     Args:
         plugin: Name the plugin is registered under (its entry-point name).
-        hook: The hook (or step, such as ``import``) where it failed.
+        hook: The hook (or step, such as ``import``, or function, such as ``calculator of
+            indicator '69123.x'``) where it failed.
         cause: What went wrong, in words.
         distribution: The distribution that provides the plugin, if known.
         version: Its version, if known.

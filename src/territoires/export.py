@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from territoires.exceptions import FormatError, TerritoiresError
+from territoires.exceptions import FormatError, PluginError, TerritoiresError
 from territoires.formats import ExportFormat, ExportKind
 from territoires.io._atomic import atomic_output
 from territoires.model.dataset import Dataset
@@ -131,17 +131,20 @@ def export(
             )
     target = Path(path)
     registration = formats.registration(format)
+
+    # A writer refuses what its format cannot hold with a TerritoiresError, which passes as
+    # it is; the built-in writers' OSErrors (a full disk) are the machine's, not a bug of
+    # theirs. Anything else is a fault of the format's plugin, named.
+    passes = (TerritoiresError, OSError) if registration.plugin.builtin else (TerritoiresError,)
     with atomic_output(target, folder=chosen.folder, marker=_marker(chosen)) as where:
-        try:
-            chosen.write(obj, where, **given)
-        except TerritoiresError:
-            raise
-        except Exception as exc:
-            if registration.plugin.builtin:
-                raise
-            raise registration.plugin.error(
-                f"writer of format {format!r}", f"raised {type(exc).__name__}: {exc}"
-            ) from exc
+        written = manager.guarded(
+            registration.plugin,
+            f"writer of format {format!r}",
+            lambda: chosen.write(obj, where, **given),
+            passes=passes,
+        )
+        if isinstance(written, PluginError):
+            raise written
         if chosen.folder:
             (where / _marker(chosen)).touch(exist_ok=True)
     return target

@@ -14,6 +14,18 @@ registration order (built-ins first), so that a fault is attributed to its plugi
 registers must be unique; a plugin replaces a built-in only by naming it in the object's
 ``replaces`` field.
 
+When a plugin fails, it alone pays. Whatever its code raises, in a hook or in a function it
+registered (a calculator, a rule, a writer) — any exception, ``SystemExit`` and other
+:class:`BaseException` included, but not :class:`KeyboardInterrupt`, which stops everything —
+is caught where the library calls it and recorded in the plugin manager's ``errors`` as a
+:class:`~territoires.PluginError` naming the plugin, its distribution and version, the hook or
+the function (``calculator of indicator '69123.x'``, ``check of rule '69123.y'``,
+``writer of format 'markdown'``) and the cause; the rest runs. Each hook below says what is
+left out. The command line prints each fault on standard error with how to disable the
+plugin, and exits with status 2 when the request needed the plugin (see
+:mod:`territoires.cli`). What a plugin prints on standard output while a command runs goes to
+standard error.
+
 .. versionadded:: 0.1
 """
 
@@ -57,6 +69,13 @@ def register_eligibility_rules() -> Iterable[EligibilityRule]:  # type: ignore[e
     gathered into one registry. The national rules are registered the same way, by a built-in
     plugin.
 
+    When it fails: a hook that raises registers nothing; an object that is not a rule, or whose
+    name is refused (no namespace, taken), is left out alone. Later, a rule whose ``check``,
+    ``key`` or ``applies_to`` raises, or whose ``check`` returns something other than a
+    :class:`~territoires.Verdict`, gives an **unknown** verdict whose reason names the plugin:
+    the decision is undetermined (or not eligible if another rule is not met), never eligible
+    because of it. The fault is recorded once per rule and function.
+
     Returns:
         :class:`~territoires.EligibilityRule` objects: a list, a tuple or a generator (a single
         rule is accepted too). A local plugin prefixes their names with its territory's code:
@@ -79,6 +98,15 @@ def register_indicators() -> Iterable[Indicator]:  # type: ignore[empty-body]
     Called once per plugin manager; every implementation is called and their indicators are
     gathered into one registry. The national indicators are registered the same way, by a
     built-in plugin.
+
+    When it fails: a hook that raises registers nothing; an object that is not an indicator,
+    whose name is refused, or that is a share (``share_of``) of a breakdown no registered
+    indicator has, or counts the persons (``counts_as``) of an indicator nobody registered, is
+    left out alone, since disclosure control could not protect it. Later, an indicator whose
+    calculator raises, or returns what is not partial aggregates keyed by its dimensions, is
+    left out of the table: its cells are absent and
+    :attr:`territoires.indicators.IndicatorTable.errors` says why; every other indicator,
+    national ones included, is computed as if it were not registered.
 
     Returns:
         :class:`~territoires.Indicator` objects: a list, a tuple or a generator (a single
@@ -104,6 +132,13 @@ def register_export_formats() -> Iterable[ExportFormat]:  # type: ignore[empty-b
     and ``html``. Every
     implementation is called; their formats are gathered into one registry.
 
+    When it fails: a hook that raises registers nothing; a format that is not one, or whose
+    name is taken, is left out alone. Later, a writer that raises anything but a
+    :class:`~territoires.TerritoiresError` (its way to refuse, such as a
+    :class:`~territoires.FormatError` for what the format cannot hold) makes
+    :func:`territoires.export` raise a :class:`~territoires.PluginError` naming the plugin and
+    ``writer of format '...'``; the previous file, if any, is left as it was.
+
     Returns:
         :class:`~territoires.ExportFormat` objects: a list, a tuple or a generator (a single
         format is accepted too), each with a writer and, where the format reads back, a
@@ -126,6 +161,11 @@ def validate_dataset(dataset: Dataset) -> Iterable[Problem]:  # type: ignore[emp
     Called by :func:`territoires.validate` after the core checks, for every plugin; their
     problems are added to the core's. There is no built-in implementation: the core checks are
     :meth:`territoires.Dataset.validate`.
+
+    When it fails: a hook that raises, or returns something other than problems, adds none: the
+    core's problems and the other plugins' are returned, and the fault is recorded. Since the
+    validation asked for is then incomplete, ``territoires validate`` says so after its summary
+    and exits with status 2.
 
     Args:
         dataset: The dataset being checked.

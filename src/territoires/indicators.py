@@ -26,11 +26,12 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -41,6 +42,7 @@ from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, p
 from territoires.exceptions import (
     FormatError,
     InvalidValueError,
+    PluginError,
     UnknownIndicatorError,
     UnknownTerritoryError,
 )
@@ -218,8 +220,14 @@ class IndicatorTable:
         rows: The cells, indicator by indicator, level by level.
         period: The period of the values.
         threshold: The disclosure threshold applied.
-        indicators: The definitions of the indicators computed, by name.
+        indicators: The definitions of the indicators asked for, by name.
         synthetic: Whether the dataset is synthetic (every output says so).
+        errors: The indicators that could not be computed, each with the
+            :class:`~territoires.PluginError` that says why (its calculator raised, or
+            returned what is not partial aggregates): those asked for, whose cells are then
+            absent from :attr:`rows`, and those computed only because they are linked to them
+            for disclosure control. Empty when the table is complete. Not written by
+            exports, so not read back.
 
     .. versionadded:: 0.1
     """
@@ -229,6 +237,7 @@ class IndicatorTable:
     threshold: int
     indicators: Mapping[str, Indicator] = attrs.field(eq=False)
     synthetic: bool = False
+    errors: Mapping[str, PluginError] = attrs.field(factory=dict, eq=False)
 
     def __iter__(self) -> Iterator[IndicatorRow]:
         return iter(self.rows)
@@ -409,6 +418,27 @@ class _Scope:
         return found
 
 
+def _partials(indicator: Indicator, facts: IndicatorInput) -> Partials:
+    """What the calculator returns for ``facts``, refused unless shaped as it must be."""
+    found = indicator.compute(facts)
+    if not isinstance(found, Mapping):
+        raise TypeError(
+            f"returned a {type(found).__name__}; expected a mapping of partial aggregates"
+        )
+    width = len(indicator.dimensions)
+    for key in found:
+        if (
+            not isinstance(key, tuple)
+            or len(key) != width
+            or not all(isinstance(part, str) for part in key)
+        ):
+            raise TypeError(
+                f"returned the key {key!r}; expected a tuple of {width} categories (one per "
+                "dimension, as texts)"
+            )
+    return dict(found)
+
+
 def _compute(
     indicator: Indicator, scope: _Scope, period: Period, geography: Gazetteer | None
 ) -> dict[EntityKey, Partials]:
@@ -421,14 +451,13 @@ def _compute(
         if indicator.granularity is Granularity.ACTION:
             action_parts = []
             for action in contract.actions:
-                parts = dict(indicator.compute(scope.facts(contract, (action,), period)))
+                parts = _partials(indicator, scope.facts(contract, (action,), period))
                 if parts:
                     results[Level.ACTION, action.id] = parts
                     action_parts.append(parts)
             contract_parts = _merged(action_parts)
         else:
-            facts = scope.facts(contract, contract.actions, period)
-            contract_parts = dict(indicator.compute(facts))
+            contract_parts = _partials(indicator, scope.facts(contract, contract.actions, period))
         if not contract_parts:
             continue
         results[Level.CONTRACT, contract.id] = contract_parts
@@ -444,6 +473,43 @@ def _compute(
 
 
 CellKey = tuple[str, Level, str, Dimension | None, str | None]
+
+
+class _Computed(NamedTuple):
+    """A cell once computed: what is published if it may be, and what disclosure control sees."""
+
+    indicator: Indicator
+    entity: EntityKey
+    value: Decimal | None
+    cell: Cell | None  # None when the indicator counts no persons
+
+
+def _cells(
+    indicator: Indicator, scope: _Scope, period: Period, geography: Gazetteer | None
+) -> list[tuple[CellKey, _Computed]]:
+    """Every cell of ``indicator``: totals and breakdowns of every entity.
+
+    Runs everything that calls the plugin's code (the calculator, and the merging, values and
+    person counts of its partial aggregates, which may be its own types), so that a fault is
+    caught here, at the indicator's boundary, rather than while the table is protected.
+    """
+    found: list[tuple[CellKey, _Computed]] = []
+    arities: set[int] = set()
+    for entity, parts in _compute(indicator, scope, period, geography).items():
+        for dimension, category, partial in _breakdowns(indicator, parts):
+            value = _value(indicator, partial)
+            cell = None
+            if indicator.counts_persons:
+                cell = Cell(counts=person_counts(partial), defined=value is not None)
+                arities.add(len(cell.counts))
+            key = (indicator.name, entity[0], entity[1], dimension, category)
+            found.append((key, _Computed(indicator, entity, value, cell)))
+    if len(arities) > 1:
+        raise ValueError(
+            "its partial aggregates count persons in different shapes (from "
+            f"{min(arities)} to {max(arities)} counts): disclosure control cannot add them up"
+        )
+    return found
 
 
 def _breakdowns(
@@ -532,18 +598,23 @@ def compute_indicators(
         territories = [territories] if isinstance(territories, str) else list(territories)
         check_territories(dataset, territories, places)
     wanted_levels = _levels(level)
+    errors: dict[str, PluginError] = {}
     with paused_gc():
         scope = _Scope(dataset, chosen_period, places)
-        cells: dict[CellKey, tuple[Indicator, EntityKey, Any]] = {}
+        cells: dict[CellKey, _Computed] = {}
         for name in _linked(registry, names):
             indicator = registry[name]
-            for entity, parts in _compute(indicator, scope, chosen_period, places).items():
-                for dimension, category, partial in _breakdowns(indicator, parts):
-                    cells[name, entity[0], entity[1], dimension, category] = (
-                        indicator,
-                        entity,
-                        partial,
-                    )
+            computed = manager.guarded(
+                registry.registration(name).plugin,
+                f"calculator of indicator {name!r}",
+                functools.partial(_cells, indicator, scope, chosen_period, places),
+            )
+            if isinstance(computed, PluginError):
+                # Left out, and nothing else: what is linked to it stays protected by what
+                # remains, since none of its cells is published.
+                errors[name] = computed
+                continue
+            cells.update(computed)
         statuses = _protect(cells, scope, threshold)
         rows = tuple(
             _rows(
@@ -563,6 +634,7 @@ def compute_indicators(
         threshold=threshold,
         indicators={name: registry[name] for name in names},
         synthetic=dataset.info.synthetic,
+        errors=errors,
     )
 
 
@@ -570,28 +642,16 @@ def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str
     """``names`` and the indicators linked to them (``share_of``, ``counts_as``), recursively.
 
     Disclosure control sees linked tables together whichever of them is asked for, so that
-    a cell's status does not depend on the indicators requested.
+    a cell's status does not depend on the indicators requested. The registry has left out
+    every indicator whose link points nowhere (see :class:`~territoires.plugins.PluginManager`).
     """
     neighbours: dict[str, set[str]] = defaultdict(set)
     for name, indicator in registry.items():
-        link = indicator.share_of
-        if link is not None:
-            target = registry.get(link.indicator)
-            if target is None or link.dimension not in target.dimensions:
-                raise UnknownIndicatorError(
-                    f"indicator {name!r} is a share of {link.indicator!r} by "
-                    f"{link.dimension.value}, but no registered indicator has that breakdown"
-                )
-            neighbours[name].add(link.indicator)
-            neighbours[link.indicator].add(name)
-        if indicator.counts_as is not None:
-            if indicator.counts_as not in registry:
-                raise UnknownIndicatorError(
-                    f"indicator {name!r} counts the persons of {indicator.counts_as!r}, "
-                    "which is not registered"
-                )
-            neighbours[name].add(indicator.counts_as)
-            neighbours[indicator.counts_as].add(name)
+        share = indicator.share_of
+        for other in (share.indicator if share else None, indicator.counts_as):
+            if other is not None and other in registry:
+                neighbours[name].add(other)
+                neighbours[other].add(name)
     chosen = dict.fromkeys(names)
     pending = list(names)
     while pending:
@@ -612,13 +672,12 @@ class _Wanted:
 
 
 def _protect(
-    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]], scope: _Scope, threshold: int
+    cells: Mapping[CellKey, _Computed], scope: _Scope, threshold: int
 ) -> dict[CellKey, CellStatus]:
     """Disclosure control over the cells that count persons, with their additive groups."""
-    protected: dict[Any, Cell] = {}
-    for key, (indicator, _, partial) in cells.items():
-        if indicator.counts_persons:
-            protected[key] = Cell(counts=person_counts(partial), defined=partial.value is not None)
+    protected: dict[Any, Cell] = {
+        key: computed.cell for key, computed in cells.items() if computed.cell is not None
+    }
     groups: list[Group] = []
     # Breakdowns add up to their total.
     breakdowns: dict[tuple[str, Level, str, Dimension], list[CellKey]] = defaultdict(list)
@@ -645,8 +704,8 @@ def _protect(
                 family[up].append(key)
     groups.extend(Group(parent=up, children=tuple(down)) for up, down in family.items())
     # A total that counts the same persons as another indicator's gives it back.
-    for key, (indicator, _, _) in cells.items():
-        same = indicator.counts_as
+    for key, computed in cells.items():
+        same = computed.indicator.counts_as
         if same is not None and key[3] is None and key in protected:
             other = (same, *key[1:])
             if other in protected and len(protected[other].counts) == len(protected[key].counts):
@@ -657,16 +716,16 @@ def _protect(
     )
     for _, virtual in follows:
         del statuses[virtual]
-    for key, (_, _, partial) in cells.items():
+    for key, computed in cells.items():
         if key not in statuses:
             statuses[key] = (
-                CellStatus.PUBLISHED if partial.value is not None else (CellStatus.UNDEFINED)
+                CellStatus.PUBLISHED if computed.value is not None else (CellStatus.UNDEFINED)
             )
     return statuses
 
 
 def _shares(
-    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
+    cells: Mapping[CellKey, _Computed],
     protected: dict[Any, Cell],
     groups: list[Group],
 ) -> Iterator[tuple[Any, Any]]:
@@ -682,8 +741,8 @@ def _shares(
     for key in cells:
         if key[3] is not None:
             categories_of[key[:4]].append(key)
-    for key, (indicator, _, _) in cells.items():
-        link = indicator.share_of
+    for key, computed in cells.items():
+        link = computed.indicator.share_of
         _, level, entity, dimension, _ = key
         if link is None or dimension is not None or key not in protected:
             continue
@@ -707,7 +766,7 @@ def _shares(
 
 
 def _rows(
-    cells: Mapping[CellKey, tuple[Indicator, EntityKey, Any]],
+    cells: Mapping[CellKey, _Computed],
     statuses: Mapping[CellKey, CellStatus],
     scope: _Scope,
     period: Period,
@@ -722,12 +781,12 @@ def _rows(
         for target in action.targets
         if target.year is None or Period.year(target.year) == period
     }
-    for key, (indicator, _, partial) in cells.items():
+    for key, (indicator, _, computed_value, _) in cells.items():
         name, level, entity_id, dimension, category = key
         if level not in wanted.levels or name not in wanted.names:
             continue
         status = statuses[key]
-        value = _value(indicator, partial) if status is CellStatus.PUBLISHED else None
+        value = computed_value if status is CellStatus.PUBLISHED else None
         contract = action = None
         territory = NATIONAL
         if level is Level.ACTION:

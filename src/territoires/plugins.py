@@ -16,11 +16,22 @@ Environment variables:
     Any non-empty value but ``0``: every hook call (plugin, hook, duration) is logged on the
     ``territoires.plugins`` logger and shown on standard error.
 
-A faulty plugin never stops the others: a plugin that fails to import, raises inside a hook or
-returns something of the wrong type is left out, and a :class:`~territoires.PluginError`
-naming it, its distribution and version, the hook and the cause is added to
-:attr:`PluginManager.errors` (and logged). The command line prints these errors and exits with
-status 2; :meth:`PluginManager.raise_errors` does the same for library users.
+A faulty plugin never stops the others. Whatever a plugin's code raises — any exception,
+``SystemExit`` and other :class:`BaseException` included, but not :class:`KeyboardInterrupt`,
+which is the user's — is caught at the boundary between the library and the plugin (the
+hook, the calculator, the rule, the writer: see :meth:`PluginManager.guarded`) and becomes a
+:class:`~territoires.PluginError` naming the plugin, its distribution and version, the hook
+and the cause, added to :attr:`PluginManager.errors` (and logged). What failed is left out
+and the rest runs: a plugin that fails to import or to register is not loaded; an item it
+returns that cannot be registered (a wrong type, a name without namespace, a share of a
+breakdown that does not exist) is refused alone; an indicator whose calculator fails is left
+out of the table (:attr:`territoires.indicators.IndicatorTable.errors`); a rule that fails
+gives an unknown verdict naming the plugin. The command line prints each fault on standard
+error (see :mod:`territoires.cli` for its exit codes); :meth:`PluginManager.raise_errors`
+raises the first one for library users who prefer an exception.
+
+:class:`MemoryError` is caught like any other exception: the plugin's allocations are freed
+as its frames unwind, and the traceback is dropped so that nothing keeps them alive.
 
 Example:
     >>> from territoires.plugins import get_plugin_manager
@@ -41,7 +52,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -89,6 +100,7 @@ TRACE = "TERRITOIRES_TRACE_PLUGINS"
 logger = logging.getLogger("territoires.plugins")
 
 T = TypeVar("T", EligibilityRule, Indicator, ExportFormat)
+R = TypeVar("R")
 
 
 @attrs.frozen(kw_only=True)
@@ -177,6 +189,40 @@ def _describe(value: object) -> str:
     return f"{text} (a {type(value).__name__})"
 
 
+def describe_exception(exc: BaseException) -> str:
+    """Return ``exc`` as its type and message, on one line: ``ValueError: bad table``.
+
+    Example:
+        >>> describe_exception(SystemExit(3))
+        'SystemExit: 3'
+        >>> describe_exception(GeneratorExit())
+        'GeneratorExit'
+
+    .. versionadded:: 0.1
+    """
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _dangling(indicator: Indicator, entries: Mapping[str, Registration[Any]]) -> str | None:
+    """Why ``indicator`` links to something not among ``entries``, or None."""
+    link = indicator.share_of
+    if link is not None:
+        target = entries.get(link.indicator)
+        if target is None or link.dimension not in target.item.dimensions:
+            return (
+                f"indicator {indicator.name!r} is left out: it is a share of "
+                f"{link.indicator!r} by {link.dimension.value}, but no registered indicator "
+                "has that breakdown"
+            )
+    if indicator.counts_as is not None and indicator.counts_as not in entries:
+        return (
+            f"indicator {indicator.name!r} is left out: it counts the persons of "
+            f"{indicator.counts_as!r}, which is not registered"
+        )
+    return None
+
+
 def _who(info: PluginInfo) -> str:
     return f"{info.name!r} ({info.distribution})" if info.distribution else repr(info.name)
 
@@ -194,8 +240,10 @@ class PluginManager(pluggy.PluginManager):
 
     Attributes:
         errors: The faults of plugins met so far, one :class:`~territoires.PluginError` each,
-            in the order they happened. A faulty plugin is left out and recorded here; nothing
-            is raised until :meth:`raise_errors` is called.
+            in the order they happened: at loading (import, registration, what the
+            registration hooks return) and afterwards (a hook, a calculator, a rule or a
+            writer that raised). What failed is left out and recorded here; nothing is raised
+            until :meth:`raise_errors` is called.
 
     .. versionadded:: 0.1
     """
@@ -205,6 +253,7 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.errors: list[PluginError] = []
         self._infos: dict[str, PluginInfo] = {}
+        self._left_out: list[PluginInfo] = []
         # What each plugin's registration hooks returned: they are called once per plugin,
         # even when the registries are rebuilt after another plugin is added.
         self._results: dict[tuple[str, str], tuple[bool, Any]] = {}
@@ -222,7 +271,13 @@ class PluginManager(pluggy.PluginManager):
         try:
             self.register(plugin, name=info.name)
         except (ValueError, pluggy.PluginValidationError) as exc:
-            self._fault(info.error("registration", str(exc)))
+            self.record(info.error("registration", str(exc)))
+            self._leave_out(info)
+            return False
+        except BaseException as exc:  # pluggy reads the plugin's attributes: its code may run
+            if self.absorb(info, "registration", exc) is None:
+                raise
+            self._leave_out(info)
             return False
         self._infos[info.name] = info
         return True
@@ -263,17 +318,128 @@ class PluginManager(pluggy.PluginManager):
         """Return the registered plugins, built-ins first, in registration order."""
         return [info for name, info in self._infos.items() if self.has_plugin(name)]
 
+    def left_out(self) -> list[PluginInfo]:
+        """Return the plugins found but not registered, in the order they were met.
+
+        They failed to import or to register, or implement a hook that does not exist; their
+        faults are in :attr:`errors`.
+        """
+        return [
+            info
+            for info in self._left_out
+            if self._infos.get(info.name) != info or not self.has_plugin(info.name)
+        ]
+
+    def _leave_out(self, info: PluginInfo) -> None:
+        if info not in self._left_out:
+            self._left_out.append(info)
+
     def hooks_of(self, name: str) -> list[str]:
         """Return the names of the hooks plugin ``name`` implements."""
         plugin = self.get_plugin(name)
         callers = (self.get_hookcallers(plugin) or []) if plugin is not None else []
         return sorted(caller.name for caller in callers)
 
-    def _fault(self, error: PluginError) -> None:
+    def record(self, error: PluginError) -> None:
+        """Add a fault to :attr:`errors`, unless the same one is there already.
+
+        For faults found outside the manager that raise nothing, such as a rule's check
+        returning something other than a verdict; exceptions go through :meth:`absorb`.
+        """
         if any(str(known) == str(error) for known in self.errors):
             return  # the same fault found again (registries rebuilt, validate called twice)
         logger.error("%s", error)
         self.errors.append(error)
+
+    def absorb(
+        self,
+        plugin: PluginInfo,
+        hook: str,
+        exc: BaseException,
+        *,
+        passes: tuple[type[BaseException], ...] = (),
+    ) -> PluginError | None:
+        """Turn ``exc``, raised by the code of ``plugin`` in ``hook``, into a recorded fault.
+
+        The one place that decides what a plugin's exception becomes: any exception,
+        ``SystemExit``, ``GeneratorExit`` and other :class:`BaseException` included, except
+        :class:`KeyboardInterrupt` (the user's, which must stop the command) and the types
+        in ``passes`` (a documented way for the plugin to refuse, such as a writer's
+        :class:`~territoires.FormatError`). A hook that fails again is recorded once, with
+        its first cause: a rule failing for 100,000 persons is one fault. For a boundary in a
+        hot loop, where :meth:`guarded` would cost a call::
+
+            try:
+                value = rule.key(person)
+            except BaseException as exc:
+                error = manager.absorb(info, f"key of rule {rule.name!r}", exc)
+                if error is None:
+                    raise
+                ...
+
+        Returns:
+            The :class:`~territoires.PluginError` (its ``__cause__`` is ``exc``), or None when
+            ``exc`` must propagate: then re-raise it.
+
+        .. versionadded:: 0.1
+        """
+        if isinstance(exc, (KeyboardInterrupt, *passes)):
+            return None
+        if isinstance(exc, MemoryError):
+            exc.__traceback__ = None  # its frames hold what filled the memory: let them go
+        error = plugin.error(hook, f"raised {describe_exception(exc)}")
+        error.__cause__ = exc
+        if self._trace:
+            logger.info("%s", error, exc_info=exc)
+        if not any(
+            known.plugin == error.plugin and known.hook == error.hook for known in self.errors
+        ):
+            self.record(error)
+        return error
+
+    def guarded(
+        self,
+        plugin: PluginInfo,
+        hook: str,
+        function: Callable[[], R],
+        *,
+        passes: tuple[type[BaseException], ...] = (),
+    ) -> R | PluginError:
+        """Call ``function`` (code of ``plugin``, in ``hook``) at a plugin boundary.
+
+        Every call from the library into a plugin's code goes through here or
+        :meth:`absorb`: hooks, indicators' calculators, eligibility rules, format writers.
+
+        Args:
+            plugin: Who the code belongs to (``manager.indicators.registration(name).plugin``
+                for what a plugin registered).
+            hook: Where, in words: a hook's name, ``calculator of indicator '69123.x'``,
+                ``check of rule '69123.y'``, ``writer of format 'markdown'``.
+            function: The call, without arguments (a ``lambda``).
+            passes: Exception types that propagate unchanged (see :meth:`absorb`).
+
+        Returns:
+            What ``function`` returned, or the recorded :class:`~territoires.PluginError` when
+            it raised.
+
+        Example:
+            >>> manager = get_plugin_manager(autoload=False)
+            >>> info = PluginInfo(name="lyon", distribution="territoires-lyon", version="1.0")
+            >>> error = manager.guarded(info, "writer of format 'md'", lambda: 1 / 0)
+            >>> error.hook, error.cause
+            ("writer of format 'md'", 'raised ZeroDivisionError: division by zero')
+            >>> manager.guarded(info, "writer of format 'md'", lambda: 42)
+            42
+
+        .. versionadded:: 0.1
+        """
+        try:
+            return function()
+        except BaseException as exc:
+            error = self.absorb(plugin, hook, exc, passes=passes)
+            if error is None:
+                raise
+            return error
 
     def raise_errors(self) -> None:
         """Raise the first :class:`~territoires.PluginError` met so far, if any."""
@@ -287,7 +453,8 @@ class PluginManager(pluggy.PluginManager):
     ) -> Iterator[tuple[PluginInfo, Any]]:
         """Call ``hook`` on every plugin, in registration order, attributing each result.
 
-        A plugin that raises is recorded in :attr:`errors` and skipped; the others still run.
+        A plugin that raises (anything but :class:`KeyboardInterrupt`, see :meth:`absorb`) is
+        recorded in :attr:`errors` and skipped; the others still run.
 
         Args:
             hook: Name of the hook.
@@ -316,8 +483,9 @@ class PluginManager(pluggy.PluginManager):
                 result = impl.function(**arguments)
                 if hasattr(result, "__next__"):  # a generator: run it now, inside the guard
                     result = list(result)
-            except Exception as exc:
-                self._fault(info.error(hook, f"raised {type(exc).__name__}: {exc}"))
+            except BaseException as exc:
+                if self.absorb(info, hook, exc) is None:
+                    raise
                 if once:
                     self._results[name, hook] = (False, None)
                 continue
@@ -341,7 +509,7 @@ class PluginManager(pluggy.PluginManager):
                     continue
                 items = [result] if isinstance(result, expected) else result
                 if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
-                    self._fault(
+                    self.record(
                         info.error(
                             hook,
                             f"returned {_describe(result)}; expected {expected.__name__} "
@@ -352,9 +520,31 @@ class PluginManager(pluggy.PluginManager):
                 for item in items:
                     error = self._admit(info, hook, item, expected, namespaced, entries)
                     if error is not None:
-                        self._fault(error)
+                        self.record(error)
+            if expected is Indicator:
+                self._refuse_dangling_links(entries)
             registries[attribute] = Catalogue(entries.values())
         return registries
+
+    def _refuse_dangling_links(self, entries: dict[str, Registration[Any]]) -> None:
+        """Leave out the indicators linked to a breakdown or an indicator nobody registered.
+
+        Disclosure control protects a share together with the breakdown it is a share of, and
+        a rate together with the count it gives back: without them it cannot, so the
+        indicator is refused, with an error naming its plugin, and the others run. Checked
+        once every plugin has registered, since a link may point to another plugin's
+        indicator; leaving one out may leave another dangling, hence the loop.
+        """
+        while True:
+            dangling = [
+                (name, cause)
+                for name, registration in entries.items()
+                if (cause := _dangling(registration.item, entries)) is not None
+            ]
+            if not dangling:
+                return
+            for name, cause in dangling:
+                self.record(entries.pop(name).plugin.error("register_indicators", cause))
 
     def _admit(
         self,
@@ -428,7 +618,7 @@ class PluginManager(pluggy.PluginManager):
             if items is None:
                 continue
             if not isinstance(items, Iterable) or isinstance(items, str | bytes):
-                self._fault(
+                self.record(
                     info.error(
                         "validate_dataset",
                         f"returned {_describe(result)}; expected Problem objects",
@@ -437,7 +627,7 @@ class PluginManager(pluggy.PluginManager):
                 continue
             wrong = [item for item in items if not isinstance(item, Problem)]
             if wrong:
-                self._fault(
+                self.record(
                     info.error(
                         "validate_dataset",
                         f"returned {_describe(wrong[0])}; expected Problem objects",
@@ -535,12 +725,15 @@ def _load_entry_points(manager: PluginManager, allow: set[str] | None) -> None:
         if allow is not None and info.name not in allow and info.distribution not in allow:
             continue
         if manager.has_plugin(info.name):
-            manager._fault(info.error("import", "another plugin is registered under this name"))
+            manager.record(info.error("import", "another plugin is registered under this name"))
+            manager._leave_out(info)
             continue
         try:
             plugin = entry_point.load()
-        except Exception as exc:
-            manager._fault(info.error("import", f"{type(exc).__name__}: {exc}"))
+        except BaseException as exc:  # SystemExit at import too: the others still load
+            if manager.absorb(info, "import", exc) is None:
+                raise
+            manager._leave_out(info)
             continue
         manager.add(plugin, info)
 
@@ -555,7 +748,8 @@ def _check_pending(manager: PluginManager) -> None:
             name = manager.get_name(exc.plugin) or "?"
             info = manager.info(name)
             manager.unregister(plugin=exc.plugin)
-            manager._fault(info.error("check_pending", str(exc)))
+            manager.record(info.error("check_pending", str(exc)))
+            manager._leave_out(info)
 
 
 @functools.cache
