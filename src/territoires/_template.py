@@ -7,6 +7,7 @@ from pathlib import Path
 
 from territoires._version import __version__
 from territoires.exceptions import FormatError
+from territoires.io import atomic_output
 
 __all__ = ["MAX_NAME_LENGTH", "PLUGIN_NAME", "check_plugin_name", "plugin_files", "write_plugin"]
 
@@ -231,15 +232,20 @@ def plugin_files(name: str, territory: str, territory_name: str) -> dict[str, st
 def write_plugin(folder: Path, name: str, territory: str, territory_name: str) -> Path:
     """Write a new plugin package into ``folder / territoires-NAME`` and return that path.
 
+    The package appears whole or not at all: it is written through the library's one atomic
+    routine (:func:`territoires.io.atomic_output`).
+
     Raises:
         FileExistsError: the package folder exists already.
+        WriteError: the folder cannot be written (no room, no permission), naming it.
     """
     files = plugin_files(name, territory, territory_name)
     root = folder / f"territoires-{name}"
-    if root.exists():
+    if root.exists() or root.is_symlink():
         raise FileExistsError(f"{root} exists already: choose another name or folder")
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    with atomic_output(root, folder=True) as where:
+        for relative, text in files.items():
+            path = where / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     return root
