@@ -1175,3 +1175,22 @@ STRATEGIES: dict[type[Any], Callable[[], SearchStrategy[Any]]] = {
     Dataset: datasets,
 }
 """One strategy factory per model class (called with no argument), for tests over every class."""
+
+
+# -- what a plugin may raise ----------------------------------------------------------------------
+
+
+class Abort(BaseException):
+    """A BaseException that is no Exception, as some frameworks raise to unwind everything."""
+
+
+PLUGIN_EXCEPTIONS: list[BaseException] = [
+    ValueError("indicator table missing"),
+    KeyError("quartier"),
+    RecursionError("maximum recursion depth exceeded"),
+    MemoryError(),
+    SystemExit(3),
+    GeneratorExit(),
+    Abort("stop everything"),
+]
+"""What a plugin may raise: every kind is caught at the boundary (KeyboardInterrupt aside)."""

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import territoires
-from strategies import persons
+from strategies import PLUGIN_EXCEPTIONS, persons
 from territoires import (
     Action,
     AdministrativeStatus,
@@ -321,19 +321,7 @@ def test_a_rule_returning_something_else_than_a_verdict_is_unknown_naming_the_pl
     )
 
 
-class Abort(BaseException):
-    """A BaseException that is no Exception."""
-
-
-FAILURES = [
-    ValueError("no table"),
-    KeyError("quartier"),
-    RecursionError("maximum recursion depth exceeded"),
-    MemoryError(),
-    SystemExit(3),
-    GeneratorExit(),
-    Abort("stop everything"),
-]
+FAILURES = PLUGIN_EXCEPTIONS
 
 
 def _failing_rule(part: str, exc: BaseException) -> EligibilityRule:

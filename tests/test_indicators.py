@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import territoires
-from strategies import consistent_datasets
+from strategies import PLUGIN_EXCEPTIONS, consistent_datasets
 from territoires import (
     Action,
     ActionReport,
@@ -1111,10 +1111,6 @@ def test_a_territory_nobody_knows_is_refused_with_suggestions() -> None:
 # -- a calculator that fails ----------------------------------------------------------------------
 
 
-class Abort(BaseException):
-    """A BaseException that is no Exception."""
-
-
 def _failing(name: str, exc: BaseException, **fields: Any) -> Indicator:
     def calculator(facts: IndicatorInput) -> Mapping[tuple[str, ...], Any]:
         raise exc
@@ -1129,15 +1125,7 @@ def _with(*indicators: Indicator) -> PluginManager:
     return get_plugin_manager(autoload=False, plugins=[("lyon", plugin)])
 
 
-FAILURES = [
-    ValueError("no housing table"),
-    KeyError("quartier"),
-    RecursionError("maximum recursion depth exceeded"),
-    MemoryError(),
-    SystemExit(3),
-    GeneratorExit(),
-    Abort("stop everything"),
-]
+FAILURES = PLUGIN_EXCEPTIONS
 
 
 @settings(deadline=None, max_examples=25)

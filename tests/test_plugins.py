@@ -36,6 +36,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import territoires
+from strategies import PLUGIN_EXCEPTIONS
 from territoires import (
     Aggregation,
     EligibilityRule,
@@ -859,22 +860,6 @@ def test_a_builtin_writer_bug_is_named_and_its_os_errors_pass(
 # -- the plugin boundary: whatever a plugin raises ----------------------------------------------
 
 
-class Abort(BaseException):
-    """A BaseException that is no Exception, as some frameworks raise to unwind everything."""
-
-
-RAISED: list[BaseException] = [
-    ValueError("indicator table missing"),
-    KeyError("quartier"),
-    RecursionError("maximum recursion depth exceeded"),
-    MemoryError(),
-    SystemExit(3),
-    GeneratorExit(),
-    Abort("stop everything"),
-]
-"""What a plugin may raise: every kind is caught at the boundary (KeyboardInterrupt aside)."""
-
-
 def _raising_plugin(exc: BaseException) -> object:
     def register_indicators() -> list[Indicator]:
         raise exc
@@ -882,7 +867,9 @@ def _raising_plugin(exc: BaseException) -> object:
     return types.SimpleNamespace(register_indicators=hookimpl(register_indicators))
 
 
-@pytest.mark.parametrize("exc", RAISED, ids=[type(e).__name__ for e in RAISED])
+@pytest.mark.parametrize(
+    "exc", PLUGIN_EXCEPTIONS, ids=[type(e).__name__ for e in PLUGIN_EXCEPTIONS]
+)
 def test_whatever_a_hook_raises_becomes_one_plugin_error_and_the_rest_runs(
     exc: BaseException,
 ) -> None:
@@ -1001,7 +988,10 @@ def test_a_memory_error_keeps_nothing_of_the_plugin_alive() -> None:
     assert error.__cause__.__traceback__ is None
 
 
-@given(failing=st.lists(st.booleans(), min_size=1, max_size=5), which=st.sampled_from(RAISED))
+@given(
+    failing=st.lists(st.booleans(), min_size=1, max_size=5),
+    which=st.sampled_from(PLUGIN_EXCEPTIONS),
+)
 def test_a_faulty_plugin_never_changes_what_the_others_register(
     failing: list[bool], which: BaseException
 ) -> None:
