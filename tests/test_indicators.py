@@ -1262,13 +1262,15 @@ def test_a_failing_builtin_calculator_is_named_and_takes_down_no_other_indicator
     )
 
 
-def test_a_share_of_a_failing_breakdown_is_still_computed_and_protected() -> None:
-    """A share stays published under protection when the indicator it is a share of fails.
+def test_what_follows_a_failing_indicator_is_left_out_with_it() -> None:
+    """A share of a failing indicator, and a rate counting as it, are left out for its reason.
 
-    None of the failing indicator's cells is published, so none can be recomputed from the
-    share; the share's own numerator and denominator are still protected as cells.
+    Disclosure control suppresses a share whenever the counts it is a share of are
+    suppressed: without those counts it cannot be protected as the published tables need,
+    so it is not published. The indicators linked to neither are computed as usual.
     """
-    base = _failing("69123.base", ValueError("no table"), dimensions=(Dimension.SEX,))
+    failure = ValueError("no table")
+    base = _failing("69123.base", failure, dimensions=(Dimension.SEX,))
     share = attrs.evolve(
         BUILTINS.indicators["share_women"],
         name="69123.part",
@@ -1279,9 +1281,16 @@ def test_a_share_of_a_failing_breakdown_is_still_computed_and_protected() -> Non
             denominator=frozenset({"female", "male"}),
         ),
     )
-    table = compute(SMALL, plugins=_with(base, share), indicators=["69123.part"], threshold=11)
-    assert list(table.errors) == ["69123.base"]
-    national = table.get("69123.part", level="national")
-    assert national.status is CellStatus.PUBLISHED  # 16 women of 51 persons of known sex
-    grenoble_a1 = table.get("69123.part", level="action", action="a1")
-    assert grenoble_a1.status in SUPPRESSED  # 4 women: fewer than 11
+    rate = attrs.evolve(BUILTINS.indicators["share_women"], name="69123.of_part", share_of=None)
+    rate = attrs.evolve(rate, counts_as="69123.part")
+    plugins = _with(base, share, rate)
+    table = compute(SMALL, plugins=plugins, threshold=11)
+    assert sorted(table.errors) == ["69123.base", "69123.of_part", "69123.part"]
+    assert {id(error) for error in table.errors.values()} == {id(table.errors["69123.base"])}
+    assert str(table.errors["69123.part"]).endswith("raised ValueError: no table")
+    assert not [row for row in table if row.indicator.startswith("69123.")]
+    assert table.rows == tuple(
+        row
+        for row in compute(SMALL, plugins=_with(), threshold=11)
+        if row.indicator in BUILTINS.indicators
+    )

@@ -222,12 +222,12 @@ class IndicatorTable:
         threshold: The disclosure threshold applied.
         indicators: The definitions of the indicators asked for, by name.
         synthetic: Whether the dataset is synthetic (every output says so).
-        errors: The indicators that could not be computed, each with the
-            :class:`~territoires.PluginError` that says why (its calculator raised, or
-            returned what is not partial aggregates): those asked for, whose cells are then
-            absent from :attr:`rows`, and those computed only because they are linked to them
-            for disclosure control. Empty when the table is complete. Not written by
-            exports, so not read back.
+        errors: The indicators left out, each with the :class:`~territoires.PluginError`
+            that says why: their calculator raised or returned what is not partial aggregates,
+            or they follow such an indicator in disclosure control (a share of it, a rate
+            counting as it), which cannot protect them without it. Their cells are absent
+            from :attr:`rows`. Empty when the table is complete. Not written by exports, so
+            not read back.
 
     .. versionadded:: 0.1
     """
@@ -610,11 +610,15 @@ def compute_indicators(
                 functools.partial(_cells, indicator, scope, chosen_period, places),
             )
             if isinstance(computed, PluginError):
-                # Left out, and nothing else: what is linked to it stays protected by what
-                # remains, since none of its cells is published.
                 errors[name] = computed
                 continue
             cells.update(computed)
+        # What follows a failed indicator in disclosure control (a share of it, a rate that
+        # gives back its counts) was to be suppressed with its cells: without them it cannot
+        # be protected, so it is left out too, for the same reason.
+        for follower, leader in _followers(registry, errors).items():
+            errors[follower] = errors[leader]
+        cells = {key: value for key, value in cells.items() if key[0] not in errors}
         statuses = _protect(cells, scope, threshold)
         rows = tuple(
             _rows(
@@ -636,6 +640,29 @@ def compute_indicators(
         synthetic=dataset.info.synthetic,
         errors=errors,
     )
+
+
+def _followers(registry: Mapping[str, Indicator], failed: Iterable[str]) -> dict[str, str]:
+    """The indicators that follow a failed one in disclosure control, each with that one.
+
+    A share follows the indicator it is a share of, a rate the indicator it counts as: their
+    cells are suppressed whenever the leader's are. Followers of followers follow too.
+    """
+    leaders = {
+        name: {other for other in (share.indicator if share else None, ind.counts_as) if other}
+        for name, ind in registry.items()
+        for share in (ind.share_of,)
+    }
+    found: dict[str, str] = {}
+    pending = list(failed)
+    roots = {name: name for name in pending}
+    while pending:
+        leader = pending.pop()
+        for name, leading in sorted(leaders.items()):
+            if leader in leading and name not in roots:
+                roots[name] = found[name] = roots[leader]
+                pending.append(name)
+    return found
 
 
 def _linked(registry: Mapping[str, Indicator], names: Sequence[str]) -> list[str]:
