@@ -337,13 +337,14 @@ def indicator_columns() -> list[str]:
 def _limit_docs() -> dict[str, str]:
     """The docstring under each constant of ``territoires.limits``, read from its source."""
     import ast
+    import itertools
 
     from territoires import limits
 
     tree = ast.parse(inspect.getsource(limits))
     docs: dict[str, str] = {}
     body = tree.body
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.targets[0], ast.Name)

@@ -1,4 +1,4 @@
-"""The ``territoires`` command: a thin layer over the public API.
+r"""The ``territoires`` command: a thin layer over the public API.
 
 Exit codes: 0 success, 1 problems found in the data, 2 usage error, unreadable input or a
 plugin that failed while doing what was asked. Problems are printed one per line as
@@ -6,7 +6,7 @@ plugin that failed while doing what was asked. Problems are printed one per line
 problems ``validate`` finds are its result, on standard output; the problems that keep another
 command from reading its input go to standard error, with faults and progress, so that
 standard output holds results only. Control and bidirectional formatting characters from the
-data are shown as escapes (``\\u202e``) except in a CSV table, which is data. Without a path,
+data are shown as escapes (``\u202e``) except in a CSV table, which is data. Without a path,
 commands work on the embedded demo dataset.
 
 A faulty plugin never stops a command; each of its faults is one line on standard error,
