@@ -31,7 +31,6 @@ from territoires.io import _json, _package, _persons, _tables, writers
 from territoires.io._atomic import atomic_output
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
-from territoires.io.writers import Format
 from territoires.io.writers import default_converter as _converter
 from territoires.model.dataset import Dataset
 from territoires.model.person import Person
@@ -59,6 +58,9 @@ __all__ = [
 
 SCHEMA = _json.SCHEMA
 """The schema a JSON document declares in its ``"schema"`` key, ``"territoires/1"``."""
+
+Format = writers.Format
+"""The forms :func:`dump` writes, named by its ``format`` argument."""
 
 
 def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | None, list[Problem]]:
