@@ -954,14 +954,19 @@ def test_select_filters_on_every_criterion() -> None:
 
 
 def test_a_suppressed_row_serialises_with_its_status_and_no_value() -> None:
-    """to_dict gives strings for amounts, and null for the value of a suppressed cell."""
+    """to_dict gives strings for amounts, null for a suppressed value, and its published status.
+
+    The engine's row knows it is primary; what to_dict gives (what JSON outputs publish) says
+    "suppressed" only.
+    """
     table = compute(SMALL, threshold=11)
     secret = table.get(
         "beneficiaries", level="action", action="a1", dimension="sex", category="female"
     )
+    assert secret.status is CellStatus.PRIMARY
     record = secret.to_dict()
     assert record["value"] is None
-    assert record["status"] == "primary"
+    assert record["status"] == "suppressed"
     assert record["period_start"] == "2021-01-01"
     assert record["period_end"] == "2021-12-31"
     shown = compute(SMALL, threshold=3).get("beneficiaries").to_dict()

@@ -189,7 +189,12 @@ class IndicatorRow:
     status: CellStatus = CellStatus.PUBLISHED
 
     def to_dict(self) -> dict[str, object]:
-        """Return a JSON-ready mapping (amounts as strings)."""
+        """Return a JSON-ready mapping (amounts as strings), as published.
+
+        The status is the published one (:attr:`CellStatus.published
+        <territoires.disclosure.CellStatus.published>`): a suppressed cell says
+        ``suppressed``, never whether it is primary or secondary.
+        """
 
         def text(value: Decimal | None) -> str | None:
             return None if value is None else format(value, "f")
@@ -208,7 +213,7 @@ class IndicatorRow:
             "unit": self.unit.value,
             "target": text(self.target),
             "achievement": text(self.achievement),
-            "status": self.status.value,
+            "status": self.status.published.value,
         }
 
 
@@ -244,6 +249,32 @@ class IndicatorTable:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def published(self) -> IndicatorTable:
+        """Return the table as it is published: primary and secondary suppression are one.
+
+        Every export writes this view (the status of a suppressed cell is
+        :attr:`~territoires.disclosure.CellStatus.SUPPRESSED`, "secret statistique"), and
+        :func:`territoires.io.load_table` reads it back. The engine's table keeps the two
+        kinds of suppression apart, for audits and tests only.
+
+        Example:
+            >>> import territoires
+            >>> from territoires.plugins import get_plugin_manager
+            >>> table = compute_indicators(territoires.demo.build(participations=300),
+            ...     period="2021", plugins=get_plugin_manager(autoload=False))
+            >>> sorted({row.status.value for row in table.published()})
+            ['published', 'suppressed']
+
+        .. versionadded:: 0.1
+        """
+        rows = tuple(
+            row
+            if row.status.published is row.status
+            else attrs.evolve(row, status=row.status.published)
+            for row in self.rows
+        )
+        return attrs.evolve(self, rows=rows)
 
     def select(
         self,

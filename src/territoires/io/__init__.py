@@ -358,7 +358,10 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
     """Read back an indicator table that :func:`territoires.export` wrote.
 
     JSON (``territoires-indicators/1``), CSV in either dialect, or a data-package folder (or
-    its ``datapackage.json``). The indicators' definitions are not stored with the values:
+    its ``datapackage.json``). What was written is the published view
+    (:meth:`IndicatorTable.published <territoires.indicators.IndicatorTable.published>`): a
+    suppressed cell reads back as suppressed, without telling primary from secondary. The
+    indicators' definitions are not stored with the values:
     :attr:`IndicatorTable.indicators <territoires.indicators.IndicatorTable.indicators>` is
     empty; look them up in the plugin manager's registry.
 
@@ -371,7 +374,7 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
         ...                            period="2021", level="national", plugins=plugins)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "indicators.csv"
         >>> _ = territoires.export(table, format="csv", path=path, plugins=plugins)
-        >>> load_table(path) == table
+        >>> load_table(path) == table.published()
         True
 
     Raises:
