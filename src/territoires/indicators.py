@@ -633,7 +633,10 @@ def compute_indicators(
     with paused_gc():
         scope = _Scope(dataset, chosen_period, places)
         cells: dict[CellKey, _Computed] = {}
-        for name in _linked(registry, names):
+        # In the registry's order, whatever the order asked: the order of the cells breaks
+        # ties in disclosure control, and a cell's status must not depend on what is asked.
+        linked = set(_linked(registry, names))
+        for name in [name for name in registry if name in linked]:
             indicator = registry[name]
             computed = manager.guarded(
                 registry.registration(name).plugin,
