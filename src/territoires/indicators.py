@@ -170,6 +170,10 @@ class IndicatorRow:
         target: The target set for the action, if any.
         achievement: Value over target, as a fraction, when both are known.
         status: Published, suppressed (primary or secondary) or undefined.
+        counts: The persons behind the value, as disclosure control sees them: ``(n,)`` for
+            a count of persons, ``(numerator, denominator)`` for a share or a rate, ``()``
+            for a value that counts no persons. Known to the engine's table only (audits,
+            the publication ledger): never published, not compared, not read back.
 
     .. versionadded:: 0.1
     """
@@ -187,6 +191,7 @@ class IndicatorRow:
     target: Decimal | None = None
     achievement: Decimal | None = None
     status: CellStatus = CellStatus.PUBLISHED
+    counts: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready mapping (amounts as strings), as published.
@@ -842,7 +847,7 @@ def _rows(
         for target in action.targets
         if target.year is None or Period.year(target.year) == period
     }
-    for key, (indicator, _, computed_value, _) in cells.items():
+    for key, (indicator, _, computed_value, cell) in cells.items():
         name, level, entity_id, dimension, category = key
         if level not in wanted.levels or name not in wanted.names:
             continue
@@ -882,4 +887,5 @@ def _rows(
             target=target,
             achievement=achievement,
             status=status,
+            counts=cell.counts if cell is not None else (),
         )
