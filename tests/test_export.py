@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -29,6 +30,7 @@ import territoires
 from strategies import consistent_datasets
 from territoires import WriteError, cli
 from territoires.builtins.formats import _read
+from territoires.disclosure import CellStatus
 from territoires.eligibility import Decision
 from territoires.formats import ExportKind
 from territoires.indicators import IndicatorTable, compute_indicators
@@ -77,7 +79,7 @@ SUFFIX = {"json": ".json", "csv": ".csv", "datapackage": ""}
 def test_every_format_reads_back_the_indicator_table_it_wrote(
     table: IndicatorTable, choice: str
 ) -> None:
-    """read(export(table)) == table, for JSON, CSV in both dialects and data packages."""
+    """read(export(table)) is the published table, for JSON, CSV (both dialects), packages."""
     fmt = "csv" if choice == "csv-fr" else choice
     options = {"options": {"dialect": "excel-fr"}} if choice == "csv-fr" else {}
     if fmt == "csv" and not table.rows:
@@ -92,7 +94,7 @@ def test_every_format_reads_back_the_indicator_table_it_wrote(
         path = export(table, fmt, folder / f"table{SUFFIX[fmt]}", **options)
         back = _read(path)
         assert isinstance(back, IndicatorTable)
-        assert back == table
+        assert back == table.published()
         assert [r.to_dict() for r in back] == [r.to_dict() for r in table]
 
 
@@ -161,12 +163,18 @@ def test_a_csv_of_participations_needs_the_flag(tmp_path: Path) -> None:
 
 
 def test_indicator_exports_carry_only_protected_cells(tmp_path: Path) -> None:
-    """The indicators exported are the protected table: suppressed cells have no value."""
+    """The indicators exported are the protected table: suppressed cells have no value.
+
+    And one status for them all: primary and secondary suppression are never told apart.
+    """
     table = compute_indicators(DEMO, period="2021", plugins=BUILTINS)
+    kinds = {row.status for row in table if row.status.suppressed}
+    assert kinds == {CellStatus.PRIMARY, CellStatus.SECONDARY}  # both are in the engine's table
     path = export(table, "csv", tmp_path / "i.csv")
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    suppressed = [r for r in rows if r["status"] in ("primary", "secondary")]
-    assert suppressed
+    assert {r["status"] for r in rows} <= {"published", "suppressed", "undefined"}
+    suppressed = [r for r in rows if r["status"] == "suppressed"]
+    assert len(suppressed) == sum(row.status.suppressed for row in table)
     assert all(r["value"] == "" for r in suppressed)
     assert {r["threshold"] for r in rows} == {"11"}
     assert {r["synthetic"] for r in rows} == {"true"}
@@ -256,7 +264,7 @@ def test_the_excel_fr_dialect_is_what_french_excel_opens(tmp_path: Path) -> None
     assert ";01/01/2021;31/12/2021;" in first
     share = next(r for r in table if r.value is not None and r.value != int(r.value))
     assert f";{format(share.value, 'f').replace('.', ',')};" in text
-    assert load_table(path) == table
+    assert load_table(path) == table.published()
 
 
 def test_an_unknown_dialect_or_option_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
@@ -453,3 +461,25 @@ def test_a_format_declares_only_what_it_can_do() -> None:
         ExportFormat(**common, read=territoires.load, reads=frozenset({ExportKind.INDICATORS}))
     with pytest.raises(ValueError, match="options: names of keyword arguments"):
         ExportFormat(**common, options=("Dialect!",))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "datapackage", "xlsx"])
+def test_no_published_output_tells_primary_from_secondary(tmp_path: Path, fmt: str) -> None:
+    """Every written indicator file says "suppressed" only: the kind of secret would leak."""
+    if fmt == "xlsx":
+        pytest.importorskip("openpyxl")
+    table = compute_indicators(DEMO, period="2021", plugins=BUILTINS)
+    assert {r.status for r in table} >= {CellStatus.PRIMARY, CellStatus.SECONDARY}
+    path = export(table, fmt, tmp_path / f"out{SUFFIX.get(fmt, '.xlsx')}")
+    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+    texts = []
+    for file in files:
+        if file.suffix == ".xlsx":
+            with zipfile.ZipFile(file) as book:
+                texts += [book.read(name).decode("utf-8") for name in book.namelist()]
+        else:
+            texts.append(file.read_text(encoding="utf-8"))
+    written = "\n".join(texts)
+    assert "suppressed" in written
+    for telling in ("primary", "secondary", "primaire", "secondaire"):
+        assert telling not in written

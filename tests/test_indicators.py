@@ -954,14 +954,19 @@ def test_select_filters_on_every_criterion() -> None:
 
 
 def test_a_suppressed_row_serialises_with_its_status_and_no_value() -> None:
-    """to_dict gives strings for amounts, and null for the value of a suppressed cell."""
+    """to_dict gives strings for amounts, null for a suppressed value, and its published status.
+
+    The engine's row knows it is primary; what to_dict gives (what JSON outputs publish) says
+    "suppressed" only.
+    """
     table = compute(SMALL, threshold=11)
     secret = table.get(
         "beneficiaries", level="action", action="a1", dimension="sex", category="female"
     )
+    assert secret.status is CellStatus.PRIMARY
     record = secret.to_dict()
     assert record["value"] is None
-    assert record["status"] == "primary"
+    assert record["status"] == "suppressed"
     assert record["period_start"] == "2021-01-01"
     assert record["period_end"] == "2021-12-31"
     shown = compute(SMALL, threshold=3).get("beneficiaries").to_dict()
@@ -1294,3 +1299,45 @@ def test_what_follows_a_failing_indicator_is_left_out_with_it() -> None:
         for row in compute(SMALL, plugins=_with(), threshold=11)
         if row.indicator in BUILTINS.indicators
     )
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    data=consistent_datasets(max_contracts=3, max_participations=30),
+    threshold=st.integers(2, 11),
+    selection=st.lists(st.sampled_from(sorted(BUILTINS.indicators)), min_size=1, unique=True),
+)
+def test_a_cell_status_never_depends_on_the_indicators_asked_for(
+    data: Dataset, threshold: int, selection: list[str]
+) -> None:
+    """Any selection of indicators, in any order, gives its cells the full table's statuses."""
+    full = {_key(row): row.status for row in compute(data, threshold=threshold)}
+    chosen = compute(data, threshold=threshold, indicators=selection)
+    assert {row.indicator for row in chosen} <= set(selection)
+    assert {_key(row): row.status for row in chosen} == {
+        key: status for key, status in full.items() if key[0] in selection
+    }
+
+
+def _key(row: IndicatorRow) -> tuple[object, ...]:
+    """What identifies a cell in a table."""
+    return (
+        row.indicator,
+        row.level,
+        row.territory,
+        row.contract,
+        row.action,
+        row.dimension,
+        row.category,
+    )
+
+
+def test_the_share_of_women_alone_has_the_full_tables_statuses_on_the_demo() -> None:
+    """Asked alone, the share of women used to get secondary cells the full table publishes."""
+    demo = territoires.demo.build()
+    for period in ("2021", "2021-S1", "2022"):
+        full = {_key(row): row.status for row in compute(demo, period, threshold=11)}
+        alone = compute(demo, period, threshold=11, indicators=["share_women"])
+        assert {_key(row): row.status for row in alone} == {
+            key: status for key, status in full.items() if key[0] == "share_women"
+        }

@@ -39,7 +39,7 @@ COLUMNS = [
     "threshold",
     "synthetic",
 ]
-STATUSES = {"published", "primary", "secondary", "undefined"}
+STATUSES = {"published", "suppressed", "undefined"}  # published: never primary or secondary
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +73,11 @@ def test_the_national_set_is_printed_with_the_synthetic_banner() -> None:
     assert "secret statistique : moins de 11 personnes" in text
     for indicator in BUILTINS.indicators.values():
         assert indicator.label_fr in text
-    assert "secret (< 11)" in text  # primary secrecy is marked with the threshold
-    assert "secret (secondaire)" in text
+    # One word for every suppressed cell: primary and secondary are never told apart.
+    secrets = [line for line in text.splitlines() if line.endswith("  secret")]
+    assert secrets
+    assert "secondaire" not in text
+    assert "(< 11)" not in text
     # National rows only: no section for other levels, no "where" column.
     assert "\nNational\n" in text
     for title in ("Territoire", "Contrat", "Action"):
@@ -90,8 +93,9 @@ def test_english_labels_with_lang_en() -> None:
     assert "fewer than 11 persons" in text
     for indicator in BUILTINS.indicators.values():
         assert indicator.label_en in text
-    assert "suppressed (< 11)" in text
-    assert "secret (" not in text
+    assert any(line.endswith("  suppressed") for line in text.splitlines())
+    assert "secondary" not in text
+    assert "secret" not in text
 
 
 def test_level_all_prints_every_level() -> None:
@@ -140,8 +144,8 @@ def test_a_lower_threshold_publishes_more_and_presets_are_names() -> None:
     """--threshold 3 suppresses a subset of what 11 does; a preset name gives its threshold."""
     at_3, at_11 = _statuses("--threshold", "3"), _statuses()
     assert at_3.keys() == at_11.keys()
-    suppressed_3 = {k for k, s in at_3.items() if s in ("primary", "secondary")}
-    suppressed_11 = {k for k, s in at_11.items() if s in ("primary", "secondary")}
+    suppressed_3 = {k for k, s in at_3.items() if s == "suppressed"}
+    suppressed_11 = {k for k, s in at_11.items() if s == "suppressed"}
     assert suppressed_3 < suppressed_11
     assert _statuses("--threshold", "insee_entreprises") == at_3  # INSEE: 3
     for preset, threshold in THRESHOLDS.items():
@@ -151,11 +155,11 @@ def test_a_lower_threshold_publishes_more_and_presets_are_names() -> None:
 
 
 def test_the_table_shows_the_threshold_in_force() -> None:
-    """The header and the secrets of the table name the threshold given."""
+    """The header of the table names the threshold given; secrets do not (it would tell them)."""
     code, text = run("--period", "2021", "--threshold", "cnil_sniiram")
     assert code == EXIT_OK
     assert "moins de 20 personnes" in text
-    assert "secret (< 20)" in text
+    assert "(< 20)" not in text
 
 
 def test_csv_has_stable_columns_and_secret_cells_without_value() -> None:
@@ -167,7 +171,7 @@ def test_csv_has_stable_columns_and_secret_cells_without_value() -> None:
     for r in rows:
         assert (r["value"] == "") is (r["status"] != "published")
         assert (r["period_start"], r["period_end"]) == ("2021-01-01", "2021-12-31")
-    assert any(r["status"] == "primary" for r in rows)
+    assert any(r["status"] == "suppressed" for r in rows)
     beneficiaries = next(
         r for r in rows if r["indicator"] == "beneficiaries" and not r["dimension"]
     )

@@ -204,29 +204,33 @@ def small_cells() -> territoires.Dataset:
 def test_suppressed_cells_are_shown_as_secret_never_with_their_value(
     small_cells: territoires.Dataset,
 ) -> None:
-    """A count under the threshold and its complement appear as secret, and their values nowhere."""
+    """A count under the threshold and its complement appear as secret, and their values nowhere.
+
+    Both alike: the page never tells which one is under the threshold (primary) and which one
+    hides it (secondary), since that alone would tell the attacker which holds 1 to 10 persons.
+    """
     report = build_report(small_cells, period="2021", plugins=BUILTINS, today=TODAY)
     (by_category,) = [b for b in report.beneficiaries if b.dimension is Dimension.PUBLIC_CATEGORY]
     statuses = {c.category: (c.status, c.value) for c in by_category.cells}
     assert statuses == {
-        "refugee": (CellStatus.SECONDARY, None),
-        "stateless": (CellStatus.PRIMARY, None),
+        "refugee": (CellStatus.SUPPRESSED, None),
+        "stateless": (CellStatus.SUPPRESSED, None),
     }
     page = render_html(report)
     persons = section(page, "beneficiaries")
-    assert row_cells(persons, "apatride") == [["secret (< 11)"]]
-    assert row_cells(persons, "réfugié") == [["secret (secondaire)"]]
+    assert row_cells(persons, "apatride") == [["secret"]]
+    assert row_cells(persons, "réfugié") == [["secret"]]
     assert row_cells(persons, "Total")[0] == ["44"]
     # Neither value is printed in the section, as text or as a chart label.
     text = re.sub(r"<[^>]+>", " ", persons)
     assert not re.search(r"(?<![\d,.])(4|40)(?![\d,.])", text)
-    assert "secret (&lt; 11)" in persons  # the legend and the charts' gaps say why
-    assert "secret primaire" in persons
-    assert "secret secondaire" in persons
+    assert "secret statistique : un effectif de moins de 11 personnes" in persons  # the legend
+    for telling in ("primaire", "secondaire", "&lt; 11"):
+        assert telling not in page
     if HAS_MATPLOTLIB:
         chart = re.search(r"<svg.*?</svg>", persons, re.DOTALL)
         assert chart is not None
-        assert "secret (secondaire)" in chart.group(0)
+        assert "secret" in chart.group(0)
 
 
 # -- a self-contained, deterministic page -------------------------------------------------------

@@ -468,7 +468,7 @@ def test_an_indicator_table_is_written_with_typed_cells(tmp_path: Path) -> None:
     assert persons[5].value == dt.datetime(2021, 1, 1)
     assert persons[5].is_date
     assert suppressed[9].value is None
-    assert suppressed[13].value == "primary"
+    assert suppressed[13].value == "suppressed"  # never "primary": see CellStatus
     assert euros[9].value == 300000.5
     assert euros[9].number_format == _xlsx.EURO_FORMAT
     assert percent[9].value == 41.67
@@ -476,4 +476,5 @@ def test_an_indicator_table_is_written_with_typed_cells(tmp_path: Path) -> None:
     readme = [tuple(row[:2]) for row in book["À lire"].iter_rows(values_only=True)]
     assert ("Seuil de diffusion", 11) in readme
     assert ("Données synthétiques", True) in readme
-    assert ("primary", CellStatus.PRIMARY.label_fr) in readme
+    assert ("suppressed", CellStatus.SUPPRESSED.label_fr) in readme
+    assert not [row for row in readme if row[0] in ("primary", "secondary")]

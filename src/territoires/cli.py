@@ -943,13 +943,12 @@ def _amount(value: Decimal, unit: str, lang: Lang) -> str:
     return integer(int(value), lang)
 
 
-def _status_text(row: Any, threshold: int, lang: Lang) -> str:
-    status = row.status.value
-    if status == "primary":
-        return f"secret (< {threshold})" if lang == "fr" else f"suppressed (< {threshold})"
-    if status == "secondary":
-        return "secret (secondaire)" if lang == "fr" else "suppressed (secondary)"
-    if status == "undefined":
+def _status_text(row: Any, lang: Lang) -> str:
+    # One word for every suppressed cell: telling primary from secondary would say which
+    # cells hold fewer persons than the threshold.
+    if row.status.suppressed:
+        return "secret" if lang == "fr" else "suppressed"
+    if row.status.value == "undefined":
         return "—"
     return ""
 
@@ -992,7 +991,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     for level in reversed(Level):
         if level not in levels:
             continue
-        rows = [_indicator_line(table, row, threshold, lang) for row in table.select(level=level)]
+        rows = [_indicator_line(table, row, lang) for row in table.select(level=level)]
         if not rows:
             continue
         headers = (
@@ -1008,7 +1007,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     return EXIT_OK
 
 
-def _indicator_line(table: Any, row: Any, threshold: int, lang: Lang) -> list[str]:
+def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     definition = table.indicators[row.indicator]
     name = definition.label_fr if lang == "fr" else definition.label_en
     where = row.action or row.contract or row.territory
@@ -1030,7 +1029,7 @@ def _indicator_line(table: Any, row: Any, threshold: int, lang: Lang) -> list[st
         breakdown,
         value,
         target,
-        _status_text(row, threshold, lang),
+        _status_text(row, lang),
     ]
 
 

@@ -187,10 +187,21 @@ def parse_threshold(text: str | int | None) -> int:
 class CellStatus(LabelledEnum):
     """Whether a cell is published, and why not.
 
+    The engine tells primary from secondary suppression (for audits and tests); a published
+    output never does, since the difference is itself a leak: a primary cell holds 1 to
+    threshold − 1 persons, a secondary one 0 or at least the threshold, which narrows what an
+    attacker must consider. Every output shows both as :attr:`SUPPRESSED` ("secret
+    statistique"), through :attr:`published`.
+
     .. versionadded:: 0.1
     """
 
     PUBLISHED = ("published", "diffusé", "published")
+    SUPPRESSED = (
+        "suppressed",
+        "secret statistique",
+        "suppressed (statistical confidentiality)",
+    )
     PRIMARY = (
         "primary",
         "secret primaire : moins de personnes que le seuil",
@@ -202,6 +213,24 @@ class CellStatus(LabelledEnum):
         "suppressed: would let a suppressed cell be recomputed",
     )
     UNDEFINED = ("undefined", "non défini (division par zéro)", "undefined (division by zero)")
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the cell's value is withheld (primary, secondary, or as published)."""
+        return self in _WITHHELD
+
+    @property
+    def published(self) -> CellStatus:
+        """The status as an output shows it, primary and secondary both :attr:`SUPPRESSED`.
+
+        Example:
+            >>> CellStatus.PRIMARY.published.label_fr, CellStatus.UNDEFINED.published.value
+            ('secret statistique', 'undefined')
+        """
+        return CellStatus.SUPPRESSED if self in _WITHHELD else self
+
+
+_WITHHELD = frozenset({CellStatus.SUPPRESSED, CellStatus.PRIMARY, CellStatus.SECONDARY})
 
 
 def _check_counts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

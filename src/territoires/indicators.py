@@ -170,6 +170,10 @@ class IndicatorRow:
         target: The target set for the action, if any.
         achievement: Value over target, as a fraction, when both are known.
         status: Published, suppressed (primary or secondary) or undefined.
+        counts: The persons behind the value, as disclosure control sees them: ``(n,)`` for
+            a count of persons, ``(numerator, denominator)`` for a share or a rate, ``()``
+            for a value that counts no persons. Known to the engine's table only (audits,
+            the publication ledger): never published, not compared, not read back.
 
     .. versionadded:: 0.1
     """
@@ -187,9 +191,15 @@ class IndicatorRow:
     target: Decimal | None = None
     achievement: Decimal | None = None
     status: CellStatus = CellStatus.PUBLISHED
+    counts: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
-        """Return a JSON-ready mapping (amounts as strings)."""
+        """Return a JSON-ready mapping (amounts as strings), as published.
+
+        The status is the published one (:attr:`CellStatus.published
+        <territoires.disclosure.CellStatus.published>`): a suppressed cell says
+        ``suppressed``, never whether it is primary or secondary.
+        """
 
         def text(value: Decimal | None) -> str | None:
             return None if value is None else format(value, "f")
@@ -208,7 +218,7 @@ class IndicatorRow:
             "unit": self.unit.value,
             "target": text(self.target),
             "achievement": text(self.achievement),
-            "status": self.status.value,
+            "status": self.status.published.value,
         }
 
 
@@ -244,6 +254,32 @@ class IndicatorTable:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def published(self) -> IndicatorTable:
+        """Return the table as it is published: primary and secondary suppression are one.
+
+        Every export writes this view (the status of a suppressed cell is
+        :attr:`~territoires.disclosure.CellStatus.SUPPRESSED`, "secret statistique"), and
+        :func:`territoires.io.load_table` reads it back. The engine's table keeps the two
+        kinds of suppression apart, for audits and tests only.
+
+        Example:
+            >>> import territoires
+            >>> from territoires.plugins import get_plugin_manager
+            >>> table = compute_indicators(territoires.demo.build(participations=300),
+            ...     period="2021", plugins=get_plugin_manager(autoload=False))
+            >>> sorted({row.status.value for row in table.published()})
+            ['published', 'suppressed']
+
+        .. versionadded:: 0.1
+        """
+        rows = tuple(
+            row
+            if row.status.published is row.status
+            else attrs.evolve(row, status=row.status.published)
+            for row in self.rows
+        )
+        return attrs.evolve(self, rows=rows)
 
     def select(
         self,
@@ -602,7 +638,10 @@ def compute_indicators(
     with paused_gc():
         scope = _Scope(dataset, chosen_period, places)
         cells: dict[CellKey, _Computed] = {}
-        for name in _linked(registry, names):
+        # In the registry's order, whatever the order asked: the order of the cells breaks
+        # ties in disclosure control, and a cell's status must not depend on what is asked.
+        linked = set(_linked(registry, names))
+        for name in [name for name in registry if name in linked]:
             indicator = registry[name]
             computed = manager.guarded(
                 registry.registration(name).plugin,
@@ -808,7 +847,7 @@ def _rows(
         for target in action.targets
         if target.year is None or Period.year(target.year) == period
     }
-    for key, (indicator, _, computed_value, _) in cells.items():
+    for key, (indicator, _, computed_value, cell) in cells.items():
         name, level, entity_id, dimension, category = key
         if level not in wanted.levels or name not in wanted.names:
             continue
@@ -848,4 +887,5 @@ def _rows(
             target=target,
             achievement=achievement,
             status=status,
+            counts=cell.counts if cell is not None else (),
         )

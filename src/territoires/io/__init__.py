@@ -40,19 +40,23 @@ from territoires.problems import Problem, ProblemCode, errors
 # autodoc then reads its annotations as text, and finds pathlib.Path in the docs, not Path.
 if TYPE_CHECKING:
     from territoires.indicators import IndicatorTable
+    from territoires.publication import Ledger, Release
 
 __all__ = [
     "SCHEMA",
     "Format",
     "atomic_output",
     "dump",
+    "fingerprint",
     "holds_indicators",
     "load",
+    "load_ledger",
     "load_persons",
     "load_table",
     "make_converter",
     "overlapping_input",
     "read",
+    "record_release",
     "writers",
 ]
 
@@ -358,7 +362,10 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
     """Read back an indicator table that :func:`territoires.export` wrote.
 
     JSON (``territoires-indicators/1``), CSV in either dialect, or a data-package folder (or
-    its ``datapackage.json``). The indicators' definitions are not stored with the values:
+    its ``datapackage.json``). What was written is the published view
+    (:meth:`IndicatorTable.published <territoires.indicators.IndicatorTable.published>`): a
+    suppressed cell reads back as suppressed, without telling primary from secondary. The
+    indicators' definitions are not stored with the values:
     :attr:`IndicatorTable.indicators <territoires.indicators.IndicatorTable.indicators>` is
     empty; look them up in the plugin manager's registry.
 
@@ -371,7 +378,7 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
         ...                            period="2021", level="national", plugins=plugins)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "indicators.csv"
         >>> _ = territoires.export(table, format="csv", path=path, plugins=plugins)
-        >>> load_table(path) == table
+        >>> load_table(path) == table.published()
         True
 
     Raises:
@@ -383,3 +390,76 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
     from territoires.io._outputs import read_indicators
 
     return read_indicators(Path(path))
+
+
+def fingerprint(dataset: Dataset) -> str:
+    """Return the fingerprint of ``dataset``: the SHA-256 of its ``territoires/1`` document.
+
+    Two datasets with the same content have the same fingerprint; the ledger records it with
+    each release (:class:`~territoires.publication.Release`).
+
+    Example:
+        >>> import territoires
+        >>> one = territoires.demo.build(participations=50)
+        >>> fingerprint(one) == fingerprint(territoires.demo.build(participations=50))
+        True
+        >>> fingerprint(one)[:7]
+        'sha256:'
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io import _ledger
+
+    return _ledger.fingerprint(dataset, _converter())
+
+
+def load_ledger(path: str | pathlib.Path) -> Ledger:
+    """Read the publication ledger at ``path``; a path where nothing is yet is an empty ledger.
+
+    Raises:
+        DataError: the file cannot be read, is not a ledger, or its history was edited (a
+            release does not follow the releases before it); every problem names the file,
+            record and field.
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io import _ledger
+    from territoires.publication import Ledger
+
+    target = Path(path)
+    if not (target.exists() or target.is_symlink()):
+        return Ledger()
+    try:
+        data = read_bytes(target)
+    except ReadFailure as failure:
+        raise DataError([failure.problem]) from None
+    ledger, problems = _ledger.read_ledger(data, str(target), _converter())
+    if ledger is None:
+        raise DataError(problems)
+    return ledger
+
+
+def record_release(path: str | pathlib.Path, release: Release) -> Ledger:
+    """Append ``release`` to the ledger at ``path`` (created if absent), atomically.
+
+    The release is chained to the ledger it follows (:attr:`Release.previous
+    <territoires.publication.Release.previous>`).
+
+    Returns:
+        The ledger written.
+
+    Raises:
+        DataError: the ledger at ``path`` cannot be read (see :func:`load_ledger`).
+        WriteError: it cannot be written, naming it.
+
+    .. versionadded:: 0.1
+    """
+    from territoires.io import _ledger
+
+    target = Path(path)
+    before = load_ledger(target)
+    previous = _ledger.digest(before, _converter()) if len(before) else None
+    after = before.with_release(attrs.evolve(release, previous=previous))
+    with atomic_output(target) as where, open(where, "w", encoding="utf-8", newline="") as out:
+        _ledger.write_ledger(after, out, _converter())
+    return after

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from territoires.disclosure import CellStatus
 from territoires.exceptions import DataError, FormatError
 from territoires.io import _cells, _tables
 from territoires.io._safe import RowWriter, csv_writer, restore
@@ -68,7 +69,7 @@ INDICATOR_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("unit", "string", "persons, count, euros, percent (0-100) or per_10000."),
     ("target", "number", "The target set for the action, if any."),
     ("achievement", "number", "Value over target, as a fraction."),
-    ("status", "string", "published, primary, secondary (suppressed) or undefined."),
+    ("status", "string", "published, suppressed (secret statistique) or undefined."),
     ("threshold", "integer", "Smallest number of persons a published count may have."),
     ("synthetic", "boolean", "Whether the figures come from synthetic data."),
 )
@@ -134,7 +135,17 @@ def _open(path: Path) -> io.TextIOWrapper:
 # -- indicator tables ---------------------------------------------------------------------------
 
 
-def _row_values(row: IndicatorRow, table: IndicatorTable) -> list[object]:
+_PUBLISHED_STATUSES = (CellStatus.PUBLISHED, CellStatus.SUPPRESSED, CellStatus.UNDEFINED)
+
+SECRET: Final = "s"
+"""What a data package's ``indicators.csv`` holds in place of a suppressed value: a missing
+value labelled "secret statistique" in its Table Schema (Data Package v2 ``missingValues``)."""
+
+
+def _row_values(row: IndicatorRow, table: IndicatorTable, secret: str | None) -> list[object]:
+    # Published: primary and secondary suppression are one status (see CellStatus).
+    status = row.status.published
+    value = secret if secret is not None and status is CellStatus.SUPPRESSED else row.value
     return [
         row.indicator,
         row.level.value,
@@ -145,23 +156,28 @@ def _row_values(row: IndicatorRow, table: IndicatorTable) -> list[object]:
         row.period.end,
         row.dimension.value if row.dimension else None,
         row.category,
-        row.value,
+        value,
         row.unit.value,
         row.target,
         row.achievement,
-        row.status.value,
+        status.value,
         table.threshold,
         table.synthetic,
     ]
 
 
-def write_indicators_csv_to(table: IndicatorTable, stream: Any, dialect: str = "default") -> None:
-    """Write an indicator table as CSV to an open text stream, one row per cell."""
+def write_indicators_csv_to(
+    table: IndicatorTable, stream: Any, dialect: str = "default", *, secret: str | None = None
+) -> None:
+    """Write an indicator table as CSV to an open text stream, one row per cell.
+
+    A suppressed value is an empty cell, or ``secret`` when given (data packages).
+    """
     chosen = check_dialect(dialect)
     cells = _Cells(chosen)
     writer = _csv_writer(stream, chosen)
     writer.writerow([name for name, _, _ in INDICATOR_COLUMNS])
-    writer.writerows([cells.text(v) for v in _row_values(row, table)] for row in table)
+    writer.writerows([cells.text(v) for v in _row_values(row, table, secret)] for row in table)
 
 
 def write_indicators_json_to(table: IndicatorTable, stream: Any) -> None:
@@ -185,17 +201,19 @@ def write_indicators_package(table: IndicatorTable, folder: Path) -> None:
     """Write an indicator table as a Frictionless data package (``indicators.csv``)."""
     folder.mkdir(parents=True, exist_ok=True)
     with _open(folder / PACKAGE_TABLE) as stream:
-        write_indicators_csv_to(table, stream)
+        write_indicators_csv_to(table, stream, secret=SECRET)
     title = "Indicateurs des contrats territoriaux d'accueil et d'intégration"
     if table.synthetic:
         title += " (données synthétiques)"
     descriptor = {
-        "profile": "tabular-data-package",
+        # Data Package v2: its labelled missing values say why a value is missing.
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "territoires-indicators",
         "title": title,
         "description": (
             "Indicateurs agrégés, protégés par le secret statistique (cases de moins de "
-            f"{table.threshold} personnes masquées, avec secret secondaire). "
+            f"{table.threshold} personnes masquées, avec les cases qui permettraient de les "
+            f"recalculer ; valeur « {SECRET} »). "
             f"Période du {table.period.start.isoformat()} au {_iso(table.period.end)}."
         ),
         "territoires": {
@@ -216,7 +234,7 @@ def write_indicators_package(table: IndicatorTable, folder: Path) -> None:
                 "name": "indicators",
                 "title": "Indicateurs",
                 "path": PACKAGE_TABLE,
-                "profile": "tabular-data-resource",
+                "type": "table",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
@@ -233,7 +251,7 @@ def indicator_table_schema() -> dict[str, Any]:
     """Return the Table Schema of ``indicators.csv`` (schema.data.gouv.fr conventions)."""
     enums = {
         "level": ["action", "contract", "territory", "national"],
-        "status": ["published", "primary", "secondary", "undefined"],
+        "status": [status.value for status in _PUBLISHED_STATUSES],
         "unit": ["persons", "count", "euros", "percent", "per_10000"],
     }
     required = {"indicator", "level", "territory", "period_start", "unit", "status"}
@@ -250,7 +268,15 @@ def indicator_table_schema() -> dict[str, Any]:
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
-    return {"fields": fields, "missingValues": [""]}
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": fields,
+        # Data Package v2 labelled missing values: why a value is missing travels with it.
+        "missingValues": [
+            {"value": "", "label": "sans objet, ou non défini (division par zéro)"},
+            {"value": SECRET, "label": CellStatus.SUPPRESSED.label_fr},
+        ],
+    }
 
 
 def holds_indicators(path: Path) -> bool:
@@ -375,7 +401,6 @@ def _table(
     fallback: tuple[str, str, str, str] | None,
     escaped: bool,
 ) -> IndicatorTable:
-    from territoires.disclosure import CellStatus
     from territoires.indicators import IndicatorRow, IndicatorTable, Level
     from territoires.measures import Dimension, Unit
     from territoires.model.period import Period
@@ -411,7 +436,7 @@ def _table(
 
     def number(index: int, record: Mapping[str, str], field: str) -> Decimal | None:
         value = text(record, field)
-        if not value:
+        if not value or (field == "value" and value == SECRET):
             return None
         try:
             return Decimal(value.replace(",", "."))

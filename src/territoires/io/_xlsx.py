@@ -797,7 +797,7 @@ def write_indicators_xlsx(
                 row.unit,
                 number(row.target, row.unit),
                 row.achievement,
-                row.status,
+                row.status.published,  # never primary or secondary: see CellStatus
             ]
 
     def readme() -> Iterator[Sequence[object]]:
@@ -810,12 +810,15 @@ def write_indicators_xlsx(
         yield [
             "Seuil de diffusion",
             table.threshold,
-            "un effectif de personnes inférieur au seuil est masqué (secret primaire), de même "
-            "que les cases qui permettraient de le recalculer (secret secondaire)",
+            "un effectif de personnes inférieur au seuil est masqué, de même que les cases qui "
+            "permettraient de le recalculer (secret statistique)",
         ]
         yield []
         yield ["Statut (colonne status)", "Signification"]
-        yield from ([status.value, status.label_fr] for status in CellStatus)
+        yield from (
+            [status.value, status.label_fr]
+            for status in (CellStatus.PUBLISHED, CellStatus.SUPPRESSED, CellStatus.UNDEFINED)
+        )
         yield []
         yield ["Unité (colonne unit)", "Signification"]
         yield from ([unit.value, unit.label_fr] for unit in Unit)

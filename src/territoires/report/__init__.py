@@ -438,7 +438,7 @@ def build_report(
         threshold=threshold,
         plugins=manager,
         geography=geography,
-    )
+    ).published()  # what a report shows: one status for every suppressed cell
     if scope is None:
         places: tuple[Place, ...] = (Place(reference=NATIONAL, name=words("national", lang)),)
     else:
@@ -652,7 +652,7 @@ def _targets(
 def _count(row: IndicatorRow | None, label: str, category: str | None) -> Count:
     if row is None:  # no one in the category: an empty cell, which reveals no one
         return Count(category=category, label=label, value=Decimal(0), status=CellStatus.PUBLISHED)
-    published = row.status is CellStatus.PUBLISHED
+    published = not row.status.suppressed and row.value is not None
     return Count(
         category=category,
         label=label,

@@ -418,8 +418,8 @@ class _Page:
 
     def value_cell(self, value: Decimal | None, status: CellStatus, text: str) -> tuple[str, str]:
         """The text and class of a cell that may be suppressed: never a suppressed value."""
-        if status in (CellStatus.PRIMARY, CellStatus.SECONDARY):
-            return esc(secret(status, self.report.threshold, self.lang)), "secret"
+        if status.suppressed:
+            return esc(secret(status, self.lang)), "secret"
         if value is None:
             return "—", ""
         return esc(text), ""
@@ -464,12 +464,10 @@ class _Page:
 
     def legend(self) -> str:
         n = self.report.threshold
-        primary = secret(CellStatus.PRIMARY, n, self.lang)
-        secondary = secret(CellStatus.SECONDARY, n, self.lang)
+        word = secret(CellStatus.SUPPRESSED, self.lang)
         return (
             f'<dl class="legend" aria-label="{esc(self.w("secret_legend"))}">'
-            f"<dt>{esc(primary)}</dt><dd>{esc(self.w('secret_primary', n=n))}</dd>"
-            f"<dt>{esc(secondary)}</dt><dd>{esc(self.w('secret_secondary'))}</dd>"
+            f"<dt>{esc(word)}</dt><dd>{esc(self.w('secret_meaning', n=n))}</dd>"
             "</dl>"
         )
 
@@ -498,10 +496,7 @@ class _Page:
         panels = [
             (
                 b.dimension.label(self.lang).capitalize(),
-                [
-                    (shown(c.label), c.value, secret(c.status, self.report.threshold, self.lang))
-                    for c in b.cells
-                ],
+                [(shown(c.label), c.value, secret(c.status, self.lang)) for c in b.cells],
             )
             for b in found
             if b.indicator == main

@@ -112,15 +112,13 @@ _WORDS: dict[str, tuple[str, str]] = {
     "category": ("Catégorie", "Category"),
     "no_beneficiaries": ("Aucun bénéficiaire sur la période.", "No beneficiary in the period."),
     "secret_legend": ("Légende du secret statistique", "Disclosure control legend"),
-    "secret_primary": (
-        "effectif de moins de {n} personnes, masqué (secret primaire).",
-        "fewer than {n} persons, hidden (primary suppression).",
-    ),
-    "secret_secondary": (
-        "masqué pour qu'une case secrète ne puisse pas être recalculée à partir des totaux "
-        "(secret secondaire).",
-        "hidden so that a suppressed cell cannot be recomputed from the totals (secondary "
-        "suppression).",
+    "secret_meaning": (
+        "secret statistique : un effectif de moins de {n} personnes, ou une case masquée pour "
+        "qu'un tel effectif ne puisse pas être recalculé à partir des totaux ; les deux ne sont "
+        "pas distingués, ce qui en dirait trop.",
+        "statistical confidentiality: fewer than {n} persons, or a cell hidden so that such a "
+        "count cannot be recomputed from the totals; the two are not told apart, which would "
+        "say too much.",
     ),
     "secret_chart": (
         "Dans les graphiques, une case secrète n'a pas de barre : elle est marquée « secret ».",
@@ -242,10 +240,12 @@ def compact_euros(value: Decimal | float, lang: Lang) -> str:
     return f"€{text}{suffix}"
 
 
-def secret(status: CellStatus, threshold: int, lang: Lang) -> str:
-    """Return how a suppressed cell is shown: ``secret (< 11)``, ``secret (secondaire)``."""
-    if status is CellStatus.PRIMARY:
-        return f"secret (< {threshold})" if lang == "fr" else f"suppressed (< {threshold})"
-    if status is CellStatus.SECONDARY:
-        return "secret (secondaire)" if lang == "fr" else "suppressed (secondary)"
+def secret(status: CellStatus, lang: Lang) -> str:
+    """Return how a cell that may be suppressed is shown: ``secret``, or ``—``.
+
+    One word for primary and secondary suppression alike: telling them apart would say which
+    cells hold fewer persons than the threshold (see :class:`~territoires.disclosure.CellStatus`).
+    """
+    if status.suppressed:
+        return "secret" if lang == "fr" else "suppressed"
     return "—"
