@@ -314,20 +314,20 @@ class _Builder:
                 parts = sums.get(key, [])
                 if total is None or any(part is None for part in parts):
                     continue
-                if sum(parts, Decimal(0)) != total:
+                if sum((part for part in parts if part is not None), Decimal(0)) != total:
                     found = False
                     break
                 found = True
             for start, end in self.table_periods[name]:
                 for indicator in self.kinds:
                     verdicts[indicator, start, end].append(found)
-        for key, found_list in verdicts.items():
+        for where, found_list in verdicts.items():
             if any(found_list):
-                self.complete[key] = True
+                self.complete[where] = True
             elif found_list and all(found is False for found in found_list):
-                self.complete[key] = False
+                self.complete[where] = False
             else:
-                self.complete[key] = None
+                self.complete[where] = None
 
     # -- quantities ---------------------------------------------------------------------------
 

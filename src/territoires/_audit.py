@@ -51,7 +51,7 @@ import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
@@ -81,6 +81,13 @@ SOLVER: Final = "HiGHS"
 MILP_NODES: Final = 500
 """Branch-and-bound nodes a mixed-integer solve may explore: a limit of work, not of time, so
 that the same system gives the same intervals on every machine."""
+
+SWEEPS: Final = 4
+"""Rounds of the search for whole-number solutions that tell many targets at once."""
+
+SWEEP_CAP: Final = 4
+"""In that search, every count is capped at this many times the threshold (see
+:meth:`_Model._sweep`)."""
 
 MILP_TIME_LIMIT: Final = 60.0
 """Seconds a mixed-integer solve may take, a safety net far above what the node limit allows."""
@@ -144,8 +151,8 @@ class Constraint:
 class Interval:
     """The values a hidden count can take, as far as the attacker can tell.
 
-    ``low`` and ``high`` are always sound: no whole-number solution lies outside them. They
-    are the attacker's exact minimum and maximum when ``exact`` is true.
+    ``low`` and ``high`` are sound unless ``witnessed``: no whole-number solution lies outside
+    them. They are the attacker's exact minimum and maximum when ``exact`` is true.
 
     Attributes:
         low: No solution is below it.
@@ -157,6 +164,10 @@ class Interval:
             as exposed.
         cautious: True when the component's assumptions contradicted what is known, so it
             was solved with the cautious constraints only.
+        witnessed: True when, asked only for a verdict, whole-number solutions showed the
+            count protected before any bound was computed: ``low`` and ``high`` are then
+            values the count can take (the attacker cannot narrow it further), not bounds
+            (the exact interval contains them).
     """
 
     low: int
@@ -164,6 +175,7 @@ class Interval:
     exact: bool = True
     settled: bool = True
     cautious: bool = False
+    witnessed: bool = False
 
     @property
     def single(self) -> bool:
@@ -287,7 +299,11 @@ class System:
         self._exclusions.append(_Exclusion(key, low, high, source))
 
     def intervals(
-        self, keys: Iterable[Key] | None = None, *, threshold: int | None = None
+        self,
+        keys: Iterable[Key] | None = None,
+        *,
+        threshold: int | None = None,
+        loose: Iterable[Key] = (),
     ) -> dict[Key, Interval]:
         """Return the feasible interval of each variable of ``keys`` (all by default).
 
@@ -300,6 +316,9 @@ class System:
                 ``[1, threshold - 1]``; the mixed-integer programme is then solved only where
                 the relaxation and the solutions found so far cannot tell, and the intervals
                 are sound but may be wider than the exact ones (``exact`` says which are).
+            loose: With a threshold, the counts that may be known exactly as long as they
+                are not known to lie in ``[1, threshold - 1]`` (a share's denominator, most
+                often a published total).
 
         Raises:
             KeyError: a key is not a variable of the system.
@@ -310,9 +329,10 @@ class System:
             if key not in self._bounds:
                 raise KeyError(f"{key!r} is not a variable of the system")
         found: dict[Key, Interval] = {}
+        loose = set(loose)
         for component in self._components(set(wanted)):
             targets = [key for key in component.keys if key in found or key in wanted]
-            found.update(component.solve(targets, threshold=threshold))
+            found.update(component.solve(targets, threshold=threshold, loose=loose))
         return {key: found[key] for key in wanted}
 
     def explain(self, key: Key) -> tuple[str, ...]:
@@ -413,14 +433,16 @@ class _Component:
         # The big-M of each exclusion is the variable's largest value without exclusions.
         return _Model(self.bounds, chosen, self.exclusions, relaxed=model)
 
-    def solve(self, targets: list[Key], *, threshold: int | None) -> dict[Key, Interval]:
+    def solve(
+        self, targets: list[Key], *, threshold: int | None, loose: set[Key]
+    ) -> dict[Key, Interval]:
         while True:
             model = self.model
             try:
                 return {
                     key: attrs.evolve(interval, cautious=self.cautious)
                     for key, interval in model.intervals(
-                        targets, threshold=threshold, assumed=self._assumes
+                        targets, threshold=threshold, assumed=self._assumes, loose=loose
                     ).items()
                 }
             except Inconsistent:
@@ -449,9 +471,11 @@ def _highs() -> highspy.Highs:
     global _QUIET_DONE  # once per process: the banner is printed once
     import highspy
 
+    solver: highspy.Highs
+
     with _QUIET_LOCK:
         if _QUIET_DONE:
-            solver = highspy.Highs()
+            solver = highspy.Highs()  # type: ignore[no-untyped-call]
         else:
             solver = _first_highs(highspy)
             _QUIET_DONE = True
@@ -461,16 +485,16 @@ def _highs() -> highspy.Highs:
     return solver
 
 
-def _first_highs(highspy: Any) -> highspy.Highs:
+def _first_highs(module: Any) -> highspy.Highs:
     try:
         sys.stdout.flush()
         saved = os.dup(1)
     except (OSError, ValueError):  # no file descriptor 1 (an embedded interpreter)
-        return highspy.Highs()
+        return cast("highspy.Highs", module.Highs())
     null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, 1)
-        solver = highspy.Highs()
+        solver = cast("highspy.Highs", module.Highs())
         _flush_c_stdout()
     finally:
         os.dup2(saved, 1)
@@ -603,6 +627,7 @@ class _Model:
         self._objective: int | None = None
         self._mip: highspy.Highs | None = None
         self._feasible: bool | None = None
+        self.loose: set[int] = set()
 
     # -- witnesses ----------------------------------------------------------------------------
 
@@ -646,10 +671,15 @@ class _Model:
     def _solve(self, column: int | None, *, maximise: bool) -> object:
         """Optimise ``column`` over the relaxation; the objective value, None if unbounded."""
         import highspy
+        import numpy as np
 
         highs = self.highs
         if column != self._objective:
-            if self._objective is not None:
+            if self._objective == _MANY:
+                highs.changeColsCost(
+                    self.width, np.arange(self.width, dtype=np.int32), np.zeros(self.width)
+                )
+            elif self._objective is not None:
                 highs.changeColCost(self._objective, 0.0)
             if column is not None:
                 highs.changeColCost(column, 1.0)
@@ -692,18 +722,9 @@ class _Model:
 
     # -- the integer programme ----------------------------------------------------------------
 
-    def integer(self, costs: Mapping[int, float], *, maximise: bool) -> int | None:
-        """Solve the integer programme (within its work limit); its proven bound, if any.
-
-        The solution found, optimal or not, is kept as a witness. Returns the proven
-        optimum of ``costs`` rounded inward, or the bound the search proved when the
-        limit stopped it (sound, not attained), or None when unbounded.
-
-        Raises:
-            Inconsistent: no whole-number point satisfies the constraints.
-        """
+    def _integer_model(self) -> highspy.Highs:
+        """The integer programme of the component, built on first use."""
         import highspy
-        import numpy as np
 
         if self._mip is None:
             mip = _highs()
@@ -715,7 +736,14 @@ class _Model:
             mip.setOptionValue("mip_max_nodes", MILP_NODES)
             mip.setOptionValue("time_limit", MILP_TIME_LIMIT)
             self._mip = mip
-        mip = self._mip
+        return self._mip
+
+    def _integer_solution(self, costs: Mapping[int, float], *, maximise: bool) -> Any:
+        """Solve the integer programme for ``costs``; keep its solution as a witness."""
+        import highspy
+        import numpy as np
+
+        mip = self._integer_model()
         vector = np.zeros(self.width)
         for column, cost in costs.items():
             vector[column] = cost
@@ -723,7 +751,23 @@ class _Model:
         sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         mip.changeObjectiveSense(sense)
         mip.run()
-        status = mip.getModelStatus()
+        if mip.getInfo().primal_solution_status == 2:  # a feasible solution was found
+            self._witness(mip.getSolution().col_value)
+        return mip.getModelStatus()
+
+    def integer(self, costs: Mapping[int, float], *, maximise: bool) -> int | None:
+        """Solve the integer programme (within its work limit); its proven bound, if any.
+
+        The solution found, optimal or not, is kept as a witness. Returns the proven
+        optimum of ``costs`` rounded inward, or the bound the search proved when the
+        limit stopped it (sound, not attained), or None when unbounded.
+
+        Raises:
+            Inconsistent: no whole-number point satisfies the constraints.
+        """
+        import highspy
+
+        status = self._integer_solution(costs, maximise=maximise)
         if status == highspy.HighsModelStatus.kInfeasible:
             raise Inconsistent(list(dict.fromkeys(self.sources)), list(self.column))
         if status in (
@@ -731,9 +775,7 @@ class _Model:
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
             return None
-        info = mip.getInfo()
-        if info.primal_solution_status == 2:  # a feasible solution was found
-            self._witness(mip.getSolution().col_value)
+        info = self._integer_model().getInfo()
         bound = (
             info.mip_dual_bound
             if status != highspy.HighsModelStatus.kOptimal
@@ -746,9 +788,15 @@ class _Model:
     # -- intervals ----------------------------------------------------------------------------
 
     def intervals(
-        self, targets: list[Key], *, threshold: int | None, assumed: bool
+        self, targets: list[Key], *, threshold: int | None, assumed: bool, loose: set[Key]
     ) -> dict[Key, Interval]:
         """The interval of each target (see :meth:`System.intervals`).
+
+        With a threshold (a verdict), whole-number solutions are looked for first, many
+        targets at a time (:meth:`_sweep`): a target two of them set to different values,
+        one of them outside ``[1, threshold - 1]``, is protected, and its interval is the
+        **witnessed** one (both ends attained, so the attacker can narrow it no further;
+        the exact interval contains it). Only the other targets are optimised one by one.
 
         Raises:
             Inconsistent: no whole-number point satisfies the constraints, or, when
@@ -756,25 +804,33 @@ class _Model:
                 limit.
         """
         columns = [self.column[key] for key in targets]
-        # Two witnesses first: any whole-number solution, then every target as high as it can
-        # be. (Every target as low as it can be is the hardest programme of all: left out.)
-        self.integer({}, maximise=False)
-        if assumed and self.seen_low[0] is None:
-            # No whole-number solution found within the work limit: as far as the attacker
-            # can tell, the assumptions contradict the facts (often they do: persons in two
-            # actions make a distinct count smaller than the sum of its parts).
-            raise Inconsistent(list(dict.fromkeys(self.sources)), list(self.column))
+        self.loose = {self.column[key] for key in loose if key in self.column}
+        if threshold is not None:
+            self._sweep(columns, threshold)
+        if self.seen_low[0] is None if self.width else False:
+            # No whole-number point yet: any one, from the integer programme.
+            self.integer({}, maximise=False)
+            if assumed and self.seen_low[0] is None:
+                # No whole-number solution found within the work limit: as far as the
+                # attacker can tell, the assumptions contradict the facts (often they do:
+                # persons in two actions make a distinct count smaller than the sum of its
+                # parts).
+                raise Inconsistent(list(dict.fromkeys(self.sources)), list(self.column))
         # Without any witness the searches below would each end at the work limit too.
-        searching = self.seen_low[0] is not None
-        if searching:
-            self.integer(dict.fromkeys(columns, 1.0), maximise=True)
-        relaxed = {
-            column: [self.relaxed(key, maximise=False), self.relaxed(key, maximise=True)]
-            for key, column in zip(targets, columns, strict=True)
-        }
+        searching = not self.width or self.seen_low[0] is not None
         found = {}
+        rest = []
         for key, column in zip(targets, columns, strict=True):
-            bounds = relaxed[column]
+            if threshold is not None and self._protected(column, threshold):
+                low, high = self.seen_low[column], self.seen_high[column]
+                assert low is not None
+                found[key] = Interval(low=low, high=high, exact=False, witnessed=True)
+            else:
+                rest.append((key, column))
+        if threshold is None and searching and rest:
+            self.integer(dict.fromkeys(columns, 1.0), maximise=True)
+        for key, column in rest:
+            bounds = [self.relaxed(key, maximise=False), self.relaxed(key, maximise=True)]
             settled = True
             for maximise in (False, True):
                 if self._attained(column, bounds, maximise):
@@ -785,17 +841,79 @@ class _Model:
                     break
                 proven = self.integer({column: 1.0}, maximise=maximise)
                 index = 1 if maximise else 0
-                if proven is not None and bounds[index] is not None:
-                    bounds[index] = (
-                        min(bounds[index], proven) if maximise else max(bounds[index], proven)
-                    )
+                current = bounds[index]
+                if proven is not None and current is not None:
+                    bounds[index] = min(current, proven) if maximise else max(current, proven)
             low, high = bounds
             assert low is not None
             exact = self._attained(column, bounds, False) and self._attained(column, bounds, True)
             if threshold is not None and not exact:
                 settled = self._told(column, bounds, threshold)
             found[key] = Interval(low=low, high=high, exact=exact, settled=settled)
-        return found
+        return {key: found[key] for key in targets}
+
+    def _protected(self, column: int, threshold: int) -> bool:
+        """Whether witnesses alone show the target protected: two values, one outside."""
+        low, high = self.seen_low[column], self.seen_high[column]
+        return (
+            low is not None
+            and high is not None
+            and (low < high or column in self.loose)
+            and (low <= 0 or high >= threshold)
+        )
+
+    def _sweep(self, columns: list[int], threshold: int) -> None:
+        """Look for whole-number solutions telling many targets at once.
+
+        The integer programme is solved for the sum of the targets not yet shown protected,
+        upwards then downwards, as long as each round shows some more protected (at most
+        :data:`SWEEPS` rounds), with every count capped so that no objective is unbounded
+        (at :data:`SWEEP_CAP` times the threshold, or twice the largest published value the
+        constraints hold, larger if no solution fits): a solution under the caps satisfies
+        every constraint, so it is a witness all the same. Each solve keeps the best
+        whole-number point found within the node limit; none is needed to be optimal.
+        """
+        untold = [column for column in columns if not self._protected(column, threshold)]
+        if not untold:
+            return
+        import highspy
+        import numpy as np
+
+        largest = max((abs(c.bound) for c in self.constraints), default=Fraction(0))
+        cap = float(max(SWEEP_CAP * threshold, 2 * math.ceil(largest)))
+        mip = self._integer_model()
+        everything = np.arange(self.width, dtype=np.int32)
+        lower = np.array(self._lower, dtype=float)
+        try:
+            for _ in range(3):
+                upper = np.array([cap if u is None else min(float(u), cap) for u in self.upper])
+                mip.changeColsBounds(self.width, everything, lower, upper)
+                status = self._integer_solution({}, maximise=False)
+                if status != highspy.HighsModelStatus.kInfeasible:
+                    break
+                cap *= 16  # a solution needs larger counts than the caps allow
+            else:
+                return
+            for _ in range(SWEEPS):
+                before = len(untold)
+                for maximise in (True, False):
+                    self._integer_solution(dict.fromkeys(untold, 1.0), maximise=maximise)
+                untold = [column for column in untold if not self._protected(column, threshold)]
+                if not untold or len(untold) == before:
+                    return
+        finally:
+            infinity = float("inf")
+            original = np.array([infinity if u is None else float(u) for u in self.upper])
+            mip.changeColsBounds(self.width, everything, lower, original)
+
+    def _objective_sum(self, columns: list[int]) -> None:
+        """Make the relaxation's objective the sum of ``columns``."""
+        import numpy as np
+
+        vector = np.zeros(self.width)
+        vector[columns] = 1.0
+        self.highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32), vector)
+        self._objective = _MANY
 
     def _attained(self, column: int, bounds: list[int | None], maximise: bool) -> bool:
         """Whether a witness attains the bound (then it is exact)."""
@@ -812,8 +930,10 @@ class _Model:
         low, high = bounds
         seen_low, seen_high = self.seen_low[column], self.seen_high[column]
         assert low is not None
-        exactness = low == high or (
-            seen_low is not None and seen_high is not None and seen_low < seen_high
+        exactness = (
+            column in self.loose
+            or low == high
+            or (seen_low is not None and seen_high is not None and seen_low < seen_high)
         )
         inside = low >= 1 and high is not None and high <= threshold - 1
         outside = (seen_low is not None and seen_low <= 0) or (
@@ -830,6 +950,7 @@ class _Model:
 
 
 _INFEASIBLE: Final = object()
+_MANY: Final = -1  # the objective is a sum of several columns (see _Model._objective_sum)
 _TROUBLE: Final = frozenset(
     {"kSolveError", "kNotset", "kLoadError", "kModelError", "kPresolveError", "kPostsolveError"}
 )

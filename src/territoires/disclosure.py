@@ -759,7 +759,13 @@ def audit(
         for _, quantity in hidden.parts
         if quantity in system
     ]
-    intervals = system.intervals(variables, threshold=threshold)
+    loose = [
+        quantity
+        for hidden in attacker.hidden
+        for part, quantity in hidden.parts
+        if part == "denominator" and quantity in system
+    ]
+    intervals = system.intervals(variables, threshold=threshold, loose=loose)
     cells = []
     for hidden in attacker.hidden:
         counts = []
@@ -823,7 +829,10 @@ def _exposures(
     if not settled:
         found.append(Exposure.UNSETTLED)
     for count in counts:
-        if count.high == count.low and Exposure.EXACT not in found:
+        # A share's denominator is most often a published total: known exactly, it gives
+        # nothing away; known to be small, it does.
+        exact = count.high == count.low and count.count != "denominator"
+        if exact and Exposure.EXACT not in found:
             found.append(Exposure.EXACT)
         if (
             count.low >= 1
