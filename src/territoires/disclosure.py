@@ -84,20 +84,31 @@ from __future__ import annotations
 import heapq
 import types
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import attrs
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
 from territoires.exceptions import FormatError, InvalidValueError
+from territoires.model.period import Period
+
+if TYPE_CHECKING:
+    from territoires.measures import Indicator
+    from territoires.model.dataset import Gazetteer
+    from territoires.plugins import PluginManager
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "THRESHOLDS",
+    "AuditReport",
     "Cell",
+    "CellAudit",
     "CellStatus",
+    "CountInterval",
+    "Exposure",
     "Group",
+    "audit",
     "parse_threshold",
     "protect",
 ]
@@ -450,3 +461,414 @@ def _complement(
     if not candidates:
         return parent
     return min(candidates, key=counts.__getitem__)
+
+
+# -- the auditor --------------------------------------------------------------------------------
+
+
+class Exposure(LabelledEnum):
+    """Why a suppressed cell is not protected: what an attacker can tell about it.
+
+    The exposure rule (see :func:`audit`): a suppressed cell is exposed when one of its counts
+    is known exactly, or known to lie between 1 and the threshold minus one, the very fact
+    that primary secrecy hides.
+
+    .. versionadded:: 0.2
+    """
+
+    EXACT = ("exact", "recalculable exactement", "recovered exactly")
+    SMALL = (
+        "small",
+        "connue pour compter entre 1 personne et le seuil moins une",
+        "known to count between 1 person and the threshold minus one",
+    )
+    PUBLISHED = ("published", "publiée dans une autre table", "published in another table")
+    UNSETTLED = (
+        "unsettled",
+        "non tranchée dans la limite de calcul : tenue pour exposée",
+        "not settled within the solver's work limit: taken as exposed",
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CountInterval:
+    """What an attacker can tell about one count of persons behind a suppressed cell.
+
+    Attributes:
+        count: Which count: ``persons`` (a number of persons, or the persons a rate per
+            10,000 counts), or the ``numerator`` or ``denominator`` of a share.
+        low: The smallest value the count can take given everything published.
+        high: The largest, None when nothing published bounds it.
+        exact: False when the solver ran out of time on the integer programme and the
+            interval is that of its relaxation: it then contains the exact interval.
+
+    .. versionadded:: 0.2
+    """
+
+    count: str
+    low: int
+    high: int | None
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"[{self.low}, {'∞' if self.high is None else self.high}]"
+
+
+@attrs.frozen(kw_only=True)
+class CellAudit:
+    """A suppressed cell, and what the published tables let an attacker tell about it.
+
+    Attributes:
+        indicator: Name of the indicator.
+        level: ``action``, ``contract``, ``territory`` or ``national``.
+        territory: Reference of the territory (``FR`` at national level).
+        contract: Id of the contract, at action and contract level.
+        action: Id of the action, at action level.
+        period: The period of the value.
+        dimension: The dimension of a breakdown, or None for the total.
+        category: The category of that dimension, None for the total.
+        status: The status the tables give it (``primary``, ``secondary``, ``suppressed``).
+        tables: The names of the tables that suppress it.
+        counts: The interval of each of its counts.
+        exposures: Why it is exposed (empty when it is protected).
+        sources: The relations and tables that expose it (empty when it is protected).
+        cautious: True when the equalities the attacker would assume contradicted the
+            published values around this cell, so only the inequalities that always hold
+            were used for it.
+
+    .. versionadded:: 0.2
+    """
+
+    indicator: str
+    level: str
+    territory: str
+    contract: str | None
+    action: str | None
+    period: Period
+    dimension: str | None
+    category: str | None
+    status: str
+    tables: tuple[str, ...]
+    counts: tuple[CountInterval, ...]
+    exposures: tuple[Exposure, ...] = ()
+    sources: tuple[str, ...] = ()
+    cautious: bool = False
+
+    @property
+    def exposed(self) -> bool:
+        """Whether the cell is exposed (see :class:`Exposure`)."""
+        return bool(self.exposures)
+
+    @property
+    def label(self) -> str:
+        """The cell in a few words: ``beneficiaries action a1 sex=female 2022-S1``."""
+        from territoires._attack import cell_label
+
+        return cell_label(
+            (
+                self.indicator,
+                self.level,
+                self._entity,
+                self.dimension,
+                self.category,
+                self.period.start,
+                self.period.end,
+            )
+        )
+
+    @property
+    def _entity(self) -> str:
+        if self.level == "action" and self.action is not None:
+            return self.action
+        if self.level == "contract" and self.contract is not None:
+            return self.contract
+        return self.territory
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready mapping."""
+        return {
+            "indicator": self.indicator,
+            "level": self.level,
+            "territory": self.territory,
+            "contract": self.contract,
+            "action": self.action,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat() if self.period.end else None,
+            "dimension": self.dimension,
+            "category": self.category,
+            "status": self.status,
+            "tables": list(self.tables),
+            "counts": [
+                {"count": c.count, "low": c.low, "high": c.high, "exact": c.exact}
+                for c in self.counts
+            ],
+            "exposed": self.exposed,
+            "exposures": [exposure.value for exposure in self.exposures],
+            "sources": list(self.sources),
+            "cautious": self.cautious,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class AuditReport:
+    """What an audit found: every suppressed cell with its interval, and the exposed ones.
+
+    Attributes:
+        tables: The names of the tables audited together.
+        threshold: The threshold the exposure rule was applied with.
+        cells: How many distinct cells the tables hold.
+        hidden: Every suppressed cell, in the order first met in the tables.
+        solver: The solver and its version (``HiGHS 1.16.0``).
+        labels: Whether the attacker was assumed to read primary and secondary labels.
+        equalities: How the equalities between a whole and its parts were used: True
+            asserted, None assumed unless contradicted, False left out (see :func:`audit`).
+
+    .. versionadded:: 0.2
+    """
+
+    tables: tuple[str, ...]
+    threshold: int
+    cells: int
+    hidden: tuple[CellAudit, ...]
+    solver: str
+    labels: bool = False
+    equalities: bool | None = None
+
+    @property
+    def exposed(self) -> tuple[CellAudit, ...]:
+        """The exposed cells."""
+        return tuple(cell for cell in self.hidden if cell.exposed)
+
+    @property
+    def protected(self) -> bool:
+        """Whether every suppressed cell is protected."""
+        return not self.exposed
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready mapping (the ``territoires audit --format json`` document)."""
+        return {
+            "tables": list(self.tables),
+            "threshold": self.threshold,
+            "cells": self.cells,
+            "suppressed": len(self.hidden),
+            "exposed": len(self.exposed),
+            "protected": self.protected,
+            "solver": self.solver,
+            "labels": self.labels,
+            "equalities": self.equalities,
+            "hidden": [cell.to_dict() for cell in self.hidden],
+        }
+
+
+def audit(
+    tables: Iterable[Any] | Mapping[str, Any],
+    *,
+    threshold: int | None = None,
+    indicators: Mapping[str, Indicator] | None = None,
+    plugins: PluginManager | None = None,
+    geography: Gazetteer | None = None,
+    labels: bool = False,
+    equalities: bool | None = None,
+) -> AuditReport:
+    """Check that no suppressed cell of published tables can be recovered from them together.
+
+    Builds the linear system an attacker holding every table can write (breakdowns and
+    totals, the levels action → contract → territory → national, periods that partition
+    another, shares and the counts they are made of, rates per 10,000 and the population;
+    see the page on disclosure control for what exactly is assumed) and computes, for each
+    count behind each suppressed cell, its feasible interval: the smallest and largest whole
+    number of persons consistent with everything published, with HiGHS.
+
+    The exposure rule: a suppressed cell is **exposed** when one of its counts is known
+    exactly (an interval of a single value), or known to lie between 1 and the threshold
+    minus one (an interval inside ``[1, threshold − 1]``), which is what primary secrecy
+    hides; or when another table publishes it.
+
+    Args:
+        tables: The tables (:class:`~territoires.indicators.IndicatorTable`, or anything
+            with ``rows`` and ``threshold`` alike), by name in a mapping or numbered
+            ``table 1``, ``table 2``... in an iterable.
+        threshold: The threshold of the rule; by default the largest of the tables'.
+        indicators: The indicators' definitions by name; by default those the tables carry,
+            then the registry of ``plugins``. An indicator defined nowhere is audited under
+            conservative assumptions (see the page on disclosure control).
+        plugins: The plugin manager whose registry defines the indicators; the default one.
+        geography: Where the populations of rates per 10,000 come from; None (the default)
+            is the official geography.
+        labels: Assume the attacker reads the "primary" and "secondary" labels: a primary
+            cell holds between 1 and the threshold minus one persons, a secondary one none or
+            at least the threshold.
+        equalities: How to use "the whole is the sum of its parts" where it is not certain
+            (distinct counts, sums over time, tables perhaps restricted): None (the default)
+            assumes it unless published values contradict it; True asserts it; False uses
+            only the inequalities that always hold.
+
+    Returns:
+        The report: every suppressed cell with its intervals, the exposed ones with why and
+        the relations that expose them.
+
+    Raises:
+        InvalidValueError: a cell is published with two values (a revision: audit it
+            against a ledger), or ``threshold`` is not a whole number of at least 1.
+        territoires._audit.Inconsistent: (an :class:`~territoires.exceptions.TerritoiresError`
+            and a :class:`ValueError`) the published values contradict a relation that
+            always holds: the tables do not describe one dataset.
+
+    Example:
+        >>> import territoires
+        >>> from territoires.indicators import compute_indicators
+        >>> from territoires.plugins import get_plugin_manager
+        >>> plugins = get_plugin_manager(autoload=False)
+        >>> table = compute_indicators(territoires.demo.build(participations=300),
+        ...                            period="2021", level="national", plugins=plugins)
+        >>> report = audit([table], plugins=plugins)
+        >>> report.solver.startswith("HiGHS"), report.cells == len(table)
+        (True, True)
+
+    .. versionadded:: 0.2
+    """
+    from territoires import _attack, _audit
+
+    named = (
+        list(tables.items())
+        if isinstance(tables, Mapping)
+        else [(f"table {number}", table) for number, table in enumerate(tables, start=1)]
+    )
+    if threshold is None:
+        threshold = max((int(table.threshold) for _, table in named), default=DEFAULT_THRESHOLD)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise InvalidValueError("threshold", threshold, "a whole number of at least 1")
+    definitions = _definitions(named, indicators, plugins)
+    if geography is None:
+        from territoires.geo import get_geography
+
+        geography = get_geography()
+    attacker = _attack.attack(
+        named,
+        definitions,
+        threshold=threshold,
+        labels=labels,
+        equalities=equalities,
+        geography=geography,
+    )
+    system = attacker.system
+    variables = [
+        quantity
+        for hidden in attacker.hidden
+        if not hidden.published_in
+        for _, quantity in hidden.parts
+        if quantity in system
+    ]
+    loose = [
+        quantity
+        for hidden in attacker.hidden
+        for part, quantity in hidden.parts
+        if part == "denominator" and quantity in system
+    ]
+    intervals = system.intervals(variables, threshold=threshold, loose=loose)
+    cells = []
+    for hidden in attacker.hidden:
+        counts = []
+        cautious = False
+        settled = True
+        for part, quantity in hidden.parts:
+            if quantity in intervals:
+                found = intervals[quantity]
+                cautious = cautious or found.cautious
+                settled = settled and found.settled
+                counts.append(
+                    CountInterval(count=part, low=found.low, high=found.high, exact=found.exact)
+                )
+            else:
+                value = int(quantity) if not isinstance(quantity, tuple) else 0
+                counts.append(CountInterval(count=part, low=value, high=value))
+        exposures = _exposures(
+            counts, threshold, published=bool(hidden.published_in), settled=settled
+        )
+        sources: list[str] = []
+        if exposures:
+            sources += [f"published in {name}" for name in hidden.published_in]
+            for _, quantity in hidden.parts:
+                if quantity in intervals:
+                    sources += system.explain(quantity)
+        indicator, level, _, dimension, category, start, end = hidden.cell
+        cells.append(
+            CellAudit(
+                indicator=indicator,
+                level=level,
+                territory=hidden.territory,
+                contract=hidden.contract,
+                action=hidden.action,
+                period=Period(start, end),
+                dimension=dimension,
+                category=category,
+                status=hidden.status,
+                tables=hidden.tables,
+                counts=tuple(counts),
+                exposures=exposures,
+                sources=tuple(dict.fromkeys(sources)),
+                cautious=cautious,
+            )
+        )
+    return AuditReport(
+        tables=tuple(name for name, _ in named),
+        threshold=threshold,
+        cells=attacker.cells,
+        hidden=tuple(cells),
+        solver=_audit.solver_version(),
+        labels=labels,
+        equalities=equalities,
+    )
+
+
+def _exposures(
+    counts: Iterable[CountInterval], threshold: int, *, published: bool, settled: bool
+) -> tuple[Exposure, ...]:
+    """The exposure rule (see :func:`audit`) applied to a cell's counts."""
+    found: list[Exposure] = [Exposure.PUBLISHED] if published else []
+    if not settled:
+        found.append(Exposure.UNSETTLED)
+    for count in counts:
+        # A share's denominator is most often a published total: known exactly, it gives
+        # nothing away; known to be small, it does.
+        exact = count.high == count.low and count.count != "denominator"
+        if exact and Exposure.EXACT not in found:
+            found.append(Exposure.EXACT)
+        if (
+            count.low >= 1
+            and count.high is not None
+            and count.high <= threshold - 1
+            and Exposure.SMALL not in found
+        ):
+            found.append(Exposure.SMALL)
+    return tuple(found)
+
+
+def _definitions(
+    named: list[tuple[str, Any]],
+    indicators: Mapping[str, Indicator] | None,
+    plugins: PluginManager | None,
+) -> dict[str, Indicator]:
+    """The definitions of the indicators the tables hold: given, carried, or registered."""
+    found: dict[str, Indicator] = {}
+    for _, table in named:
+        found.update(getattr(table, "indicators", None) or {})
+    if indicators is not None:
+        found.update(indicators)
+    names = {row.indicator for _, table in named for row in table.rows}
+    if names - set(found):
+        if plugins is None:
+            from territoires.plugins import default_plugin_manager
+
+            plugins = default_plugin_manager()
+        registry = plugins.indicators
+        for name in sorted(names - set(found)):
+            if name in registry:
+                found[name] = registry[name]
+        # Linked indicators (a share's base, a rate's count) define how their cells relate.
+        for definition in list(found.values()):
+            share = definition.share_of
+            for other in (share.indicator if share else None, definition.counts_as):
+                if other is not None and other not in found and other in registry:
+                    found[other] = registry[other]
+    return found
