@@ -157,6 +157,39 @@ class Release:
         """The cells whose value was published."""
         return (cell for cell in self.cells if cell.value is not None)
 
+    @property
+    def name(self) -> str:
+        """The release in a few words: its label, or ``release of 2022-07-15``."""
+        return self.label or f"release of {self.released.isoformat()}"
+
+    def published_tables(self) -> tuple[IndicatorTable, ...]:
+        """Return the release as it was published: one table per period, as an export shows.
+
+        Suppressed cells say "suppressed" and carry no value nor counts, so the tables are
+        what an attacker holds (an audit reads them beside new tables).
+        """
+        periods: dict[Period, list[IndicatorRow]] = {}
+        for cell in self.cells:
+            periods.setdefault(cell.period, []).append(
+                IndicatorRow(
+                    indicator=cell.indicator,
+                    level=cell.level,
+                    territory=cell.territory,
+                    contract=cell.contract,
+                    action=cell.action,
+                    period=cell.period,
+                    dimension=cell.dimension,
+                    category=cell.category,
+                    value=cell.value,
+                    unit=cell.unit,
+                    status=cell.status.published,
+                )
+            )
+        return tuple(
+            IndicatorTable(rows=tuple(rows), period=period, threshold=self.threshold, indicators={})
+            for period, rows in periods.items()
+        )
+
 
 @attrs.frozen
 class Ledger:
