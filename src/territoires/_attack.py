@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from territoires._audit import Inconsistent, System
+from territoires._audit import Inconsistent, Interval, System
 from territoires.exceptions import InvalidValueError
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ __all__ = [
     "Inconsistent",
     "attack",
     "cell_label",
+    "exposure",
     "period_label",
 ]
 
@@ -173,12 +174,15 @@ class Attack:
         hidden: Every hidden cell, in the order first met in the tables.
         cells: How many distinct cells the tables hold.
         threshold: The threshold the labels were read with.
+        links: The cells of each relation between cells (a whole and its parts), in the
+            order the relations were written: who can protect whom.
     """
 
     system: System
     hidden: tuple[HiddenCell, ...]
     cells: int
     threshold: int
+    links: tuple[tuple[CellId, ...], ...] = ()
 
 
 def _definition_kind(definition: Indicator | None, unit: str) -> str | None:
@@ -218,8 +222,11 @@ class _Builder:
         labels: bool,
         equalities: bool | None,
         geography: Gazetteer | None,
+        truth: Mapping[CellId, tuple[int, ...]] | None = None,
     ) -> None:
         self.definitions = definitions
+        self.truth = truth
+        self.links: list[tuple[CellId, ...]] = []
         self.threshold = threshold
         self.labels = labels
         self.equalities = equalities
@@ -348,7 +355,9 @@ class _Builder:
         if known is not None:
             value, status = known
             if kind == "count" and value is not None:
-                return Fraction(value)
+                whole = int(value)
+                # Whole counts stay ints: Fractions cost ten times more, and add up the same.
+                return whole if whole == value else Fraction(value)  # type: ignore[return-value]
             if kind == "ratio" and status == UNDEFINED:
                 return Fraction(0)  # a share over no one: zero persons in both counts
         key: Quantity = (cell, part)
@@ -395,14 +404,43 @@ class _Builder:
                 return
             if self.equalities:
                 when = "always"
-        coefficients: list[tuple[Any, Fraction]] = []
-        rest = Fraction(bound)
+            elif self.truth is not None:
+                holds = self._holds(terms, sense, Fraction(bound))
+                if holds is False:
+                    return  # an attacker who guesses right does not guess this one
+                if holds:
+                    when = "always"
+        coefficients: list[tuple[Any, Fraction | int]] = []
+        rest: Fraction | int = bound
         for term, factor in terms:
-            if isinstance(term, Fraction):
-                rest -= term * factor
+            if isinstance(term, tuple):
+                coefficients.append((term, factor))
             else:
-                coefficients.append((term, Fraction(factor)))
+                rest -= term * factor
         self.system.constrain(coefficients, sense, rest, source=source, when=when)
+
+    def _holds(
+        self,
+        terms: Sequence[tuple[Quantity | Fraction, Fraction | int]],
+        sense: Literal["==", "<=", ">="],
+        bound: Fraction,
+    ) -> bool | None:
+        """Whether a constraint holds for the true counts; None when one is not known."""
+        assert self.truth is not None
+        total = Fraction(0)
+        for term, factor in terms:
+            if not isinstance(term, tuple):
+                total += term * factor
+                continue
+            cell, part = term
+            counts = self.truth.get(cell)
+            index = 1 if part == "denominator" else 0
+            if counts is None or index >= len(counts):
+                return None
+            total += counts[index] * Fraction(factor)
+        if sense == "==":
+            return total == bound
+        return total <= bound if sense == "<=" else total >= bound
 
     def relate(
         self,
@@ -413,10 +451,16 @@ class _Builder:
         *,
         complete: bool | None,
         over_time: bool = False,
+        cells: Sequence[CellId] = (),
     ) -> None:
-        """Add what a whole and its parts tell (see the module documentation)."""
+        """Add what a whole and its parts tell (see the module documentation).
+
+        ``cells`` are the cells the relation is about, kept in :attr:`Attack.links`.
+        """
         if combine is None or not parts:
             return
+        if cells:
+            self.links.append(tuple(cells))
         difference = [(whole, 1), *((part, -1) for part in parts)]
         if combine == "sum" and complete is True and not over_time:
             self.add(difference, "==", source)
@@ -462,7 +506,11 @@ class _Builder:
                 )
             )
         return Attack(
-            system=self.system, hidden=tuple(found), cells=len(cells), threshold=self.threshold
+            system=self.system,
+            hidden=tuple(found),
+            cells=len(cells),
+            threshold=self.threshold,
+            links=tuple(self.links),
         )
 
     def _parts(self, cell: CellId) -> tuple[Part, ...]:
@@ -494,6 +542,7 @@ class _Builder:
                     combine,
                     source,
                     complete=True,
+                    cells=(total, *members),
                 )
 
     def _parent(self, cell: CellId) -> tuple[str, str] | None:
@@ -516,6 +565,11 @@ class _Builder:
                 children[up].append(cell)
         for up, down in children.items():
             indicator, level, entity, dimension, category, start, end = up
+            if self.kinds.get(indicator) == "per_capita":
+                # Persons per inhabitant: a territory with two contracts counts once, and a
+                # level lists only the places with a population. The persons they count are
+                # those of the indicator they count as, whose own cells relate them.
+                continue
             combine = _combine(self.definitions.get(indicator), "over_territory")
             complete = True if level != "national" else self.complete.get((indicator, start, end))
             breakdown = f" {dimension}={category}" if dimension is not None else ""
@@ -530,6 +584,7 @@ class _Builder:
                     combine,
                     source,
                     complete=complete,
+                    cells=(up, *down),
                 )
 
     def _time(self, cells: Sequence[CellId]) -> None:
@@ -573,6 +628,7 @@ class _Builder:
                             source,
                             complete=True,
                             over_time=True,
+                            cells=(whole_cell, *present),
                         )
 
     def _territory(self, identity: tuple[Any, ...]) -> str | None:
@@ -617,6 +673,7 @@ class _Builder:
                     combine,
                     f"{label}: {part} and {base} by {dimension} [{tables}]",
                     complete=True,
+                    cells=(cell, *inside),
                 )
             total: CellId = (base, level, entity, None, None, start, end)
             left_out = [c for c in breakdown if c[4] not in link.denominator]
@@ -629,6 +686,7 @@ class _Builder:
                 combine,
                 f"{label}: denominator and {base} total [{self._tables([cell, total])}]",
                 complete=True,
+                cells=(total, cell, *left_out),
             )
 
     def _per_capita(self, cells: Sequence[CellId]) -> None:
@@ -650,13 +708,11 @@ class _Builder:
                 continue
             when: Literal["always", "assumed"] = "always"
             if cell[1] == "national":
-                complete = self.complete.get((cell[0], cell[5], cell[6]))
-                if complete is False:
-                    continue
-                when = "always" if complete else "assumed"
-                population = sum(places[cell[0], cell[5], cell[6]].values())
-            else:
-                population = self._population(self.meta[cell].territory) or 0
+                # The population in scope is that of the contracts' territories, each once,
+                # which a commune inside an EPCI of the table would count twice: not used.
+                # The national persons are those of the national count, most often published.
+                continue
+            population = self._population(self.meta[cell].territory) or 0
             if not population:
                 continue
             value = known[0]
@@ -680,7 +736,7 @@ class _Builder:
     def _label(self, cell: CellId, parts: Sequence[tuple[Part, Quantity | Fraction]]) -> None:
         status = self.hidden_status[cell]
         source = f"label '{status}' of {cell_label(cell)}"
-        variables = {part: q for part, q in parts if not isinstance(q, Fraction)}
+        variables = {part: q for part, q in parts if isinstance(q, tuple)}
         small = self.threshold - 1
         if status == "primary":
             if "persons" in variables:
@@ -698,6 +754,35 @@ class _Builder:
         for cell in cells:
             names.update(dict.fromkeys(self.tables_of.get(cell, ())))
         return ", ".join(names)
+
+
+def exposure(
+    part: str,
+    found: Interval,
+    parts: Sequence[tuple[str, Any]],
+    intervals: Mapping[Any, Interval],
+    threshold: int,
+) -> Literal["unsettled", "small", "exact"] | None:
+    """The exposure rule for one count of a hidden cell: why it exposes the cell, or None.
+
+    A count known to lie in ``[1, threshold - 1]`` exposes the cell (``small``), and so
+    does a count the solver could not settle (``unsettled``). A count known exactly exposes
+    it (``exact``), except a share's denominator (most often a published total: the share
+    is not recovered without its numerator) and a share's numerator known to be zero while
+    its denominator may be zero too (the share may be undefined: it is not recovered).
+    """
+    if not found.settled:
+        return "unsettled"
+    if found.small(threshold):
+        return "small"
+    if not found.single or found.witnessed or part == "denominator":
+        return None
+    if part == "numerator" and found.low == 0:
+        denominator = dict(parts).get("denominator")
+        below = intervals.get(denominator) if isinstance(denominator, tuple) else None
+        if below is not None and below.low == 0:
+            return None
+    return "exact"
 
 
 def _exponent(value: Decimal) -> int:
@@ -737,6 +822,7 @@ def attack(
     labels: bool = False,
     equalities: bool | None = None,
     geography: Gazetteer | None = None,
+    truth: Mapping[CellId, tuple[int, ...]] | None = None,
 ) -> Attack:
     """Build the attacker's system from published tables (see the module documentation).
 
@@ -750,6 +836,10 @@ def attack(
             "the whole is the sum of its parts" of distinct counts and of sums over time.
         geography: Where the populations of rates per 10,000 come from (None: no population
             known, so such rates tell nothing).
+        truth: The true counts of the cells (what the publisher knows): an equality that
+            would be assumed is then asserted where it holds and left out where it does not,
+            which is what an attacker who always guesses right knows. The protector audits
+            its patterns against that attacker.
 
     Raises:
         InvalidValueError: a cell is published with two values (a revision).
@@ -762,5 +852,6 @@ def attack(
         labels=labels,
         equalities=equalities,
         geography=geography,
+        truth=truth,
     )
     return builder.build()

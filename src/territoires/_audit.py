@@ -85,6 +85,12 @@ that the same system gives the same intervals on every machine."""
 SWEEPS: Final = 4
 """Rounds of the search for whole-number solutions that tell many targets at once."""
 
+SWEEP_PROGRESS: Final = 0.2
+"""The search goes on while each round shows at least this fraction of the rest protected."""
+
+SWEEP_GAP: Final = 0.25
+"""In that search, a solution within this relative gap of the optimum is good enough."""
+
 SWEEP_CAP: Final = 4
 """In that search, every count is capped at this many times the threshold (see
 :meth:`_Model._sweep`)."""
@@ -111,6 +117,8 @@ class Inconsistent(TerritoiresError, ValueError):
 
 
 def _fraction(value: Rational) -> Fraction:
+    if type(value) is int:  # the common case, kept whole: a Fraction costs ten times more
+        return value  # type: ignore[return-value]  # an int is a rational with denominator 1
     if isinstance(value, bool) or not isinstance(value, int | Fraction | Decimal):
         raise TypeError(f"a coefficient or bound must be rational, got {value!r}")
     if isinstance(value, Decimal) and not value.is_finite():
@@ -276,9 +284,23 @@ class System:
         for key, coefficient in items:
             if key not in self._bounds:
                 raise KeyError(f"{key!r} is not a variable of the system")
-            summed[key] = summed.get(key, Fraction(0)) + _fraction(coefficient)
+            summed[key] = summed.get(key, 0) + _fraction(coefficient)
         terms = tuple((key, value) for key, value in summed.items() if value)
         constraint = Constraint(terms, sense, _fraction(bound), source, when)
+        if len(terms) == 1 and when == "always":
+            # One count: its whole-number bounds, rounded inward, so that the relaxation's
+            # vertices are whole more often. The constraint stays, to explain an exposure.
+            (key, coefficient), limit = terms[0], Fraction(constraint.bound) / terms[0][1]
+            upward = (sense == ">=") == (coefficient > 0)  # the count is at least the limit
+            low, high = self._bounds[key]
+            if sense == "==" or upward:
+                low = max(low, math.ceil(limit))
+            if sense == "==" or not upward:
+                floor = math.floor(limit)
+                high = floor if high is None else min(high, floor)
+            if high is not None and high < low:
+                raise Inconsistent([source], [key])
+            self._bounds[key] = (low, high)
         if not terms:
             if not constraint.holds({}) and when == "always":
                 raise Inconsistent([source], [])
@@ -304,6 +326,8 @@ class System:
         *,
         threshold: int | None = None,
         loose: Iterable[Key] = (),
+        truth: Mapping[Key, int] | None = None,
+        cache: dict[Hashable, dict[Key, Interval]] | None = None,
     ) -> dict[Key, Interval]:
         """Return the feasible interval of each variable of ``keys`` (all by default).
 
@@ -319,6 +343,14 @@ class System:
             loose: With a threshold, the counts that may be known exactly as long as they
                 are not known to lie in ``[1, threshold - 1]`` (a share's denominator, most
                 often a published total).
+            truth: The true value of every variable, when the caller knows them (the
+                protector does): a solution known in advance, the first witness. With a
+                threshold, the search for others then pushes each count away from its
+                true value, towards zero or past the threshold.
+            cache: Where to keep each component's intervals between calls, by what the
+                component is (its bounds, constraints, exclusions, targets and options): a
+                component met again unchanged is not solved again (a protector auditing one
+                pattern after another changes a few components at a time).
 
         Raises:
             KeyError: a key is not a variable of the system.
@@ -332,7 +364,23 @@ class System:
         loose = set(loose)
         for component in self._components(set(wanted)):
             targets = [key for key in component.keys if key in found or key in wanted]
-            found.update(component.solve(targets, threshold=threshold, loose=loose))
+            signature = None
+            if cache is not None:
+                signature = (
+                    tuple(component.bounds.items()),
+                    tuple(component.constraints),
+                    tuple(component.exclusions),
+                    tuple(targets),
+                    threshold,
+                    frozenset(loose.intersection(component.keys)),
+                )
+                if signature in cache:
+                    found.update(cache[signature])
+                    continue
+            solved = component.solve(targets, threshold=threshold, loose=loose, truth=truth)
+            if signature is not None and cache is not None:
+                cache[signature] = solved
+            found.update(solved)
         return {key: found[key] for key in wanted}
 
     def explain(self, key: Key) -> tuple[str, ...]:
@@ -434,7 +482,12 @@ class _Component:
         return _Model(self.bounds, chosen, self.exclusions, relaxed=model)
 
     def solve(
-        self, targets: list[Key], *, threshold: int | None, loose: set[Key]
+        self,
+        targets: list[Key],
+        *,
+        threshold: int | None,
+        loose: set[Key],
+        truth: Mapping[Key, int] | None = None,
     ) -> dict[Key, Interval]:
         while True:
             model = self.model
@@ -442,7 +495,11 @@ class _Component:
                 return {
                     key: attrs.evolve(interval, cautious=self.cautious)
                     for key, interval in model.intervals(
-                        targets, threshold=threshold, assumed=self._assumes, loose=loose
+                        targets,
+                        threshold=threshold,
+                        assumed=self._assumes,
+                        loose=loose,
+                        truth=truth,
                     ).items()
                 }
             except Inconsistent:
@@ -525,6 +582,11 @@ def _scaled(constraint: Constraint) -> tuple[list[int], int]:
     Whole numbers are exact in floating point up to 2**53, so HiGHS sees the constraint
     exactly as given (a rounded share, 0.33325, would not be).
     """
+    whole: list[object] = [constraint.bound, *(c for _, c in constraint.terms)]
+    if all(type(value) is int for value in whole):
+        values = [int(c) for _, c in constraint.terms] + [int(constraint.bound)]
+        divisor = math.gcd(*values) or 1
+        return [value // divisor for value in values[:-1]], values[-1] // divisor
     denominators = [c.denominator for _, c in constraint.terms] + [constraint.bound.denominator]
     scale = math.lcm(*denominators)
     values = [int(c * scale) for _, c in constraint.terms] + [int(constraint.bound * scale)]
@@ -788,7 +850,13 @@ class _Model:
     # -- intervals ----------------------------------------------------------------------------
 
     def intervals(
-        self, targets: list[Key], *, threshold: int | None, assumed: bool, loose: set[Key]
+        self,
+        targets: list[Key],
+        *,
+        threshold: int | None,
+        assumed: bool,
+        loose: set[Key],
+        truth: Mapping[Key, int] | None = None,
     ) -> dict[Key, Interval]:
         """The interval of each target (see :meth:`System.intervals`).
 
@@ -805,8 +873,13 @@ class _Model:
         """
         columns = [self.column[key] for key in targets]
         self.loose = {self.column[key] for key in loose if key in self.column}
+        true_values: dict[int, int] | None = None
+        if truth is not None and all(key in truth for key in self.column):
+            true_values = {self.column[key]: truth[key] for key in self.column}
+            if len(true_values) == self.width:  # no binary column of an exclusion
+                self._witness([float(true_values[column]) for column in range(self.width)])
         if threshold is not None:
-            self._sweep(columns, threshold)
+            self._sweep(columns, threshold, true_values)
         if self.seen_low[0] is None if self.width else False:
             # No whole-number point yet: any one, from the integer programme.
             self.integer({}, maximise=False)
@@ -862,7 +935,9 @@ class _Model:
             and (low <= 0 or high >= threshold)
         )
 
-    def _sweep(self, columns: list[int], threshold: int) -> None:
+    def _sweep(
+        self, columns: list[int], threshold: int, truth: Mapping[int, int] | None = None
+    ) -> None:
         """Look for whole-number solutions telling many targets at once.
 
         The integer programme is solved for the sum of the targets not yet shown protected,
@@ -881,6 +956,9 @@ class _Model:
 
         largest = max((abs(c.bound) for c in self.constraints), default=Fraction(0))
         cap = float(max(SWEEP_CAP * threshold, 2 * math.ceil(largest)))
+        if truth is not None:
+            # The true counts solve the capped programme as well.
+            cap = max(cap, float(max(truth.values(), default=0)))
         mip = self._integer_model()
         everything = np.arange(self.width, dtype=np.int32)
         lower = np.array(self._lower, dtype=float)
@@ -888,22 +966,45 @@ class _Model:
             for _ in range(3):
                 upper = np.array([cap if u is None else min(float(u), cap) for u in self.upper])
                 mip.changeColsBounds(self.width, everything, lower, upper)
+                if truth is not None:
+                    break
                 status = self._integer_solution({}, maximise=False)
                 if status != highspy.HighsModelStatus.kInfeasible:
                     break
                 cap *= 16  # a solution needs larger counts than the caps allow
             else:
                 return
-            for _ in range(SWEEPS):
+            # Any good whole-number point will do: no need to prove it optimal.
+            mip.setOptionValue("mip_rel_gap", SWEEP_GAP)
+            mip.setOptionValue("mip_abs_gap", 1e9)
+            for sweep in range(SWEEPS):
                 before = len(untold)
-                for maximise in (True, False):
-                    self._integer_solution(dict.fromkeys(untold, 1.0), maximise=maximise)
+                if truth is not None:
+                    # Each count away from its true value: a small one up, a large one down.
+                    push = {column: 1.0 if truth[column] < threshold else -1.0 for column in untold}
+                    if sweep % 2:
+                        push = {column: -sign for column, sign in push.items()}
+                    self._integer_solution(push, maximise=True)
+                elif sweep == 0:
+                    # Every count as high as it can be, then as low.
+                    self._integer_solution(dict.fromkeys(untold, 1.0), maximise=True)
+                    self._integer_solution(dict.fromkeys(untold, 1.0), maximise=False)
+                else:
+                    # Some up, the others down: a fixed pseudo-random split, new each round.
+                    for sign in (1.0, -1.0):
+                        costs = {
+                            column: sign if (column * 2654435761 + sweep) >> 4 & 1 else -sign
+                            for column in untold
+                        }
+                        self._integer_solution(costs, maximise=True)
                 untold = [column for column in untold if not self._protected(column, threshold)]
-                if not untold or len(untold) == before:
+                if not untold or len(untold) > before * (1 - SWEEP_PROGRESS):
                     return
         finally:
             infinity = float("inf")
             original = np.array([infinity if u is None else float(u) for u in self.upper])
+            mip.setOptionValue("mip_rel_gap", 0.0)
+            mip.setOptionValue("mip_abs_gap", 0.999)
             mip.changeColsBounds(self.width, everything, lower, original)
 
     def _objective_sum(self, columns: list[int]) -> None:

@@ -712,6 +712,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     obj: Any = dataset
     inputs = [args.path] if args.path else []
     note = ""
+    ledger, fingerprint = _ledger(args, dataset, what, progress)
     if what is ExportKind.INDICATORS:
         from territoires.indicators import compute_indicators
 
@@ -724,6 +725,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
                 indicators=args.indicator or None,
                 threshold=threshold,
                 plugins=manager,
+                ledger=ledger,
+                fingerprint=fingerprint,
             )
     elif what is ExportKind.DECISIONS:
         from territoires.eligibility import screen
@@ -746,6 +749,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
                 lang=args.lang,
                 threshold=threshold,
                 plugins=manager,
+                ledger=ledger,
+                fingerprint=fingerprint,
             )
         if args.territory and not obj.contracts:
             raise territoires.FormatError(
@@ -778,6 +783,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         out.write(f"wrote {written} ({note[2:]}{synthetic})\n")
     else:
         out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
+    if what in (ExportKind.INDICATORS, ExportKind.REPORT):
+        engine = obj if what is ExportKind.INDICATORS else obj.table
+        return _after_publication(args, engine, fingerprint, progress)
     return EXIT_OK
 
 
@@ -961,6 +969,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     period = parse_period(args.period)
     levels = _levels(args.level or ["national"])
     dataset, label = _load(args.path, args.encoding, progress)
+    ledger, fingerprint = _ledger(args, dataset, None, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
             dataset,
@@ -970,12 +979,14 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
             indicators=args.indicator or None,
             threshold=threshold,
             plugins=manager,
+            ledger=ledger,
+            fingerprint=fingerprint,
         )
     if args.format in ("json", "csv"):
         from territoires.io import writers
 
         writers.write_indicators_to(table, out, format=args.format)
-        return EXIT_OK
+        return _after_publication(args, table, fingerprint, progress)
     lang: Lang = args.lang
     fr = lang == "fr"
     out.write(f"{printable(dataset.info.title or label)}\n")
@@ -1004,6 +1015,52 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
             headers, numeric, rows = headers[1:], numeric[1:], [r[1:] for r in rows]
         title = level.label(lang).capitalize()
         out.write(render_table(headers, rows, numeric=numeric, title=title) + "\n\n")
+    return _after_publication(args, table, fingerprint, progress)
+
+
+def _ledger(
+    args: argparse.Namespace, dataset: Any, what: Any, progress: Progress
+) -> tuple[Any, str | None]:
+    """The ledger of ``--ledger`` and the dataset's fingerprint, or (None, None)."""
+    if not getattr(args, "ledger", None):
+        if getattr(args, "release", None):
+            raise territoires.FormatError("--release names a release of --ledger: give both")
+        return None, None
+    from territoires.formats import ExportKind
+    from territoires.io import fingerprint, load_ledger
+
+    if what is not None and what not in (ExportKind.INDICATORS, ExportKind.REPORT):
+        raise territoires.FormatError("--ledger records indicators and reports only")
+    with progress.step(f"reading the ledger {args.ledger}"):
+        ledger = load_ledger(args.ledger)
+        return ledger, fingerprint(dataset)
+
+
+def _after_publication(
+    args: argparse.Namespace, table: Any, fingerprint: str | None, progress: Progress
+) -> int:
+    """Record the release in ``--ledger``; warn of exposed cells (exit 1), if any."""
+    audit = table.audit
+    if getattr(args, "ledger", None) and fingerprint is not None:
+        from territoires.io import record_release
+        from territoires.publication import release_of
+
+        with progress.step(f"recording the release in {args.ledger}"):
+            record_release(
+                args.ledger, release_of(table, fingerprint=fingerprint, label=args.release)
+            )
+    if audit is not None and audit.exposed:
+        shown = "; ".join(cell.label for cell in audit.exposed[:10])
+        more = len(audit.exposed) - 10
+        sys.stderr.write(
+            printable(
+                f"warning: {len(audit.exposed)} suppressed cells remain exposed by earlier "
+                f"releases (the certificate gives each interval): {shown}"
+                + (f"; … and {more} more" if more > 0 else "")
+            )
+            + "\n"
+        )
+        return EXIT_DATA
     return EXIT_OK
 
 
@@ -1090,6 +1147,15 @@ def build_parser() -> argparse.ArgumentParser:
             )
         command.add_argument(
             "--threshold", default="11", help="smallest count of persons published, or a preset"
+        )
+        command.add_argument(
+            "--ledger",
+            metavar="PATH",
+            help=f"{hint}the publication ledger (private JSON, created if absent): protect "
+            "together with every earlier release, then record this one",
+        )
+        command.add_argument(
+            "--release", metavar="LABEL", help="with --ledger: what the release is for, in words"
         )
 
     validate = data_command("validate", "check a dataset and list every problem")

@@ -94,6 +94,8 @@ from territoires.exceptions import FormatError, InvalidValueError
 from territoires.model.period import Period
 
 if TYPE_CHECKING:
+    from territoires._attack import Attack
+    from territoires._audit import Interval
     from territoires.measures import Indicator
     from territoires.model.dataset import Gazetteer
     from territoires.plugins import PluginManager
@@ -284,6 +286,7 @@ def protect(
     *,
     threshold: int = DEFAULT_THRESHOLD,
     follows: Iterable[tuple[K, K]] = (),
+    forced: Iterable[K] = (),
 ) -> dict[K, CellStatus]:
     """Return the status of every cell: published, undefined, or suppressed and why.
 
@@ -296,6 +299,10 @@ def protect(
         threshold: The smallest number of persons a published count may have (see
             :data:`THRESHOLDS`).
         follows: Pairs ``(cell, leader)``: ``cell`` is suppressed whenever ``leader`` is.
+        forced: Cells to suppress whatever their counts (secondary, unless sensitive): a
+            cell hidden in an earlier release, a revision withheld, a complement chosen by
+            the audit of linked tables. They are suppressed before the sensitive cells, and
+            their groups are repaired like any other.
 
     Returns:
         The status of every cell, in the order of ``cells``.
@@ -304,8 +311,8 @@ def protect(
         InvalidValueError: (a :class:`ValueError`) ``threshold`` is not a whole number of at
             least 1; or a group names a key that is not among the cells, repeats a child,
             has its parent among its children, mixes cells that count persons with cells
-            that do not, or mixes cells with different numbers of counts; or ``follows``
-            names a key that is not among the cells.
+            that do not, or mixes cells with different numbers of counts; or ``follows`` or
+            ``forced`` names a key that is not among the cells.
 
     .. versionadded:: 0.1
     """
@@ -325,7 +332,14 @@ def protect(
                     )
             follower, leader = pair
             partners.setdefault(position[leader], []).append(position[follower])
-        suppressed, primary = _suppress(equations, counts, threshold, partners)
+        first = []
+        for key in forced:
+            if key not in position:
+                raise InvalidValueError(
+                    "forced", key, "keys of cells (this one is not among the cells)"
+                )
+            first.append(position[key])
+        suppressed, primary = _suppress(equations, counts, threshold, partners, sorted(first))
         statuses: dict[K, CellStatus] = {}
         for key, cell, hidden, sensitive in zip(
             keys, cells.values(), suppressed, primary, strict=True
@@ -402,6 +416,7 @@ def _suppress(
     counts: list[tuple[int, ...]],
     threshold: int,
     partners: Mapping[int, list[int]],
+    forced: Iterable[int] = (),
 ) -> tuple[bytearray, bytearray]:
     """Return which cells are suppressed, and which of them are sensitive, by position."""
     # A cell's level is its smallest non-zero count: it is sensitive at any threshold above.
@@ -437,14 +452,20 @@ def _suppress(
                     heapq.heappush(queue, number)
             pending.extend(partners.get(current, ()))
 
-    for level in sorted(by_level):
-        for index in by_level[level]:
-            if not suppressed[index]:
-                suppress(index)
+    def repair() -> None:
         while queue:
             number = heapq.heappop(queue)
             if hidden[number] == 1:
                 suppress(_complement(equations[number], suppressed, counts))
+
+    for index in forced:
+        suppress(index)
+    repair()
+    for level in sorted(by_level):
+        for index in by_level[level]:
+            if not suppressed[index]:
+                suppress(index)
+        repair()
     return suppressed, primary
 
 
@@ -499,8 +520,13 @@ class CountInterval:
             10,000 counts), or the ``numerator`` or ``denominator`` of a share.
         low: The smallest value the count can take given everything published.
         high: The largest, None when nothing published bounds it.
-        exact: False when the solver ran out of time on the integer programme and the
-            interval is that of its relaxation: it then contains the exact interval.
+        exact: Whether ``low`` and ``high`` are the attacker's exact minimum and maximum.
+            When not (and not ``witnessed``), the integer programme was not solved to the
+            end and the interval contains the exact one.
+        witnessed: True when the audit, asked only whether the cell is protected, found
+            whole-number solutions consistent with everything published that give the count
+            the values ``low`` and ``high``: the attacker cannot narrow it further (the
+            exact interval contains this one).
 
     .. versionadded:: 0.2
     """
@@ -509,6 +535,7 @@ class CountInterval:
     low: int
     high: int | None
     exact: bool = True
+    witnessed: bool = False
 
     def __str__(self) -> str:
         return f"[{self.low}, {'∞' if self.high is None else self.high}]"
@@ -599,7 +626,13 @@ class CellAudit:
             "status": self.status,
             "tables": list(self.tables),
             "counts": [
-                {"count": c.count, "low": c.low, "high": c.high, "exact": c.exact}
+                {
+                    "count": c.count,
+                    "low": c.low,
+                    "high": c.high,
+                    "exact": c.exact,
+                    "witnessed": c.witnessed,
+                }
                 for c in self.counts
             ],
             "exposed": self.exposed,
@@ -622,6 +655,11 @@ class AuditReport:
         labels: Whether the attacker was assumed to read primary and secondary labels.
         equalities: How the equalities between a whole and its parts were used: True
             asserted, None assumed unless contradicted, False left out (see :func:`audit`).
+        releases: The releases of the publication ledger checked against, each as its name
+            and the fingerprint of the data it was computed from.
+        withheld: The cells the protection suppressed beyond the rules of one table, each
+            as its label, the reason (``hidden_before``, ``revision``, ``linked``) and what
+            it protects or which release it follows.
 
     .. versionadded:: 0.2
     """
@@ -633,6 +671,8 @@ class AuditReport:
     solver: str
     labels: bool = False
     equalities: bool | None = None
+    releases: tuple[tuple[str, str], ...] = ()
+    withheld: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def exposed(self) -> tuple[CellAudit, ...]:
@@ -656,6 +696,13 @@ class AuditReport:
             "solver": self.solver,
             "labels": self.labels,
             "equalities": self.equalities,
+            "releases": [
+                {"release": name, "fingerprint": fingerprint} for name, fingerprint in self.releases
+            ],
+            "withheld": [
+                {"cell": cell, "reason": reason, "detail": detail}
+                for cell, reason, detail in self.withheld
+            ],
             "hidden": [cell.to_dict() for cell in self.hidden],
         }
 
@@ -727,7 +774,7 @@ def audit(
 
     .. versionadded:: 0.2
     """
-    from territoires import _attack, _audit
+    from territoires import _attack
 
     named = (
         list(tables.items())
@@ -766,25 +813,63 @@ def audit(
         if part == "denominator" and quantity in system
     ]
     intervals = system.intervals(variables, threshold=threshold, loose=loose)
+    return _report(
+        attacker,
+        intervals,
+        tables=tuple(name for name, _ in named),
+        threshold=threshold,
+        labels=labels,
+        equalities=equalities,
+    )
+
+
+def _report(
+    attacker: Attack,
+    intervals: Mapping[Any, Interval],
+    *,
+    tables: tuple[str, ...],
+    threshold: int,
+    labels: bool = False,
+    equalities: bool | None = None,
+    only: str | None = None,
+    releases: tuple[tuple[str, str], ...] = (),
+    withheld: tuple[tuple[str, str, str], ...] = (),
+) -> AuditReport:
+    """The report of an audit: every hidden cell (of table ``only``, or all) with its fate."""
+    from territoires import _audit
+    from territoires._attack import exposure
+
+    system = attacker.system
     cells = []
     for hidden in attacker.hidden:
+        if only is not None and only not in hidden.tables:
+            continue
         counts = []
         cautious = False
-        settled = True
+        found_by_part: dict[Any, Interval] = {}
         for part, quantity in hidden.parts:
             if quantity in intervals:
                 found = intervals[quantity]
-                cautious = cautious or found.cautious
-                settled = settled and found.settled
-                counts.append(
-                    CountInterval(count=part, low=found.low, high=found.high, exact=found.exact)
-                )
             else:
+                # A count published elsewhere (a rate's persons): known exactly.
                 value = int(quantity) if not isinstance(quantity, tuple) else 0
-                counts.append(CountInterval(count=part, low=value, high=value))
-        exposures = _exposures(
-            counts, threshold, published=bool(hidden.published_in), settled=settled
-        )
+                found = _audit.Interval(low=value, high=value)
+            found_by_part[quantity] = found
+            cautious = cautious or found.cautious
+            counts.append(
+                CountInterval(
+                    count=part,
+                    low=found.low,
+                    high=found.high,
+                    exact=found.exact,
+                    witnessed=found.witnessed,
+                )
+            )
+        exposures: list[Exposure] = [Exposure.PUBLISHED] if hidden.published_in else []
+        for part, quantity in hidden.parts:
+            why = exposure(part, found_by_part[quantity], hidden.parts, found_by_part, threshold)
+            if why is not None and Exposure.from_value(why) not in exposures:
+                exposures.append(Exposure.from_value(why))
         sources: list[str] = []
         if exposures:
             sources += [f"published in {name}" for name in hidden.published_in]
@@ -805,43 +890,22 @@ def audit(
                 status=hidden.status,
                 tables=hidden.tables,
                 counts=tuple(counts),
-                exposures=exposures,
+                exposures=tuple(exposures),
                 sources=tuple(dict.fromkeys(sources)),
                 cautious=cautious,
             )
         )
     return AuditReport(
-        tables=tuple(name for name, _ in named),
+        tables=tables,
         threshold=threshold,
         cells=attacker.cells,
         hidden=tuple(cells),
         solver=_audit.solver_version(),
         labels=labels,
         equalities=equalities,
+        releases=releases,
+        withheld=withheld,
     )
-
-
-def _exposures(
-    counts: Iterable[CountInterval], threshold: int, *, published: bool, settled: bool
-) -> tuple[Exposure, ...]:
-    """The exposure rule (see :func:`audit`) applied to a cell's counts."""
-    found: list[Exposure] = [Exposure.PUBLISHED] if published else []
-    if not settled:
-        found.append(Exposure.UNSETTLED)
-    for count in counts:
-        # A share's denominator is most often a published total: known exactly, it gives
-        # nothing away; known to be small, it does.
-        exact = count.high == count.low and count.count != "denominator"
-        if exact and Exposure.EXACT not in found:
-            found.append(Exposure.EXACT)
-        if (
-            count.low >= 1
-            and count.high is not None
-            and count.high <= threshold - 1
-            and Exposure.SMALL not in found
-        ):
-            found.append(Exposure.SMALL)
-    return tuple(found)
 
 
 def _definitions(

@@ -23,7 +23,7 @@ from territoires.io._atomic import atomic_output
 from territoires.model.dataset import Dataset
 from territoires.plugins import PluginManager, default_plugin_manager
 
-__all__ = ["export", "kind_of"]
+__all__ = ["CERTIFICATE", "certificate_path", "export", "kind_of"]
 
 
 def kind_of(obj: object) -> ExportKind:
@@ -131,6 +131,7 @@ def export(
             )
     target = Path(path)
     registration = formats.registration(format)
+    audit = _audit_of(obj, kind, manager)
 
     # A writer refuses what its format cannot hold with a TerritoiresError, which passes as
     # it is; the built-in writers' OSErrors (a full disk) are the machine's, not a bug of
@@ -147,7 +148,68 @@ def export(
             raise written
         if chosen.folder:
             (where / _marker(chosen)).touch(exist_ok=True)
+            if audit is not None:
+                files = sorted(p for p in where.rglob("*") if p.is_file())
+                _write_certificate(
+                    audit, where / CERTIFICATE, {str(p.relative_to(where)): p for p in files}
+                )
+    if audit is not None and not chosen.folder:
+        with atomic_output(certificate_path(target)) as where:
+            _write_certificate(audit, where, {target.name: target})
     return target
+
+
+CERTIFICATE = "certificate.json"
+"""The name of the certificate inside a folder export (a data package)."""
+
+
+def certificate_path(target: str | Path) -> Path:
+    """Where :func:`export` writes the certificate of the file ``target``.
+
+    Beside it, named after it: ``indicators.csv.certificate.json``. A folder export (a data
+    package) holds its certificate inside, as ``certificate.json``.
+    """
+    target = Path(target)
+    return target.with_name(f"{target.name}.certificate.json")
+
+
+def _audit_of(obj: Any, kind: ExportKind, manager: PluginManager) -> Any:
+    """The audit a published table or report carries, or one made now for a bare table."""
+    if kind is ExportKind.REPORT:
+        return obj.audit
+    if kind is not ExportKind.INDICATORS:
+        return None
+    if obj.audit is not None:
+        return obj.audit
+    from territoires.disclosure import audit
+
+    # A table read back from a file, or computed without its audit: audited as published.
+    return audit([obj.published()], plugins=manager)
+
+
+def _write_certificate(audit: Any, where: Path, files: Mapping[str, Path]) -> None:
+    """Write the certificate: the audit, and the SHA-256 of each file it certifies."""
+    import hashlib
+    import json
+
+    from territoires._version import __version__
+
+    digests = {}
+    for name, path in files.items():
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        digests[name] = "sha256:" + digest.hexdigest()
+    document = {
+        "schema": "territoires-certificate/1",
+        "generated_by": f"territoires {__version__}",
+        "certifies": digests,
+        **audit.to_dict(),
+    }
+    with open(where, "w", encoding="utf-8", newline="\n") as out:
+        json.dump(document, out, ensure_ascii=False, indent=1)
+        out.write("\n")
 
 
 def _marker(chosen: ExportFormat) -> str:

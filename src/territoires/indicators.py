@@ -35,10 +35,22 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from territoires import _linked as linking
+from territoires._attack import CellId, period_label
+from territoires._audit import solver_version
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
+from territoires._linked import LedgerLike, Withheld
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
-from territoires.disclosure import DEFAULT_THRESHOLD, Cell, CellStatus, Group, protect
+from territoires.disclosure import (
+    DEFAULT_THRESHOLD,
+    AuditReport,
+    Cell,
+    CellStatus,
+    Group,
+    _report,
+    protect,
+)
 from territoires.exceptions import (
     FormatError,
     InvalidValueError,
@@ -238,6 +250,11 @@ class IndicatorTable:
             counting as it), which cannot protect them without it. Their cells are absent
             from :attr:`rows`. Empty when the table is complete. Not written by exports, so
             not read back.
+        audit: The audit of the suppression pattern (:class:`~territoires.disclosure.AuditReport`):
+            every suppressed cell with what an attacker can tell about it, the releases
+            checked against and the cells withheld beyond the rules of one table. Every
+            export writes it beside the values, as the table's certificate. None for a table
+            read back from a file, or computed with ``audit=False``.
 
     .. versionadded:: 0.1
     """
@@ -248,6 +265,7 @@ class IndicatorTable:
     indicators: Mapping[str, Indicator] = attrs.field(eq=False)
     synthetic: bool = False
     errors: Mapping[str, PluginError] = attrs.field(factory=dict, eq=False)
+    audit: AuditReport | None = attrs.field(default=None, eq=False)
 
     def __iter__(self) -> Iterator[IndicatorRow]:
         return iter(self.rows)
@@ -586,8 +604,18 @@ def compute_indicators(
     threshold: int = DEFAULT_THRESHOLD,
     plugins: PluginManager | None = None,
     geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
+    ledger: LedgerLike | None = None,
+    fingerprint: str | None = None,
+    audit: bool = True,
 ) -> IndicatorTable:
     """Compute indicators for ``period``, protected by disclosure control.
+
+    The cells are protected in two steps (see the page on disclosure control): the rules
+    of one table (:func:`territoires.disclosure.protect`), then an **audit** that solves the
+    table's equations together as an attacker would, with every release of ``ledger``, and
+    suppresses more cells until no suppressed cell can be recovered nor known to count
+    between 1 and the threshold minus one persons. The table's :attr:`IndicatorTable.audit`
+    is that audit's report: the certificate every export carries.
 
     Args:
         dataset: The data.
@@ -606,6 +634,20 @@ def compute_indicators(
             :data:`territoires.disclosure.THRESHOLDS`).
         plugins: The plugin manager whose indicators to use; the default one otherwise.
         geography: The geography (populations, memberships); the official one by default.
+        ledger: What was published before (:class:`~territoires.publication.Ledger`, read
+            with :func:`territoires.io.load_ledger`): the new table is protected together
+            with its releases computed from the same data (same ``fingerprint``); a cell any
+            release hid stays hidden, and a cell revised by a few persons since a release
+            published it is withheld. Record the new release afterwards with
+            :func:`territoires.io.record_release`. None (the default): the table is
+            protected on its own, and nothing stops a later table from giving back a cell it
+            hides (for instance the year minus a semester published before).
+        fingerprint: The fingerprint of ``dataset`` (:func:`territoires.io.fingerprint`),
+            which tells the releases computed from the same data; without it, no release
+            is, and only the rules across data states apply.
+        audit: False skips the audit (the rules of one table only, as before version 0.2):
+            faster, for tests and comparisons, but not safe to publish: an attacker solving
+            the table's equations together may recover suppressed cells.
 
     Returns:
         The table of every cell, suppressed ones included with their status and no value.
@@ -658,7 +700,18 @@ def compute_indicators(
         for follower, leader in _followers(registry, errors).items():
             errors[follower] = errors[leader]
         cells = {key: value for key, value in cells.items() if key[0] not in errors}
-        statuses = _protect(cells, scope, threshold)
+        if audit or ledger is not None:
+            statuses, report = _protect_linked(
+                cells,
+                scope,
+                threshold,
+                chosen_period,
+                registry,
+                places,
+                linking.Prior.of(ledger, fingerprint) if ledger is not None else linking.Prior(),
+            )
+        else:
+            statuses, report = _protect(cells, scope, threshold), None
         rows = tuple(
             _rows(
                 cells,
@@ -678,7 +731,59 @@ def compute_indicators(
         indicators={name: registry[name] for name in names},
         synthetic=dataset.info.synthetic,
         errors=errors,
+        audit=report,
     )
+
+
+def _protect_linked(
+    cells: Mapping[CellKey, _Computed],
+    scope: _Scope,
+    threshold: int,
+    period: Period,
+    registry: Mapping[str, Indicator],
+    places: Gazetteer | None,
+    prior: linking.Prior,
+) -> tuple[dict[CellKey, CellStatus], AuditReport]:
+    """Protect the cells with the audit loop of :mod:`territoires._linked`; the report too."""
+    everything = _Wanted(set(registry), set(Level), lambda _: True)
+    keys = list(cells)
+    ids = [(key[0], key[1].value, key[2], key[3].value if key[3] else None, key[4]) for key in keys]
+    engine_key = {
+        (*cell, period.start, period.end): key for cell, key in zip(ids, keys, strict=True)
+    }
+    found: dict[str, dict[CellKey, CellStatus]] = {}
+
+    def reprotect(withheld: Mapping[CellId, Withheld]) -> list[IndicatorRow]:
+        forced = [engine_key[cell] for cell in withheld if cell in engine_key]
+        found["statuses"] = _protect(cells, scope, threshold, forced)
+        return list(_rows(cells, found["statuses"], scope, period, everything))
+
+    name = period_label(period.start, period.end)
+    _, withheld, pattern = linking.protect_linked(
+        reprotect, prior, registry, threshold=threshold, geography=places, name=name
+    )
+    tables = (*(table for table, _ in prior.tables), name)
+    if pattern is None:
+        report = AuditReport(
+            tables=tables,
+            threshold=threshold,
+            cells=len(keys),
+            hidden=(),
+            solver=solver_version(),
+            releases=prior.releases,
+        )
+    else:
+        report = _report(
+            pattern.attack,
+            pattern.intervals,
+            tables=tables,
+            threshold=threshold,
+            releases=prior.releases,
+            withheld=tuple(
+                (entry.label, entry.reason.value, entry.detail) for entry in withheld.values()
+            ),
+        )
+    return found["statuses"], report
 
 
 def _followers(registry: Mapping[str, Indicator], failed: Iterable[str]) -> dict[str, str]:
@@ -738,7 +843,10 @@ class _Wanted:
 
 
 def _protect(
-    cells: Mapping[CellKey, _Computed], scope: _Scope, threshold: int
+    cells: Mapping[CellKey, _Computed],
+    scope: _Scope,
+    threshold: int,
+    forced: Iterable[CellKey] = (),
 ) -> dict[CellKey, CellStatus]:
     """Disclosure control over the cells that count persons, with their additive groups."""
     protected: dict[Any, Cell] = {
@@ -778,7 +886,7 @@ def _protect(
                 groups.append(Group(parent=other, children=(key,)))
     follows = list(_shares(cells, protected, groups))
     statuses: dict[Any, CellStatus] = protect(
-        protected, groups, threshold=threshold, follows=follows
+        protected, groups, threshold=threshold, follows=follows, forced=forced
     )
     for _, virtual in follows:
         del statuses[virtual]

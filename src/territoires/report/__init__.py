@@ -43,7 +43,7 @@ import attrs
 from territoires._enum import LabelledEnum, Lang
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires._version import __version__
-from territoires.disclosure import DEFAULT_THRESHOLD, CellStatus
+from territoires.disclosure import DEFAULT_THRESHOLD, AuditReport, CellStatus
 from territoires.indicators import (
     NATIONAL,
     IndicatorRow,
@@ -67,6 +67,7 @@ from territoires.model.enums import (
 )
 from territoires.model.period import Period
 from territoires.plugins import PluginManager, default_plugin_manager
+from territoires.publication import Ledger
 from territoires.report._text import words
 
 __all__ = [
@@ -340,6 +341,11 @@ class Report:
         beneficiaries: Counts of persons of each place, by dimension.
         steering: Next steering committees of each contract.
         definitions: What each indicator shown measures.
+        audit: The audit of the counts of persons shown (the certificate the report
+            summarises in one paragraph and writes beside itself), None if not audited.
+        table: The engine's table the figures come from, with the persons behind each cell:
+            private, for the publication ledger (:func:`territoires.publication.release_of`);
+            never shown.
 
     .. versionadded:: 0.1
     """
@@ -360,6 +366,8 @@ class Report:
     beneficiaries: tuple[Breakdown, ...]
     steering: tuple[SteeringLine, ...]
     definitions: tuple[Definition, ...]
+    audit: AuditReport | None = attrs.field(default=None, eq=False)
+    table: IndicatorTable | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def synthetic(self) -> bool:
@@ -377,6 +385,8 @@ def build_report(
     plugins: PluginManager | None = None,
     geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
     today: dt.date | None = None,
+    ledger: Ledger | None = None,
+    fingerprint: str | None = None,
 ) -> Report:
     """Compute what the steering-committee report of ``period`` shows.
 
@@ -393,6 +403,11 @@ def build_report(
         geography: The geography (names, memberships, populations); the official one by
             default.
         today: The date the report is produced (today by default).
+        ledger: What was published before: the counts are protected together with it (see
+            :func:`~territoires.indicators.compute_indicators`); record the report's
+            release afterwards from :attr:`Report.table`.
+        fingerprint: The dataset's fingerprint (:func:`territoires.io.fingerprint`), which
+            tells the ledger's releases computed from the same data.
 
     Returns:
         The report, ready for :func:`render_html`.
@@ -429,7 +444,7 @@ def build_report(
     )
     persons = [name for name in PERSONS_INDICATORS if name in registry]
     wanted = list(dict.fromkeys([*BUDGET_INDICATORS, *persons, *target_names]))
-    table = compute_indicators(
+    engine = compute_indicators(
         dataset,
         period=chosen,
         territories=scope,
@@ -438,7 +453,10 @@ def build_report(
         threshold=threshold,
         plugins=manager,
         geography=geography,
-    ).published()  # what a report shows: one status for every suppressed cell
+        ledger=ledger,
+        fingerprint=fingerprint,
+    )
+    table = engine.published()  # what a report shows: one status for every suppressed cell
     if scope is None:
         places: tuple[Place, ...] = (Place(reference=NATIONAL, name=words("national", lang)),)
     else:
@@ -482,6 +500,8 @@ def build_report(
             )
             for name in wanted
         ),
+        audit=engine.audit,
+        table=engine,
     )
 
 

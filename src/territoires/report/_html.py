@@ -489,7 +489,40 @@ class _Page:
             body.extend(self.persons_tables(found))
         body.append(self.legend())
         body.append(f'<p class="note">{esc(self.w("secret_chart"))}</p>')
+        body.append(self.certificate())
         return self.section("beneficiaries", body)
+
+    def certificate(self) -> str:
+        """The audit of the counts shown, in one paragraph a committee member understands."""
+        audit = self.report.audit
+        if audit is None:
+            return ""
+        small = self.report.threshold - 1
+        if audit.exposed:
+            shown = ", ".join(cell.label for cell in audit.exposed[:5])
+            more = len(audit.exposed) - 5
+            if more > 0:
+                shown += f" (+{more})"
+            text = self.w(
+                "audit_exposed",
+                exposed=len(audit.exposed),
+                hidden=len(audit.hidden),
+                small=small,
+                cells_list=shown,
+            )
+            return f'<p class="note audit exposed">{esc(text)}</p>'
+        against = self.w("audit_against", releases=len(audit.releases)) if audit.releases else ""
+        extra = self.w("audit_more", withheld=len(audit.withheld)) if audit.withheld else ""
+        text = self.w(
+            "audit_protected",
+            cells=audit.cells,
+            against=against,
+            solver=audit.solver,
+            hidden=len(audit.hidden),
+            small=small,
+            more=extra,
+        )
+        return f'<p class="note audit">{esc(text)}</p>'
 
     def persons_chart(self, place: Place, found: Sequence[Breakdown]) -> str:
         main = found[0].indicator

@@ -120,6 +120,32 @@ _WORDS: dict[str, tuple[str, str]] = {
         "count cannot be recomputed from the totals; the two are not told apart, which would "
         "say too much.",
     ),
+    "audit_protected": (
+        "Contrôle du secret : les {cells} cases de cette publication{against} ont été vérifiées "
+        "ensemble, comme le ferait quelqu'un qui résout toutes leurs équations à la fois "
+        "(solveur {solver}) : aucune des {hidden} cases secrètes ne peut être recalculée, ni "
+        "située entre 1 et {small} personnes.{more}",
+        "Disclosure check: the {cells} cells of this publication{against} were checked "
+        "together, as someone solving all their equations at once would ({solver}): none of "
+        "the {hidden} suppressed cells can be recomputed, nor placed between 1 and {small} "
+        "persons.{more}",
+    ),
+    "audit_exposed": (
+        "Contrôle du secret : {exposed} des {hidden} cases secrètes de cette publication "
+        "restent exposées (recalculables ou situées entre 1 et {small} personnes), à cause de "
+        "diffusions précédentes : {cells_list}. Le certificat joint donne le détail.",
+        "Disclosure check: {exposed} of the {hidden} suppressed cells of this publication "
+        "remain exposed (recomputable, or placed between 1 and {small} persons) because of "
+        "earlier releases: {cells_list}. The attached certificate gives the details.",
+    ),
+    "audit_against": (
+        " et des {releases} diffusions précédentes du registre",
+        " and of the {releases} earlier releases in the ledger",
+    ),
+    "audit_more": (
+        " Pour cela, {withheld} cases ont été masquées en plus des règles d'un seul tableau.",
+        " To that end, {withheld} cells were suppressed beyond the rules of a single table.",
+    ),
     "secret_chart": (
         "Dans les graphiques, une case secrète n'a pas de barre : elle est marquée « secret ».",
         "In the charts, a suppressed cell has no bar: it is marked “suppressed”.",
