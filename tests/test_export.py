@@ -277,7 +277,7 @@ def test_an_unknown_dialect_or_option_is_refused_and_nothing_is_written(tmp_path
     with pytest.raises(territoires.FormatError, match="has no option 'sep'"):
         export(table, "csv", target, options={"sep": ";"})
     assert target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["i.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["i.csv", "i.csv.certificate.json"]
 
 
 def test_only_what_a_format_exports_is_accepted() -> None:

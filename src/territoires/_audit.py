@@ -286,7 +286,17 @@ class System:
                 raise KeyError(f"{key!r} is not a variable of the system")
             summed[key] = summed.get(key, 0) + _fraction(coefficient)
         terms = tuple((key, value) for key, value in summed.items() if value)
-        constraint = Constraint(terms, sense, _fraction(bound), source, when)
+        limit = _fraction(bound)
+        if terms and all(Fraction(value).denominator == 1 for _, value in terms):
+            # Whole coefficients of whole counts make a whole sum: its bound rounds inward
+            # (a Chvátal-Gomory cut), so the relaxation's vertices are whole more often.
+            if sense == ">=":
+                limit = math.ceil(limit)
+            elif sense == "<=":
+                limit = math.floor(limit)
+            elif Fraction(limit).denominator != 1 and when == "always":
+                raise Inconsistent([source], [key for key, _ in terms])
+        constraint = Constraint(terms, sense, limit, source, when)
         if len(terms) == 1 and when == "always":
             # One count: its whole-number bounds, rounded inward, so that the relaxation's
             # vertices are whole more often. The constraint stays, to explain an exposure.

@@ -712,6 +712,17 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     obj: Any = dataset
     inputs = [args.path] if args.path else []
     note = ""
+    if what is ExportKind.DECISIONS and args.persons:
+        inputs.append(args.persons)
+    # Refused before any work: writing over an input loses it (unless nothing would be lost).
+    same_form = what is ExportKind.DATASET and _same_form(args.path, chosen)
+    whole = args.with_participations or not dataset.participations
+    _refuse_overwriting(
+        args.output,
+        [*inputs, *([args.ledger] if getattr(args, "ledger", None) else [])],
+        lossless=same_form and whole,
+        hint="add --with-participations to rewrite the dataset whole" if same_form else None,
+    )
     ledger, fingerprint = _ledger(args, dataset, what, progress)
     if what is ExportKind.INDICATORS:
         from territoires.indicators import compute_indicators
@@ -733,7 +744,6 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
 
         if not args.persons:
             raise territoires.FormatError("--what decisions needs --persons FILE")
-        inputs.append(args.persons)
         persons = _load_persons(args.persons, args.encoding)
         on: dt.date = args.on or dt.date.today()
         with progress.step(f"screening {len(persons)} persons"):
@@ -760,14 +770,6 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         note = f", {period}, {count} contract{'' if count == 1 else 's'}"
     elif dataset.participations and not args.with_participations and chosen.person_level:
         note = "; participations left out (--with-participations to include them)"
-    same_form = what is ExportKind.DATASET and _same_form(args.path, chosen)
-    whole = args.with_participations or not dataset.participations
-    _refuse_overwriting(
-        args.output,
-        inputs,
-        lossless=same_form and whole,
-        hint="add --with-participations to rewrite the dataset whole" if same_form else None,
-    )
     with progress.step(f"writing {args.output} ({args.to})"):
         written = territoires.export(
             obj,
