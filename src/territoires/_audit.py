@@ -286,7 +286,7 @@ class System:
                 raise KeyError(f"{key!r} is not a variable of the system")
             summed[key] = summed.get(key, 0) + _fraction(coefficient)
         terms = tuple((key, value) for key, value in summed.items() if value)
-        limit = _fraction(bound)
+        limit: Fraction | int = _fraction(bound)
         if terms and all(Fraction(value).denominator == 1 for _, value in terms):
             # Whole coefficients of whole counts make a whole sum: its bound rounds inward
             # (a Chvátal-Gomory cut), so the relaxation's vertices are whole more often.
