@@ -141,7 +141,7 @@ class Constraint:
 
     terms: tuple[tuple[Key, Fraction], ...]
     sense: Sense
-    bound: Fraction
+    bound: Fraction | int
     source: str
     when: When = "always"
 
