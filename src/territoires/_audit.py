@@ -964,8 +964,8 @@ class _Model:
         import highspy
         import numpy as np
 
-        largest = max((abs(c.bound) for c in self.constraints), default=Fraction(0))
-        cap = float(max(SWEEP_CAP * threshold, 2 * math.ceil(largest)))
+        largest = max((math.ceil(abs(Fraction(c.bound))) for c in self.constraints), default=0)
+        cap = float(max(SWEEP_CAP * threshold, 2 * largest))
         if truth is not None:
             # The true counts solve the capped programme as well.
             cap = max(cap, float(max(truth.values(), default=0)))
