@@ -919,8 +919,12 @@ def test_every_figure_matches_the_hand_computation_without_suppression() -> None
 
 @pytest.mark.parametrize("threshold", [3, 11])
 def test_every_status_matches_the_hand_computation(threshold: int) -> None:
-    """At thresholds 3 and 11 each cell has its hand-worked status, a value only if published."""
-    observed = _observed(_compute(threshold))
+    """At thresholds 3 and 11 each cell has its hand-worked status under the rules of one table.
+
+    The table above is worked out with the rules of one table (primary secrecy, then no group
+    with a single suppressed cell): ``audit=False``. What the audit adds is the next test.
+    """
+    observed = _observed(_compute(threshold, audit=False))
     assert set(observed) == set(EXPECTED)
     expected = {
         key: (
@@ -935,6 +939,68 @@ def test_every_status_matches_the_hand_computation(threshold: int) -> None:
         key: (observed[key], expected[key]) for key in expected if observed[key] != expected[key]
     }
     assert wrong == {}
+
+
+# What the audit adds to the rules of one table: each cell below is published by those rules
+# but lets an attacker solving the table's equations together pin down a count behind a
+# suppressed cell. The exposure rule is per count: a suppressed share is exposed when its
+# numerator is known exactly (or either count is known to lie in [1, threshold - 1]).
+AUDIT_ADDS = {
+    # At 11, nationally: 39 beneficiaries, 15 aged 18-25, 16 aged 26-39 (published), 40+
+    # (7) and unknown (1) primary. The share of under-26s is suppressed with them (its
+    # denominator, 38, leaves out the unknown band), but its numerator, the under-26s, is the
+    # published 18-25 count, nobody being under 18: known exactly, 15. Suppressing 18-25
+    # leaves it anywhere from 0 to 23 (18-25 + 40+ + unknown = 39 - 16).
+    11: {"beneficiaries FR age_band=18-25"},
+    # At 3, the same rule at every level: each cell below would give back exactly the
+    # numerator of a suppressed share (of under-26s or of women) at its level, or, for the
+    # share of territory 200040715, the national share minus Dijon's would.
+    3: {
+        "beneficiaries A:g-french age_band=18-25",
+        "beneficiaries C:ctair-grenoble sex=female",
+        "beneficiaries C:ctair-grenoble sex=male",
+        "beneficiaries A:g-housing age_band=26-39",
+        "beneficiaries C:ctai-grenoble age_band=26-39",
+        "beneficiaries C:ctair-dijon age_band=18-25",
+        "beneficiaries C:ctair-dijon age_band=26-39",
+        "beneficiaries T:200040715 age_band=18-25",
+        "beneficiaries T:200040715 age_band=26-39",
+        "beneficiaries T:200040715 age_band=40+",
+        "beneficiaries T:242100410 age_band=18-25",
+        "beneficiaries T:242100410 age_band=26-39",
+        "beneficiaries FR age_band=18-25",
+        "share_under_26 T:200040715 -",
+    },
+}
+
+
+def _name(row: Any) -> str:
+    level = row.level.value
+    entity = {
+        "action": f"A:{row.action}",
+        "contract": f"C:{row.contract}",
+        "territory": f"T:{row.territory}",
+    }.get(level, "FR")
+    breakdown = f"{row.dimension.value}={row.category}" if row.dimension else "-"
+    return f"{row.indicator} {entity} {breakdown}"
+
+
+@pytest.mark.parametrize("threshold", [3, 11])
+def test_the_audit_adds_exactly_the_cells_a_solver_would_give_back(threshold: int) -> None:
+    """The audited table is the hand-worked one plus the cells listed above, nothing else."""
+    audited = _compute(threshold)
+    rules = _compute(threshold, audit=False)
+    added = {
+        _name(row)
+        for row, before in zip(audited, rules, strict=True)
+        if row.status is not before.status
+    }
+    assert added == AUDIT_ADDS[threshold]
+    for row, before in zip(audited, rules, strict=True):
+        if before.status.suppressed:
+            assert row.status is before.status  # the audit never publishes what the rules hid
+    assert audited.audit is not None
+    assert audited.audit.protected
 
 
 def test_both_kinds_of_suppression_happen_at_every_level() -> None:

@@ -337,7 +337,7 @@ def complements(
 
 
 def protect_linked(
-    reprotect: Callable[[Mapping[CellId, Withheld]], Sequence[Any]],
+    reprotect: Callable[[Mapping[CellId, Withheld | None]], Sequence[Any]],
     prior: Prior,
     definitions: Mapping[str, Indicator],
     *,
@@ -348,7 +348,8 @@ def protect_linked(
     """Run the audit loop (see the module documentation).
 
     Args:
-        reprotect: Protects the table with the given cells forced hidden; returns its rows
+        reprotect: Protects the table with the given cells forced hidden (each with why it is
+            withheld, or None when the previous pattern hid it already); returns its rows
             (every level and indicator, the engine's statuses and counts).
         prior: What the ledger tells.
         definitions: The indicators' definitions.
@@ -371,7 +372,10 @@ def protect_linked(
             withheld[key] = Withheld(key, Reason.HIDDEN_BEFORE, prior.hidden[key])
     for _ in range(ROUNDS):
         if withheld:
-            rows = reprotect(withheld)
+            # Everything hidden so far stays hidden: the pattern only grows, so what an
+            # audit showed protected stays so (see audit_pattern's ``known``).
+            so_far = {key for key, row in zip(ids, rows, strict=True) if row.status.suppressed}
+            rows = reprotect({**dict.fromkeys(so_far), **withheld})
         grown = False
         for key, row in zip(ids, rows, strict=True):
             before = prior.published.get(key)

@@ -753,7 +753,7 @@ def _protect_linked(
     }
     found: dict[str, dict[CellKey, CellStatus]] = {}
 
-    def reprotect(withheld: Mapping[CellId, Withheld]) -> list[IndicatorRow]:
+    def reprotect(withheld: Mapping[CellId, Withheld | None]) -> list[IndicatorRow]:
         forced = [engine_key[cell] for cell in withheld if cell in engine_key]
         found["statuses"] = _protect(cells, scope, threshold, forced)
         return list(_rows(cells, found["statuses"], scope, period, everything))
