@@ -31,6 +31,7 @@ This module imports nothing of the engine's tables: it reads rows by their attri
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from territoires.model.dataset import Gazetteer
 
 __all__ = [
+    "implied_periods",
     "LedgerLike",
     "Prior",
     "Reason",
@@ -146,6 +148,9 @@ class Prior:
         published: The cells published in any release, each with its counts then and the
             release (the last one publishing it).
         releases: Every release checked against: its name and its data's fingerprint.
+        implied: The names of the tables nobody published whose cells published ones imply
+            (:func:`implied_periods`): known exactly they give nothing away, known to count
+            between 1 and the threshold minus one they do.
     """
 
     tables: tuple[tuple[str, _Table], ...] = ()
@@ -153,6 +158,7 @@ class Prior:
     hidden: Mapping[CellId, str] = attrs.field(factory=dict)
     published: Mapping[CellId, tuple[tuple[int, ...], str]] = attrs.field(factory=dict)
     releases: tuple[tuple[str, str], ...] = ()
+    implied: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, ledger: LedgerLike, fingerprint: str | None) -> Prior:
@@ -181,6 +187,52 @@ class Prior:
                 elif cell.value is not None:
                     published[key] = (cell.counts, name)
         return cls(tuple(tables), truth, hidden, published, tuple(releases))
+
+    @property
+    def periods(self) -> set[tuple[dt.date, dt.date | None]]:
+        """The periods of the linked releases' tables."""
+        return {
+            (table.rows[0].period.start, table.rows[0].period.end)
+            for _, table in self.tables
+            if table.rows
+        }
+
+    def with_implied(self, name: str, rows: Iterable[Any]) -> Prior:
+        """Add a table nobody published whose cells the published ones imply (hidden)."""
+        hidden = tuple(attrs.evolve(row, status=row.status.SUPPRESSED, value=None) for row in rows)
+        truth = {**self.truth, **{cell_id(row): row.counts for row in hidden if row.counts}}
+        return attrs.evolve(
+            self,
+            tables=(*self.tables, (name, _Table(hidden))),
+            truth=truth,
+            implied=self.implied | {name},
+        )
+
+
+def implied_periods(
+    current: tuple[dt.date, dt.date | None], published: Iterable[tuple[dt.date, dt.date | None]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The semesters and years nobody published that published ones give away by difference.
+
+    A year and one of its semesters give the other semester; two semesters give their year
+    (a sum, for additive quantities; bounds for distinct persons). Those cells are hidden
+    cells of the publication like any other: a new table must not let them be recovered.
+    """
+    known = {*published, current}
+    years = {start.year for start, _ in known}
+    found: list[tuple[dt.date, dt.date]] = []
+    for year in sorted(years):
+        whole = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+        halves = [
+            (dt.date(year, 1, 1), dt.date(year, 6, 30)),
+            (dt.date(year, 7, 1), dt.date(year, 12, 31)),
+        ]
+        present = [half for half in halves if half in known]
+        if whole in known and len(present) == 1:
+            found.extend(half for half in halves if half not in known)
+        elif whole not in known and len(present) == 2:
+            found.append(whole)
+    return found
 
 
 def _span(period: Any) -> tuple[Any, Any]:
@@ -254,10 +306,11 @@ def audit_pattern(
     for hidden in attacker.hidden:
         if hidden.published_in:
             continue
+        implied = set(hidden.tables) <= prior.implied
         for part, quantity in hidden.parts:
             if quantity in system and quantity not in known:
                 variables.append(quantity)
-                if part == "denominator":
+                if part == "denominator" or implied:
                     loose.append(quantity)
     every = {**prior.truth, **truth}
     true_values = {}
@@ -277,18 +330,22 @@ def audit_pattern(
     given_away = []
     for hidden in attacker.hidden:
         if hidden.published_in:
-            given_away.append(hidden.cell)
+            if not set(hidden.tables) <= prior.implied:
+                given_away.append(hidden.cell)
             continue
+        implied = set(hidden.tables) <= prior.implied
         for part, quantity in hidden.parts:
             found = intervals.get(quantity) if quantity in system else None
             if found is None:
                 # A count published elsewhere (a rate's persons): known exactly.
                 value = quantity if not isinstance(quantity, tuple) else None
-                if value is not None and part != "denominator":
+                small = value is not None and 1 <= value < threshold
+                if value is not None and part != "denominator" and (small or not implied):
                     exposed.append(hidden.cell)
                     break
                 continue
-            if _attack.exposure(part, found, hidden.parts, intervals, threshold):
+            why = _attack.exposure(part, found, hidden.parts, intervals, threshold)
+            if why is not None and not (implied and why == "exact"):
                 exposed.append(hidden.cell)
                 break
     return Pattern(attacker, intervals, tuple(exposed), tuple(given_away))
@@ -372,10 +429,16 @@ def protect_linked(
             withheld[key] = Withheld(key, Reason.HIDDEN_BEFORE, prior.hidden[key])
     for _ in range(ROUNDS):
         if withheld:
-            # Everything hidden so far stays hidden: the pattern only grows, so what an
-            # audit showed protected stays so (see audit_pattern's ``known``).
-            so_far = {key for key, row in zip(ids, rows, strict=True) if row.status.suppressed}
-            rows = reprotect({**dict.fromkeys(so_far), **withheld})
+            was_hidden = {key for key, row in zip(ids, rows, strict=True) if row.status.suppressed}
+            rows = reprotect(withheld)
+            if any(
+                key in was_hidden and not row.status.suppressed
+                for key, row in zip(ids, rows, strict=True)
+            ):
+                # The rules of one table chose other complements around the new cells and
+                # publish one hidden before: the pattern did not only grow, so what earlier
+                # audits showed protected must be shown again.
+                known.clear()
         grown = False
         for key, row in zip(ids, rows, strict=True):
             before = prior.published.get(key)

@@ -701,6 +701,23 @@ def compute_indicators(
             errors[follower] = errors[leader]
         cells = {key: value for key, value in cells.items() if key[0] not in errors}
         if audit or ledger is not None:
+            prior = linking.Prior.of(ledger, fingerprint) if ledger is not None else linking.Prior()
+            if prior.tables:
+                # A semester nobody published is the year minus the other one: its cells are
+                # hidden cells of the publication too.
+                span = (chosen_period.start, chosen_period.end)
+                for start, end in linking.implied_periods(span, prior.periods):
+                    implied = compute_indicators(
+                        dataset,
+                        period=Period(start, end),
+                        indicators=names,
+                        threshold=threshold,
+                        plugins=manager,
+                        geography=geography,
+                        audit=False,
+                    )
+                    label = period_label(start, end)
+                    prior = prior.with_implied(f"{label} (unpublished)", implied.rows)
             statuses, report = _protect_linked(
                 cells,
                 scope,
@@ -708,7 +725,7 @@ def compute_indicators(
                 chosen_period,
                 registry,
                 places,
-                linking.Prior.of(ledger, fingerprint) if ledger is not None else linking.Prior(),
+                prior,
             )
         else:
             statuses, report = _protect(cells, scope, threshold), None
