@@ -79,8 +79,10 @@ __all__ = [
     "HiddenCell",
     "Inconsistent",
     "attack",
+    "cell_id",
     "cell_label",
     "period_label",
+    "published_values",
 ]
 
 PUBLISHED: Final = "published"
@@ -126,6 +128,40 @@ def cell_label(cell: CellId) -> str:
         parts.append(f"{dimension}={category}")
     parts.append(period_label(start, end))
     return " ".join(parts)
+
+
+def cell_id(row: Any) -> CellId | None:
+    """The cell a row is about, the same in every table; None for a row with no entity."""
+    level = _text(row.level)
+    entity = {
+        "action": row.action,
+        "contract": row.contract,
+        "territory": row.territory,
+        "national": NATIONAL,
+    }.get(level)
+    if entity is None:
+        return None
+    period = row.period
+    return (
+        row.indicator,
+        level,
+        entity,
+        _text(row.dimension),
+        row.category,
+        period.start,
+        period.end,
+    )
+
+
+def published_values(table: Any) -> dict[CellId, tuple[Decimal | None, str]]:
+    """The cells a table publishes (or says undefined), each with its value and status."""
+    found: dict[CellId, tuple[Decimal | None, str]] = {}
+    for row in table.rows:
+        cell = cell_id(row)
+        status = str(_text(row.status))
+        if cell is not None and status in (PUBLISHED, UNDEFINED):
+            found[cell] = (row.value if status == PUBLISHED else None, status)
+    return found
 
 
 @attrs.frozen
@@ -242,25 +278,10 @@ class _Builder:
 
     def _read(self, name: str, table: Any) -> None:
         for row in table.rows:
-            level = _text(row.level)
-            entity = {
-                "action": row.action,
-                "contract": row.contract,
-                "territory": row.territory,
-                "national": NATIONAL,
-            }.get(level)
-            if entity is None:
+            cell = cell_id(row)
+            if cell is None:
                 continue
             period = row.period
-            cell: CellId = (
-                row.indicator,
-                level,
-                entity,
-                _text(row.dimension),
-                row.category,
-                period.start,
-                period.end,
-            )
             unit = _text(row.unit)
             if row.indicator not in self.kinds:
                 self.kinds[row.indicator] = _definition_kind(
