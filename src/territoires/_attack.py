@@ -503,6 +503,8 @@ class _Builder:
             definition = self.definitions.get(indicator)
             combine = _combine(definition, "over_territory")
             total: CellId = (indicator, level, entity, None, None, start, end)
+            if total not in self.meta:
+                continue  # a total no table holds: a free count, which binds nothing
             tables = self._tables([total, *members])
             source = (
                 f"{indicator} {_where(level, entity)} {period_label(start, end)}: total and "
@@ -536,6 +538,8 @@ class _Builder:
                 up: CellId = (cell[0], parent[0], parent[1], cell[3], cell[4], cell[5], cell[6])
                 children[up].append(cell)
         for up, down in children.items():
+            if up not in self.meta:
+                continue  # a parent no table holds: a free count, which binds nothing
             indicator, level, entity, dimension, category, start, end = up
             combine = _combine(self.definitions.get(indicator), "over_territory")
             complete = True if level != "national" else self.complete.get((indicator, start, end))
