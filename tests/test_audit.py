@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -363,3 +364,125 @@ def test_the_auditor_finds_what_an_exhaustive_attacker_finds(world: World) -> No
 def test_without_equalities_the_auditor_finds_what_the_inequalities_allow(world: World) -> None:
     """With only the relations that always hold, intervals and verdicts are the search's."""
     _check(world, equalities=False)
+
+
+# -- examples ------------------------------------------------------------------------------------
+
+
+def rows(*cells: tuple[str, str | None, int | str | None], period: Period = YEAR) -> IndicatorTable:
+    """A table of action a1: (indicator, sex or None, persons, a percent, or a status)."""
+    found = []
+    for indicator, sex, value in cells:
+        status = CellStatus.from_value(value) if isinstance(value, str) else CellStatus.PUBLISHED
+        found.append(
+            IndicatorRow(
+                indicator=indicator,
+                level=Level.ACTION,
+                territory=TERRITORY,
+                contract="c1",
+                action="a1",
+                period=period,
+                dimension=None if sex is None else Dimension.SEX,
+                category=sex,
+                value=None if isinstance(value, str) else Decimal(value),
+                unit=Unit.PERCENT if indicator == "share_women" else Unit.PERSONS,
+                status=status,
+            )
+        )
+    return IndicatorTable(rows=tuple(found), period=period, threshold=11, indicators={})
+
+
+def by_label(report: Any) -> dict[str, Any]:
+    """The report's hidden cells by label."""
+    return {cell.label: cell for cell in report.hidden}
+
+
+def test_the_year_minus_the_second_semester_gives_the_first_back() -> None:
+    """The issue's case: 25 in 2022, S1 suppressed, 20 in S2: S1 = 5, exposed, by that relation."""
+    tables = {
+        "2022.csv": rows(("reported_beneficiaries", None, 25)),
+        "2022-S1.csv": rows(("reported_beneficiaries", None, "suppressed"), period=S1),
+        "2022-S2.csv": rows(("reported_beneficiaries", None, 20), period=S2),
+    }
+    report = audit(tables, plugins=BUILTINS, exact=True)
+    (cell,) = report.hidden
+    assert cell.label == "reported_beneficiaries action a1 2022-S1"
+    assert [(count.low, count.high, count.exact) for count in cell.counts] == [(5, 5, True)]
+    assert [exposure.value for exposure in cell.exposures] == ["exact", "small"]
+    assert cell.sources == (
+        "reported_beneficiaries action a1 2022 and 2022-S1 + 2022-S2 "
+        "[2022.csv, 2022-S1.csv, 2022-S2.csv]",
+    )
+    # Successive reports add up, but one spanning both semesters counts in the year only:
+    # without the equality, S1 is anywhere in [0, 5], which still tells it is small or zero.
+    (cautious,) = audit(tables, plugins=BUILTINS, equalities=False, exact=True).hidden
+    assert (cautious.counts[0].low, cautious.counts[0].high) == (0, 5)
+    assert not cautious.exposed
+
+
+def test_a_share_whose_denominator_is_a_published_total_is_not_exposed_by_it() -> None:
+    """A hidden share whose denominator is known (40 of known sex) but not its numerator.
+
+    Women and men are hidden: the numerator is anywhere in [0, 40], the share protected.
+    """
+    report = audit(
+        {
+            "2022.csv": rows(
+                ("beneficiaries", None, 40),
+                ("beneficiaries", "female", "suppressed"),
+                ("beneficiaries", "male", "suppressed"),
+                ("beneficiaries", "unspecified", 0),
+                ("share_women", None, "suppressed"),
+            )
+        },
+        plugins=BUILTINS,
+        exact=True,
+    )
+    share = by_label(report)["share_women action a1 2022"]
+    assert [(c.count, c.low, c.high) for c in share.counts] == [
+        ("numerator", 0, 40),
+        ("denominator", 40, 40),
+    ]
+    assert report.protected
+
+
+def test_a_share_whose_numerator_is_known_to_be_small_is_exposed() -> None:
+    """The same share, women labelled primary (1 to 10) and read so: its numerator is small."""
+    report = audit(
+        {
+            "2022.csv": rows(
+                ("beneficiaries", None, 40),
+                ("beneficiaries", "female", "primary"),
+                ("beneficiaries", "male", "secondary"),
+                ("beneficiaries", "unspecified", 0),
+                ("share_women", None, "primary"),
+            )
+        },
+        plugins=BUILTINS,
+        labels=True,
+        exact=True,
+    )
+    share = by_label(report)["share_women action a1 2022"]
+    assert [(c.count, c.low, c.high) for c in share.counts] == [
+        ("numerator", 1, 10),
+        ("denominator", 40, 40),
+    ]
+    assert [exposure.value for exposure in share.exposures] == ["small"]
+
+
+def test_a_revision_is_audited_as_another_state_of_the_data() -> None:
+    """A year revised from 25 to 27 is no contradiction: each state is audited with its own."""
+    earlier = [
+        ("S1", rows(("reported_beneficiaries", None, "suppressed"), period=S1)),
+        ("S2", rows(("reported_beneficiaries", None, 20), period=S2)),
+        ("year", rows(("reported_beneficiaries", None, 25))),
+    ]
+    revised = {"year revised": rows(("reported_beneficiaries", None, 27))}
+    with pytest.raises(ValueError, match="25 in year, 27 in year revised"):
+        audit({**dict(earlier), **revised}, plugins=BUILTINS)
+    report = audit(revised, earlier=earlier, plugins=BUILTINS, exact=True)
+    assert report.states == (("S1", "S2", "year revised"), ("year",))
+    (cell,) = report.hidden
+    # The newest state first: 27 - 20.
+    assert (cell.counts[0].low, cell.counts[0].high) == (7, 7)
+    assert cell.tables == ("S1",)
