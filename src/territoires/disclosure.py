@@ -563,7 +563,7 @@ class CellAudit:
 
     @property
     def label(self) -> str:
-        """The cell in a few words: ``beneficiaries action a1 sex=female 2022-S1``."""
+        """Name the cell in a few words, as ``beneficiaries action a1 sex=female 2022-S1``."""
         from territoires._attack import cell_label
 
         return cell_label(
@@ -739,9 +739,8 @@ def audit(
         InvalidValueError: a cell is published with two values in ``tables`` (a revision:
             give what was published before as ``earlier``), or ``threshold`` is not a whole
             number of at least 1.
-        territoires._audit.Inconsistent: (an :class:`~territoires.exceptions.TerritoiresError`
-            and a :class:`ValueError`) the published values contradict a relation that
-            always holds: the tables do not describe one dataset.
+        TerritoiresError: (also a :class:`ValueError`) the published values contradict a
+            relation that always holds: the tables do not describe one dataset.
 
     Example:
         >>> import territoires
