@@ -451,6 +451,12 @@ def render() -> str:
         "",
         *indicator_columns(),
         "",
+        "`territoires.io.load_table()` and `territoires audit` read such a table back, and one "
+        "written by another tool too: in CSV the columns may come in any order, and those "
+        "that are not required may be left out ("
+        + ", ".join(f"`{name}`" for name in _outputs.INDICATOR_REQUIRED)
+        + " are required); a column not in the table above is refused.",
+        "",
         *limits_section(),
     ]
     text = "\n".join(lines)

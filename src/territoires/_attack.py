@@ -79,9 +79,11 @@ __all__ = [
     "HiddenCell",
     "Inconsistent",
     "attack",
+    "cell_id",
     "cell_label",
     "exposure",
     "period_label",
+    "published_values",
 ]
 
 PUBLISHED: Final = "published"
@@ -127,6 +129,40 @@ def cell_label(cell: CellId) -> str:
         parts.append(f"{dimension}={category}")
     parts.append(period_label(start, end))
     return " ".join(parts)
+
+
+def cell_id(row: Any) -> CellId | None:
+    """The cell a row is about, the same in every table; None for a row with no entity."""
+    level = _text(row.level)
+    entity = {
+        "action": row.action,
+        "contract": row.contract,
+        "territory": row.territory,
+        "national": NATIONAL,
+    }.get(level)
+    if entity is None:
+        return None
+    period = row.period
+    return (
+        row.indicator,
+        level,
+        entity,
+        _text(row.dimension),
+        row.category,
+        period.start,
+        period.end,
+    )
+
+
+def published_values(table: Any) -> dict[CellId, tuple[Decimal | None, str]]:
+    """The cells a table publishes (or says undefined), each with its value and status."""
+    found: dict[CellId, tuple[Decimal | None, str]] = {}
+    for row in table.rows:
+        cell = cell_id(row)
+        status = str(_text(row.status))
+        if cell is not None and status in (PUBLISHED, UNDEFINED):
+            found[cell] = (row.value if status == PUBLISHED else None, status)
+    return found
 
 
 @attrs.frozen
@@ -249,25 +285,10 @@ class _Builder:
 
     def _read(self, name: str, table: Any) -> None:
         for row in table.rows:
-            level = _text(row.level)
-            entity = {
-                "action": row.action,
-                "contract": row.contract,
-                "territory": row.territory,
-                "national": NATIONAL,
-            }.get(level)
-            if entity is None:
+            cell = cell_id(row)
+            if cell is None:
                 continue
             period = row.period
-            cell: CellId = (
-                row.indicator,
-                level,
-                entity,
-                _text(row.dimension),
-                row.category,
-                period.start,
-                period.end,
-            )
             unit = _text(row.unit)
             if row.indicator not in self.kinds:
                 self.kinds[row.indicator] = _definition_kind(
@@ -530,6 +551,8 @@ class _Builder:
             definition = self.definitions.get(indicator)
             combine = _combine(definition, "over_territory")
             total: CellId = (indicator, level, entity, None, None, start, end)
+            if total not in self.meta:
+                continue  # a total no table holds: a free count, which binds nothing
             tables = self._tables([total, *members])
             source = (
                 f"{indicator} {_where(level, entity)} {period_label(start, end)}: total and "
@@ -564,6 +587,8 @@ class _Builder:
                 up: CellId = (cell[0], parent[0], parent[1], cell[3], cell[4], cell[5], cell[6])
                 children[up].append(cell)
         for up, down in children.items():
+            if up not in self.meta:
+                continue  # a parent no table holds: a free count, which binds nothing
             indicator, level, entity, dimension, category, start, end = up
             if self.kinds.get(indicator) == "per_capita":
                 # Persons per inhabitant: a territory with two contracts counts once, and a

@@ -397,8 +397,10 @@ class System:
         """Return the sources of the constraints that pin ``key``'s interval, sorted, once each.
 
         The constraints whose dual value is not zero at the relaxation's minimum or maximum of
-        ``key`` (those that stop it from going further), plus the exclusions on the
-        variables of its component. Empty when only the variable's own bounds pin it.
+        ``key`` (those that stop it from going further), or, when none does (whole numbers,
+        the variable's bounds or an exclusion pin it), the constraints that name ``key``;
+        plus the exclusions on the variables of its component. Empty when only the
+        variable's own bounds pin it and no constraint names it.
 
         Raises:
             KeyError: ``key`` is not a variable of the system.
@@ -519,6 +521,10 @@ class _Component:
     def explain(self, key: Key) -> tuple[str, ...]:
         model = self.model
         sources = model.binding(key, maximise=False) | model.binding(key, maximise=True)
+        if not sources:
+            # Nothing binds the relaxation (whole numbers, a label's bounds or an exclusion
+            # pin the count): the relations that name the count are what an attacker reads.
+            sources = {c.source for c in model.constraints if any(k == key for k, _ in c.terms)}
         # A disjunction has no dual value: every exclusion of the component may take part.
         sources.update(exclusion.source for exclusion in model.exclusions)
         return tuple(sorted(sources))

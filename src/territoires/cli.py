@@ -239,9 +239,10 @@ def _plugins(args: argparse.Namespace) -> PluginManager:
 
 
 class _Problems(Exception):
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], *, code: int | None = None) -> None:
         super().__init__(len(problems))
         self.problems = list(problems)
+        self.code = code  # None: what the problems say (see _exit_code)
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
@@ -1092,6 +1093,95 @@ def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     ]
 
 
+def _cmd_audit(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    """Audit published indicator files, with what a ledger says was published before."""
+    from territoires.disclosure import audit
+    from territoires.io import load_ledger, load_table
+
+    threshold = None if args.threshold is None else parse_threshold(args.threshold)
+    tables: dict[str, Any] = {}
+    for path in args.files:
+        with progress.step(f"reading {path}"):
+            try:
+                table = load_table(path)
+            except territoires.DataError as exc:
+                # Input that is not a table cannot be audited: a usage error, never "exposed".
+                raise _Problems(exc.problems, code=EXIT_USAGE) from None
+        tables[_unique(Path(path).name or path, tables, path)] = table
+    earlier: list[tuple[str, Any]] = []
+    if args.ledger is not None:
+        if not Path(args.ledger).exists():
+            # load_ledger reads a missing ledger as an empty one (a first release); auditing
+            # against nothing while asked for a ledger would say "protected" for the wrong reason.
+            raise territoires.FormatError(f"{args.ledger}: no ledger there")
+        with progress.step(f"reading the ledger {args.ledger}"):
+            try:
+                ledger = load_ledger(args.ledger)
+            except territoires.DataError as exc:
+                raise _Problems(exc.problems, code=EXIT_USAGE) from None
+        names: dict[str, None] = dict.fromkeys(tables)
+        for release in ledger.releases:
+            for table in release.published_tables():
+                name = _unique(f"{release.name} ({table.period})", names, release.released)
+                names[name] = None
+                earlier.append((name, table))
+    manager = _plugins(args)
+    with progress.step(f"auditing {len(tables) + len(earlier)} tables"):
+        report = audit(
+            tables,
+            threshold=threshold,
+            plugins=manager,
+            labels=args.labels,
+            earlier=earlier,
+        )
+    labelled = {cell.status for cell in report.hidden} & {"primary", "secondary"}
+    if labelled and not args.labels:
+        sys.stderr.write(
+            "territoires: the files tell primary from secondary suppression, which an attacker "
+            "reads too: audit with --labels\n"
+        )
+    if args.format == "json":
+        json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _print_audit(report, out)
+    return EXIT_DATA if report.exposed else EXIT_OK
+
+
+def _unique(name: str, taken: Any, qualifier: object) -> str:
+    """``name``, or ``name [qualifier]`` (then numbered) if it is taken already."""
+    if name not in taken:
+        return name
+    name = f"{name} [{qualifier}]"
+    number = 2
+    found = name
+    while found in taken:
+        found = f"{name} #{number}"
+        number += 1
+    return found
+
+
+def _print_audit(report: Any, out: TextIO) -> None:
+    """The audit as text: a summary line, then one line per exposed cell."""
+    exposed = report.exposed
+    verdict = f"{len(exposed)} exposed" if exposed else "protected"
+    plural = "" if len(report.tables) == 1 else "s"
+    out.write(
+        f"{len(report.tables)} table{plural}, {report.cells} cells, "
+        f"{len(report.hidden)} suppressed: {verdict}\n"
+    )
+    if len(report.states) > 1:
+        out.write(
+            f"audited as {len(report.states)} states of the data (revised figures), newest "
+            "first: " + " | ".join(", ".join(state) for state in report.states) + "\n"
+        )
+    for cell in exposed:
+        why = ", ".join(exposure.label_en for exposure in cell.exposures)
+        counts = ", ".join(f"{count.count} {count}" for count in cell.counts)
+        by = "; ".join(cell.sources) or "—"
+        out.write(f"{cell.label}: {why}; {counts}; by: {by}\n")
+
+
 # -- parser -------------------------------------------------------------------------------------
 
 
@@ -1310,6 +1400,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     eligibility.set_defaults(handler=_cmd_eligibility)
 
+    audit = commands.add_parser(
+        "audit",
+        help="check that no suppressed cell of published indicator files can be recovered",
+        description="check that no suppressed cell of published indicator files (JSON, CSV, "
+        "data packages, written by territoires or by another tool with the same columns) can "
+        "be recovered from them together, and from the releases of a ledger: exit 0 when "
+        "every suppressed cell is protected, 1 when one is exposed (each named, with the "
+        "relations that expose it)",
+    )
+    audit.add_argument("files", nargs="+", metavar="FILE", help="a published indicator table")
+    audit.add_argument(
+        "--ledger",
+        metavar="PATH",
+        help="a publication ledger: the FILEs are audited with what it released",
+    )
+    audit.add_argument(
+        "--threshold",
+        help="smallest count of persons published, or a preset (default: the files')",
+    )
+    audit.add_argument(
+        "--labels",
+        action="store_true",
+        help="assume the attacker reads primary and secondary labels, where files show them",
+    )
+    audit.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
+    audit.set_defaults(handler=_cmd_audit)
+
     new_plugin = commands.add_parser(
         "new-plugin",
         help="write a ready-to-install plugin package for a territory",
@@ -1352,7 +1471,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             try:
                 code = handler(args, stream, Progress())
             except _Problems as exc:
-                code = _exit_code(exc.problems) or EXIT_DATA
+                code = exc.code or _exit_code(exc.problems) or EXIT_DATA
                 # The problems are what validate gives; for another command, what it needs
                 # first, on standard error, as text or (--format json) as JSON.
                 shown = stream if args.command == "validate" else errors

@@ -96,6 +96,8 @@ from territoires.model.period import Period
 if TYPE_CHECKING:
     from territoires._attack import Attack
     from territoires._audit import Interval
+    from decimal import Decimal
+
     from territoires.measures import Indicator
     from territoires.model.dataset import Gazetteer
     from territoires.plugins import PluginManager
@@ -588,7 +590,7 @@ class CellAudit:
 
     @property
     def label(self) -> str:
-        """The cell in a few words: ``beneficiaries action a1 sex=female 2022-S1``."""
+        """Name the cell in a few words, as ``beneficiaries action a1 sex=female 2022-S1``."""
         from territoires._attack import cell_label
 
         return cell_label(
@@ -660,6 +662,8 @@ class AuditReport:
         withheld: The cells the protection suppressed beyond the rules of one table, each
             as its label, the reason (``hidden_before``, ``revision``, ``linked``) and what
             it protects or which release it follows.
+        states: The names of the tables audited together, one tuple per data state, newest
+            first (several when an earlier table was revised; see :func:`audit`).
 
     .. versionadded:: 0.2
     """
@@ -673,6 +677,7 @@ class AuditReport:
     equalities: bool | None = None
     releases: tuple[tuple[str, str], ...] = ()
     withheld: tuple[tuple[str, str, str], ...] = ()
+    states: tuple[tuple[str, ...], ...] = ()
 
     @property
     def exposed(self) -> tuple[CellAudit, ...]:
@@ -703,6 +708,7 @@ class AuditReport:
                 {"cell": cell, "reason": reason, "detail": detail}
                 for cell, reason, detail in self.withheld
             ],
+            "states": [list(state) for state in self.states],
             "hidden": [cell.to_dict() for cell in self.hidden],
         }
 
@@ -716,6 +722,8 @@ def audit(
     geography: Gazetteer | None = None,
     labels: bool = False,
     equalities: bool | None = None,
+    earlier: Iterable[tuple[str, Any]] = (),
+    exact: bool = False,
 ) -> AuditReport:
     """Check that no suppressed cell of published tables can be recovered from them together.
 
@@ -729,12 +737,25 @@ def audit(
     The exposure rule: a suppressed cell is **exposed** when one of its counts is known
     exactly (an interval of a single value), or known to lie between 1 and the threshold
     minus one (an interval inside ``[1, threshold − 1]``), which is what primary secrecy
-    hides; or when another table publishes it.
+    hides; or when another table publishes it. A share's denominator known exactly does not
+    expose it (it is most often a published total); known to be small, it does.
+
+    Tables published before (``earlier``: a ledger's releases, oldest first) are audited
+    with ``tables`` as long as they agree with them. A revision makes two **data states**:
+    ``tables`` are the newest, and hold the figures in force; an earlier table publishing a
+    cell with another value than a newer one was computed from an older state of the data,
+    in which the relations between cells held for the old figures, not for the new ones.
+    So the tables are split into states, newest first: each earlier table, newest first,
+    joins the newest state it agrees with (no cell published with two values), or starts
+    an older state. Each state is audited on its own and :attr:`AuditReport.states` lists
+    them. What is not audited: how an earlier state and a newer one relate (the difference
+    between a revised figure and the one it replaced tells how many persons the revision
+    added; keeping that difference safe is the protector's job, with the ledger).
 
     Args:
         tables: The tables (:class:`~territoires.indicators.IndicatorTable`, or anything
             with ``rows`` and ``threshold`` alike), by name in a mapping or numbered
-            ``table 1``, ``table 2``... in an iterable.
+            ``table 1``, ``table 2``... in an iterable. They must agree with each other.
         threshold: The threshold of the rule; by default the largest of the tables'.
         indicators: The indicators' definitions by name; by default those the tables carry,
             then the registry of ``plugins``. An indicator defined nowhere is audited under
@@ -749,17 +770,24 @@ def audit(
             (distinct counts, sums over time, tables perhaps restricted): None (the default)
             assumes it unless published values contradict it; True asserts it; False uses
             only the inequalities that always hold.
+        earlier: ``(name, table)`` pairs published before ``tables``, oldest first (see
+            above). Their threshold counts in the default threshold.
+        exact: Compute every interval exactly (the integer programme solved wherever the
+            relaxation's bound is not attained), which takes longer. By default only what
+            the exposure rule needs is computed: the verdicts are the same, but the interval
+            of a protected cell may be one its values span, or a bound around them
+            (:attr:`CountInterval.exact` false).
 
     Returns:
         The report: every suppressed cell with its intervals, the exposed ones with why and
         the relations that expose them.
 
     Raises:
-        InvalidValueError: a cell is published with two values (a revision: audit it
-            against a ledger), or ``threshold`` is not a whole number of at least 1.
-        territoires._audit.Inconsistent: (an :class:`~territoires.exceptions.TerritoiresError`
-            and a :class:`ValueError`) the published values contradict a relation that
-            always holds: the tables do not describe one dataset.
+        InvalidValueError: a cell is published with two values in ``tables`` (a revision:
+            give what was published before as ``earlier``), or ``threshold`` is not a whole
+            number of at least 1.
+        TerritoiresError: (also a :class:`ValueError`) the published values contradict a
+            relation that always holds: the tables do not describe one dataset.
 
     Example:
         >>> import territoires
@@ -773,31 +801,100 @@ def audit(
         (True, True)
 
     .. versionadded:: 0.2
+    .. versionchanged:: 0.2
+       ``earlier`` (tables published before, revisions as older data states) and ``exact``.
     """
-    from territoires import _attack
+    from territoires import _attack, _audit
 
     named = (
         list(tables.items())
         if isinstance(tables, Mapping)
         else [(f"table {number}", table) for number, table in enumerate(tables, start=1)]
     )
+    before = list(earlier)
+    everything = [*named, *before]
     if threshold is None:
-        threshold = max((int(table.threshold) for _, table in named), default=DEFAULT_THRESHOLD)
+        threshold = max(
+            (int(table.threshold) for _, table in everything), default=DEFAULT_THRESHOLD
+        )
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise InvalidValueError("threshold", threshold, "a whole number of at least 1")
-    definitions = _definitions(named, indicators, plugins)
+    definitions = _definitions(everything, indicators, plugins)
     if geography is None:
         from territoires.geo import get_geography
 
         geography = get_geography()
-    attacker = _attack.attack(
-        named,
-        definitions,
+    states = _states(named, before)
+    found: dict[Any, CellAudit] = {}
+    for state in states:
+        attacker = _attack.attack(
+            state,
+            definitions,
+            threshold=threshold,
+            labels=labels,
+            equalities=equalities,
+            geography=geography,
+        )
+        for hidden, cell in zip(
+            attacker.hidden, _audit_cells(attacker, threshold, exact=exact), strict=True
+        ):
+            # A cell hidden in several states: the newest state that exposes it says why.
+            if hidden.cell not in found or (cell.exposed and not found[hidden.cell].exposed):
+                found[hidden.cell] = cell
+    cells = {key for _, table in everything for row in table.rows if (key := _attack.cell_id(row))}
+    return AuditReport(
+        tables=tuple(name for name, _ in everything),
         threshold=threshold,
+        cells=len(cells),
+        hidden=tuple(found.values()),
+        solver=_audit.solver_version(),
         labels=labels,
         equalities=equalities,
-        geography=geography,
+        states=tuple(tuple(name for name, _ in state) for state in states),
     )
+
+
+def _states(
+    named: list[tuple[str, Any]], earlier: list[tuple[str, Any]]
+) -> list[list[tuple[str, Any]]]:
+    """Split the tables into data states, newest first (see :func:`audit`).
+
+    ``named`` are the newest state; each earlier table, newest first, joins the newest
+    state whose published values it agrees with, or starts an older one.
+    """
+    from territoires import _attack
+
+    states: list[list[tuple[str, Any]]] = [list(named)]
+    values: list[dict[Any, tuple[Decimal | None, str]]] = [{}]
+    for _, table in named:
+        values[0].update(_attack.published_values(table))
+    for name, table in reversed(earlier):
+        published = _attack.published_values(table)
+        number = next(
+            (
+                number
+                for number, known in enumerate(values)
+                if all(known.get(cell, value) == value for cell, value in published.items())
+            ),
+            len(states),
+        )
+        if number == len(states):
+            states.append([])
+            values.append({})
+        states[number].append((name, table))
+        values[number].update(published)
+    for state in states[1:]:
+        state.reverse()  # oldest first within a state, as published
+    if named:
+        # The newest state: the tables published before, oldest first, then the new ones.
+        states[0] = states[0][len(named) :][::-1] + states[0][: len(named)]
+    else:
+        states[0].reverse()
+    return states
+
+
+def _audit_cells(attacker: Any, threshold: int, *, exact: bool) -> list[CellAudit]:
+    """Solve the attacker's system; every hidden cell with its intervals and exposures."""
     system = attacker.system
     variables = [
         quantity
@@ -812,30 +909,19 @@ def audit(
         for part, quantity in hidden.parts
         if part == "denominator" and quantity in system
     ]
-    intervals = system.intervals(variables, threshold=threshold, loose=loose)
-    return _report(
-        attacker,
-        intervals,
-        tables=tuple(name for name, _ in named),
-        threshold=threshold,
-        labels=labels,
-        equalities=equalities,
+    intervals = system.intervals(
+        variables, threshold=None if exact else threshold, loose=() if exact else loose
     )
+    return _cell_audits(attacker, intervals, threshold)
 
 
-def _report(
+def _cell_audits(
     attacker: Attack,
     intervals: Mapping[Any, Interval],
-    *,
-    tables: tuple[str, ...],
     threshold: int,
-    labels: bool = False,
-    equalities: bool | None = None,
     only: str | None = None,
-    releases: tuple[tuple[str, str], ...] = (),
-    withheld: tuple[tuple[str, str, str], ...] = (),
-) -> AuditReport:
-    """The report of an audit: every hidden cell (of table ``only``, or all) with its fate."""
+) -> list[CellAudit]:
+    """Every hidden cell (of table ``only``, or all) with its intervals and exposures."""
     from territoires import _audit
     from territoires._attack import exposure
 
@@ -895,14 +981,28 @@ def _report(
                 cautious=cautious,
             )
         )
+    return cells
+
+
+def _report(
+    attacker: Attack,
+    intervals: Mapping[Any, Interval],
+    *,
+    tables: tuple[str, ...],
+    threshold: int,
+    only: str | None = None,
+    releases: tuple[tuple[str, str], ...] = (),
+    withheld: tuple[tuple[str, str, str], ...] = (),
+) -> AuditReport:
+    """The report of the protector's last audit (see :mod:`territoires._linked`)."""
+    from territoires import _audit
+
     return AuditReport(
         tables=tables,
         threshold=threshold,
         cells=attacker.cells,
-        hidden=tuple(cells),
+        hidden=tuple(_cell_audits(attacker, intervals, threshold, only)),
         solver=_audit.solver_version(),
-        labels=labels,
-        equalities=equalities,
         releases=releases,
         withheld=withheld,
     )

@@ -38,6 +38,7 @@ __all__ = [
     "DECISION_COLUMNS",
     "DIALECTS",
     "INDICATOR_COLUMNS",
+    "INDICATOR_REQUIRED",
     "INDICATOR_SCHEMA",
     "Dialect",
     "check_dialect",
@@ -74,6 +75,18 @@ INDICATOR_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("synthetic", "boolean", "Whether the figures come from synthetic data."),
 )
 """The columns of an indicator table: name, Table Schema type, description."""
+
+INDICATOR_REQUIRED: Final = (
+    "indicator",
+    "level",
+    "territory",
+    "period_start",
+    "value",
+    "unit",
+    "status",
+    "threshold",
+)
+"""The columns a CSV indicator table must have (in any order); the others may be left out."""
 
 DECISION_COLUMNS: Final = (
     "person",
@@ -372,11 +385,24 @@ def _indicators_from_csv(
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
-    names = [name for name, _, _ in INDICATOR_COLUMNS]
-    if header is None or [h.strip() for h in header] != names:
+    names = [h.strip() for h in header or ()]
+    known = [name for name, _, _ in INDICATOR_COLUMNS]
+    # A table written elsewhere may order the columns as it likes and leave optional ones out;
+    # a column not documented is refused rather than ignored (a misspelt "category" would
+    # otherwise read every breakdown as a total).
+    missing = [name for name in INDICATOR_REQUIRED if name not in names]
+    unknown = [name for name in names if name not in known]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if missing or unknown or repeated:
+        wrong = (
+            (f"missing {', '.join(missing)}; " if missing else "")
+            + (f"unknown {', '.join(unknown)}; " if unknown else "")
+            + (f"repeated {', '.join(repeated)}; " if repeated else "")
+        )
         raise _refuse(
             ProblemCode.UNKNOWN_FORMAT,
-            "not an indicator table: the header must be " + ",".join(names),
+            f"not an indicator table ({wrong}the columns are "
+            f"{', '.join(known)}; {', '.join(INDICATOR_REQUIRED)} required)",
             file=label,
             record="line 1",
         )
