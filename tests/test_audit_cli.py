@@ -162,7 +162,9 @@ def test_json_output_is_the_audit_report(
     assert document["protected"] is False
     assert document["threshold"] == 11
     first = next(cell for cell in document["hidden"] if cell["level"] == "action")
-    assert first["counts"] == [{"count": "persons", "low": 5, "high": 5, "exact": True}]
+    assert first["counts"] == [
+        {"count": "persons", "low": 5, "high": 5, "exact": True, "witnessed": False}
+    ]
     assert first["exposures"] == ["exact", "small"]
 
 

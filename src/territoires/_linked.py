@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from territoires.model.dataset import Gazetteer
 
 __all__ = [
-    "implied_periods",
     "LedgerLike",
     "Prior",
     "Reason",
@@ -54,6 +53,7 @@ __all__ = [
     "audit_pattern",
     "cell_id",
     "complements",
+    "implied_periods",
 ]
 
 ROUNDS: Final = 200

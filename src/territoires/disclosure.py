@@ -94,10 +94,10 @@ from territoires.exceptions import FormatError, InvalidValueError
 from territoires.model.period import Period
 
 if TYPE_CHECKING:
-    from territoires._attack import Attack
-    from territoires._audit import Interval
     from decimal import Decimal
 
+    from territoires._attack import Attack
+    from territoires._audit import Interval
     from territoires.measures import Indicator
     from territoires.model.dataset import Gazetteer
     from territoires.plugins import PluginManager
@@ -951,11 +951,16 @@ def _cell_audits(
                     witnessed=found.witnessed,
                 )
             )
-        exposures: list[Exposure] = [Exposure.PUBLISHED] if hidden.published_in else []
+        reasons: set[Exposure] = {Exposure.PUBLISHED} if hidden.published_in else set()
         for part, quantity in hidden.parts:
-            why = exposure(part, found_by_part[quantity], hidden.parts, found_by_part, threshold)
-            if why is not None and Exposure.from_value(why) not in exposures:
-                exposures.append(Exposure.from_value(why))
+            found = found_by_part[quantity]
+            why = exposure(part, found, hidden.parts, found_by_part, threshold)
+            if why is not None:
+                reasons.add(Exposure.from_value(why))
+            if why == "small" and found.single and not found.witnessed:
+                reasons.add(Exposure.EXACT)  # both: recovered, and small
+        order = (Exposure.PUBLISHED, Exposure.UNSETTLED, Exposure.EXACT, Exposure.SMALL)
+        exposures = [reason for reason in order if reason in reasons]
         sources: list[str] = []
         if exposures:
             sources += [f"published in {name}" for name in hidden.published_in]
