@@ -588,7 +588,7 @@ class CellAudit:
 
     @property
     def label(self) -> str:
-        """The cell in a few words: ``beneficiaries action a1 sex=female 2022-S1``."""
+        """The cell in a few words, such as ``beneficiaries action a1 sex=female 2022-S1``."""
         from territoires._attack import cell_label
 
         return cell_label(
