@@ -159,7 +159,7 @@ class Release:
 
     @property
     def name(self) -> str:
-        """The release in a few words: its label, or ``release of 2022-07-15``."""
+        """The release in a few words, its label or else ``release of 2022-07-15``."""
         return self.label or f"release of {self.released.isoformat()}"
 
     def published_tables(self) -> tuple[IndicatorTable, ...]:
