@@ -486,6 +486,32 @@ def protect_linked(
     return rows, withheld, pattern  # pragma: no cover - see ROUNDS
 
 
+def given_back(pattern: Pattern, rows: Sequence[Any], threshold: int) -> set[CellId]:
+    """The secondary cells of the new table that what is published elsewhere gives back.
+
+    A cell suppressed as a complement whose counts the linked releases determine exactly
+    (the year when both its semesters were published, say), none of them small, hides
+    nothing: suppressing it only says less. Those are published after all; the attacker's
+    system stays the same, since their values were known.
+    """
+    secondary = {cell_id(row) for row in rows if row.status.value == "secondary"}
+    found = set()
+    for hidden in pattern.attack.hidden:
+        if hidden.cell not in secondary or hidden.cell not in set(pattern.exposed):
+            continue
+        intervals = [pattern.intervals.get(quantity) for _, quantity in hidden.parts]
+        if intervals and all(
+            found_ is not None
+            and found_.single
+            and found_.settled
+            and not found_.witnessed
+            and not found_.small(threshold)
+            for found_ in intervals
+        ):
+            found.add(hidden.cell)
+    return found
+
+
 def _published(row: Any) -> Any:
     """The row as published: one "suppressed" status, no value nor counts."""
     status = row.status.published

@@ -920,15 +920,16 @@ def _cell_audits(
     intervals: Mapping[Any, Interval],
     threshold: int,
     only: str | None = None,
+    skip: set[Any] | None = None,
 ) -> list[CellAudit]:
-    """Every hidden cell (of table ``only``, or all) with its intervals and exposures."""
+    """Every hidden cell (of table ``only``, or all, but ``skip``) with its fate."""
     from territoires import _audit
     from territoires._attack import exposure
 
     system = attacker.system
     cells = []
     for hidden in attacker.hidden:
-        if only is not None and only not in hidden.tables:
+        if (only is not None and only not in hidden.tables) or hidden.cell in (skip or ()):
             continue
         counts = []
         cautious = False
@@ -996,17 +997,22 @@ def _report(
     tables: tuple[str, ...],
     threshold: int,
     only: str | None = None,
+    skip: Iterable[Any] = (),
     releases: tuple[tuple[str, str], ...] = (),
     withheld: tuple[tuple[str, str, str], ...] = (),
 ) -> AuditReport:
-    """The report of the protector's last audit (see :mod:`territoires._linked`)."""
+    """The report of the protector's last audit (see :mod:`territoires._linked`).
+
+    ``skip``: cells the protector published after all (their values were known).
+    """
     from territoires import _audit
 
+    left_out = set(skip)
     return AuditReport(
         tables=tables,
         threshold=threshold,
         cells=attacker.cells,
-        hidden=tuple(_cell_audits(attacker, intervals, threshold, only)),
+        hidden=tuple(_cell_audits(attacker, intervals, threshold, only, left_out)),
         solver=_audit.solver_version(),
         releases=releases,
         withheld=withheld,

@@ -776,10 +776,16 @@ def _protect_linked(
         return list(_rows(cells, found["statuses"], scope, period, everything))
 
     name = period_label(period.start, period.end)
-    _, withheld, pattern = linking.protect_linked(
+    rows, withheld, pattern = linking.protect_linked(
         reprotect, prior, registry, threshold=threshold, geography=places, name=name
     )
     tables = (*(table for table, _ in prior.tables), name)
+    skip: set[CellId] = set()
+    if pattern is not None:
+        skip = linking.given_back(pattern, rows, threshold)
+        for cell in skip:
+            found["statuses"][engine_key[cell]] = CellStatus.PUBLISHED
+            withheld.pop(cell, None)
     if pattern is None:
         report = AuditReport(
             tables=tables,
@@ -795,6 +801,7 @@ def _protect_linked(
             pattern.intervals,
             tables=tables,
             threshold=threshold,
+            skip=skip,
             releases=prior.releases,
             withheld=tuple(
                 (entry.label, entry.reason.value, entry.detail) for entry in withheld.values()
