@@ -153,7 +153,17 @@ def test_a_lower_threshold_publishes_more_and_presets_are_names() -> None:
     assert len(suppressed_3) < len(suppressed_11)
     assert _statuses("--threshold", "insee_entreprises") == at_3  # INSEE: 3
     for preset, threshold in THRESHOLDS.items():
-        code, text = run("--period", "2021", "--threshold", preset, "--format", "json")
+        # One indicator that counts no persons: the threshold is what is checked here.
+        code, text = run(
+            "--period",
+            "2021",
+            "--threshold",
+            preset,
+            "--format",
+            "json",
+            "--indicator",
+            "contracts",
+        )
         assert code == EXIT_OK
         assert json.loads(text)["threshold"] == threshold
 
