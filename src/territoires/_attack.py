@@ -263,6 +263,7 @@ class _Builder:
         self.definitions = definitions
         self.truth = truth
         self.links: list[tuple[CellId, ...]] = []
+        self._territories: dict[tuple[Any, ...], str] | None = None
         self.threshold = threshold
         self.labels = labels
         self.equalities = equalities
@@ -661,10 +662,12 @@ class _Builder:
         level = identity[1]
         if level == "national":
             return None
-        for cell, meta in self.meta.items():
-            if cell[:5] == identity:
-                return meta.territory
-        return None  # pragma: no cover - every identity comes from a cell
+        if self._territories is None:
+            # Built once: looked up for every identity, a scan each time was quadratic.
+            self._territories = {}
+            for cell, meta in self.meta.items():
+                self._territories.setdefault(cell[:5], meta.territory)
+        return self._territories.get(identity)
 
     def _shares(self, cells: Sequence[CellId]) -> None:
         categories: dict[tuple[Any, ...], list[CellId]] = defaultdict(list)
