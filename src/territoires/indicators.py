@@ -786,6 +786,11 @@ def _protect_linked(
         for cell in skip:
             found["statuses"][engine_key[cell]] = CellStatus.PUBLISHED
             withheld.pop(cell, None)
+        # Cells of periods nobody published were audited for small counts only (see
+        # linking.implied_periods); they are not in any certified file.
+        skip |= {
+            hidden.cell for hidden in pattern.attack.hidden if set(hidden.tables) <= prior.implied
+        }
     if pattern is None:
         report = AuditReport(
             tables=tables,
