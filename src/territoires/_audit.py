@@ -44,6 +44,7 @@ is imported on the first solve.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -586,8 +587,9 @@ def _flush_c_stdout() -> None:
         pass
 
 
+@functools.cache
 def solver_version() -> str:
-    """The version of HiGHS, as an audit report cites it (``HiGHS 1.16.0``)."""
+    """The version of HiGHS, as an audit report cites it (``HiGHS 1.16.0``); asked once."""
     solver = _highs()
     return f"{SOLVER} {solver.versionMajor()}.{solver.versionMinor()}.{solver.versionPatch()}"
 
@@ -749,15 +751,10 @@ class _Model:
     def _solve(self, column: int | None, *, maximise: bool) -> object:
         """Optimise ``column`` over the relaxation; the objective value, None if unbounded."""
         import highspy
-        import numpy as np
 
         highs = self.highs
         if column != self._objective:
-            if self._objective == _MANY:
-                highs.changeColsCost(
-                    self.width, np.arange(self.width, dtype=np.int32), np.zeros(self.width)
-                )
-            elif self._objective is not None:
+            if self._objective is not None:
                 highs.changeColCost(self._objective, 0.0)
             if column is not None:
                 highs.changeColCost(column, 1.0)
@@ -1023,15 +1020,6 @@ class _Model:
             mip.setOptionValue("mip_abs_gap", 0.999)
             mip.changeColsBounds(self.width, everything, lower, original)
 
-    def _objective_sum(self, columns: list[int]) -> None:
-        """Make the relaxation's objective the sum of ``columns``."""
-        import numpy as np
-
-        vector = np.zeros(self.width)
-        vector[columns] = 1.0
-        self.highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32), vector)
-        self._objective = _MANY
-
     def _attained(self, column: int, bounds: list[int | None], maximise: bool) -> bool:
         """Whether a witness attains the bound (then it is exact)."""
         if maximise:
@@ -1067,7 +1055,6 @@ class _Model:
 
 
 _INFEASIBLE: Final = object()
-_MANY: Final = -1  # the objective is a sum of several columns (see _Model._objective_sum)
 _TROUBLE: Final = frozenset(
     {"kSolveError", "kNotset", "kLoadError", "kModelError", "kPresolveError", "kPostsolveError"}
 )

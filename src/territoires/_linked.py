@@ -40,6 +40,7 @@ import attrs
 from territoires import _attack, _audit
 from territoires._attack import CellId
 from territoires._enum import LabelledEnum
+from territoires.disclosure import CellStatus
 
 if TYPE_CHECKING:
     from territoires.measures import Indicator
@@ -199,7 +200,7 @@ class Prior:
 
     def with_implied(self, name: str, rows: Iterable[Any]) -> Prior:
         """Add a table nobody published whose cells the published ones imply (hidden)."""
-        hidden = tuple(attrs.evolve(row, status=row.status.SUPPRESSED, value=None) for row in rows)
+        hidden = tuple(attrs.evolve(row, status=CellStatus.SUPPRESSED, value=None) for row in rows)
         truth = {**self.truth, **{cell_id(row): row.counts for row in hidden if row.counts}}
         return attrs.evolve(
             self,

@@ -919,17 +919,16 @@ def _cell_audits(
     attacker: Attack,
     intervals: Mapping[Any, Interval],
     threshold: int,
-    only: str | None = None,
     skip: set[Any] | None = None,
 ) -> list[CellAudit]:
-    """Every hidden cell (of table ``only``, or all, but ``skip``) with its fate."""
+    """Every hidden cell but those of ``skip``, with its intervals and exposures."""
     from territoires import _audit
     from territoires._attack import exposure
 
     system = attacker.system
     cells = []
     for hidden in attacker.hidden:
-        if (only is not None and only not in hidden.tables) or hidden.cell in (skip or ()):
+        if hidden.cell in (skip or ()):
             continue
         counts = []
         cautious = False
@@ -996,7 +995,6 @@ def _report(
     *,
     tables: tuple[str, ...],
     threshold: int,
-    only: str | None = None,
     skip: Iterable[Any] = (),
     releases: tuple[tuple[str, str], ...] = (),
     withheld: tuple[tuple[str, str, str], ...] = (),
@@ -1012,7 +1010,7 @@ def _report(
         tables=tables,
         threshold=threshold,
         cells=attacker.cells,
-        hidden=tuple(_cell_audits(attacker, intervals, threshold, only, left_out)),
+        hidden=tuple(_cell_audits(attacker, intervals, threshold, left_out)),
         solver=_audit.solver_version(),
         releases=releases,
         withheld=withheld,
