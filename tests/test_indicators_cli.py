@@ -265,3 +265,13 @@ def test_the_lyon_plugin_indicator_is_listed_for_lyon_only(monkeypatch: pytest.M
     code, text = run("--period", "2021", "--lang", "en")
     assert code == EXIT_OK
     assert "Share of participants in durable housing six months after entry" in text
+
+
+def test_a_release_label_without_a_ledger_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--release names a release of --ledger: alone, it is refused in one line, exit 2."""
+    code, text = run("--period", "2021", "--release", "COPIL 2021")
+    assert code == EXIT_USAGE
+    assert text == ""
+    assert "--release names a release of --ledger" in capsys.readouterr().err

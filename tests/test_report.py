@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 
 import territoires
+import territoires.io
 from hostile_inputs_text import brest_dataset
 from strategies import texts
 from territoires import cli
@@ -378,3 +380,20 @@ def test_text_from_the_data_is_isolated_and_never_raw(name: str, title: str) -> 
     assert find_unsafe(page, keep="\t\n\r") == []
     assert f"<bdi>{esc(name)}</bdi>" in page
     assert page.count(f"<bdi>{esc(title)}</bdi>") >= 6  # subtitle, provenance, source (3)
+
+
+def test_a_report_with_a_ledger_is_recorded_and_certified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --ledger the report is recorded, certified beside it, and says so in one paragraph."""
+    monkeypatch.chdir(tmp_path)
+    code, _ = run("report", "--period", "2021", "--ledger", "ledger.json", "--release", "COPIL")
+    assert code == cli.EXIT_OK
+    ledger = territoires.io.load_ledger(tmp_path / "ledger.json")
+    assert [release.label for release in ledger.releases] == ["COPIL"]
+    certificate = json.loads((tmp_path / "report.html.certificate.json").read_text("utf-8"))
+    assert certificate["protected"] is True
+    assert "report.html" in certificate["certifies"]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<p class="note audit">Contrôle du secret' in page
+    assert "aucune des" in page
