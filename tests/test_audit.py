@@ -29,7 +29,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from territoires import Period
+from territoires import Period, _audit, _linked
+from territoires._audit import LARGE_COUNT
 from territoires.disclosure import CellStatus, audit
 from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.measures import Dimension, Unit
@@ -486,3 +487,70 @@ def test_a_revision_is_audited_as_another_state_of_the_data() -> None:
     # The newest state first: 27 - 20.
     assert (cell.counts[0].low, cell.counts[0].high) == (7, 7)
     assert cell.tables == ("S1",)
+
+
+# -- the protector's audit, which knows the true counts -----------------------------------------
+
+
+def protector_exposed(world: World) -> set[Cell]:
+    """The hidden cells the protector's audit finds exposed, knowing the true counts.
+
+    The protector searches for whole-number solutions near the true counts as well as over
+    the whole system (``territoires._audit``); whatever it finds, its verdicts must be the
+    exhaustive attacker's, the equalities that hold in truth given to the attacker.
+    """
+    rows = [row for table in world.tables().values() for row in table.rows]
+    cells = {}
+    truth = {}
+    for row in rows:
+        entity = {
+            "action": row.action,
+            "contract": row.contract,
+            "territory": row.territory,
+            "national": "FR",
+        }[row.level.value]
+        cell: Cell = (row.level.value, entity, row.category, row.period)
+        cells[_linked.cell_id(row)] = cell
+        truth[_linked.cell_id(row)] = (world.value(cell),)
+    pattern = _linked.audit_pattern(
+        rows,
+        _linked.Prior(),
+        BUILTINS.indicators,
+        threshold=world.threshold,
+        truth=truth,
+        geography=None,
+    )
+    return {cells[found] for found in pattern.exposed}
+
+
+@given(worlds(national=True))
+def test_the_protectors_verdicts_are_the_exhaustive_attackers(world: World) -> None:
+    """Small counts: the verdicts of the audit that knows the truth are the search's."""
+    truth = brute_force(world, equalities=True)
+    assert protector_exposed(world) == {
+        cell for cell, interval in truth.items() if exposed(interval, world.threshold)
+    }
+
+
+@given(worlds(national=False))
+def test_the_protectors_verdicts_on_large_counts_are_the_exhaustive_attackers(
+    world: World,
+) -> None:
+    """Counts of LARGE_COUNT or more (searched near the truth only): still the search's."""
+    large = {key: LARGE_COUNT + value for key, value in world.base.items()}
+    world = attrs.evolve(world, base=large)
+    truth = brute_force(world, equalities=True)
+    assert protector_exposed(world) == {
+        cell for cell, interval in truth.items() if exposed(interval, world.threshold)
+    }
+
+
+@given(worlds(national=False))
+def test_when_the_relaxation_cannot_be_solved_the_verdicts_still_hold(world: World) -> None:
+    """No relaxation solved (HiGHS in numerical trouble): the search's verdicts all the same.
+
+    The audit then falls back on the integer programme's bounds and never crashes.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_audit._Model, "_solve", lambda *_, **__: _audit._UNKNOWN)
+        _check(world, equalities=None)
