@@ -365,7 +365,7 @@ class System:
         threshold: int | None = None,
         loose: Iterable[Key] = (),
         truth: Mapping[Key, int] | None = None,
-        cache: dict[Hashable, dict[Key, Interval]] | None = None,
+        cache: dict[Hashable, Any] | None = None,
     ) -> dict[Key, Interval]:
         """Return the feasible interval of each variable of ``keys`` (all by default).
 
@@ -388,7 +388,10 @@ class System:
             cache: Where to keep each component's intervals between calls, by what the
                 component is (its bounds, constraints, exclusions, targets and options): a
                 component met again unchanged is not solved again (a protector auditing one
-                pattern after another changes a few components at a time).
+                pattern after another changes a few components at a time). It keeps too
+                the searches near the true counts that found nothing, by what they searched
+                (the target, the counts left free, the values asked for): one met again in
+                a changed component, where nothing it searched changed, is not run again.
 
         Raises:
             KeyError: a key is not a variable of the system.
@@ -400,6 +403,9 @@ class System:
                 raise KeyError(f"{key!r} is not a variable of the system")
         found: dict[Key, Interval] = {}
         loose = set(loose)
+        failed: set[Hashable] | None = None
+        if cache is not None:
+            failed = cache.setdefault(_FAILED_NEAR, set())
         for component in self._components(set(wanted)):
             targets = [key for key in component.keys if key in found or key in wanted]
             signature = None
@@ -415,7 +421,9 @@ class System:
                 if signature in cache:
                     found.update(cache[signature])
                     continue
-            solved = component.solve(targets, threshold=threshold, loose=loose, truth=truth)
+            solved = component.solve(
+                targets, threshold=threshold, loose=loose, truth=truth, failed=failed
+            )
             if signature is not None and cache is not None:
                 cache[signature] = solved
             found.update(solved)
@@ -528,6 +536,7 @@ class _Component:
         threshold: int | None,
         loose: set[Key],
         truth: Mapping[Key, int] | None = None,
+        failed: set[Hashable] | None = None,
     ) -> dict[Key, Interval]:
         while True:
             model = self.model
@@ -540,6 +549,7 @@ class _Component:
                         assumed=self._assumes,
                         loose=loose,
                         truth=truth,
+                        failed=failed,
                     ).items()
                 }
             except Inconsistent:
@@ -933,8 +943,12 @@ class _Model:
         assumed: bool,
         loose: set[Key],
         truth: Mapping[Key, int] | None = None,
+        failed: set[Hashable] | None = None,
     ) -> dict[Key, Interval]:
         """The interval of each target (see :meth:`System.intervals`).
+
+        ``failed`` holds the searches near the true counts that found nothing, by what they
+        searched; those met again are not run again (see :meth:`_near`).
 
         With a threshold (a verdict), whole-number solutions are looked for first: a target
         two of them set to different values, one of them outside ``[1, threshold - 1]``, is
@@ -991,7 +1005,7 @@ class _Model:
             bounds = [self.relaxed(key, maximise=False), self.relaxed(key, maximise=True)]
             if threshold is not None and near and not self._told(column, bounds, threshold):
                 assert true_values is not None
-                self._near(column, threshold, true_values, bounds)
+                self._near(column, threshold, true_values, bounds, failed)
                 if self._protected(column, threshold):
                     continue
             settled = True
@@ -1054,6 +1068,7 @@ class _Model:
         threshold: int,
         truth: Mapping[int, int],
         bounds: list[int | None],
+        failed: set[Hashable] | None = None,
     ) -> None:
         """Look for whole-number solutions near the true counts that tell one target.
 
@@ -1065,6 +1080,13 @@ class _Model:
         counts keep the relations they take part in satisfied, as the true counts do. Where
         counts are large and rounded shares pin them together, this finds in a few
         milliseconds what a search over the whole component struggles with.
+
+        A search that finds nothing is added to ``failed`` by what it searched: the target,
+        the counts left free and the values asked for. Counts suppressed since are new
+        variables; outside the free ones they are fixed at their true values, the values
+        they had as published constants, so the same search would search the same
+        programme: it is not run again. (Only where every constraint always holds: the
+        assumptions of a model are not part of what is searched.)
         """
         import numpy as np
 
@@ -1085,12 +1107,22 @@ class _Model:
         lower = np.array(self._lower, dtype=float)
         upper = np.array([np.inf if u is None else float(u) for u in self.upper])
         values = np.array([float(truth[index]) for index in range(self.width)])
+        if any(constraint.when != "always" for constraint in self.constraints):
+            failed = None
+        names = list(self.column)
         mip.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
         try:
             for depth in NEIGHBOURHOODS:
                 near = {column}
                 for _ in range(depth):
                     near = set().union(*(adjacent[other] for other in near))
+                searched = (
+                    names[column],
+                    frozenset(names[other] for other in near),
+                    tuple(wanted),
+                )
+                if failed is not None and searched in failed:
+                    continue
                 free = np.fromiter(sorted(near), dtype=np.int64)
                 low, high = values.copy(), values.copy()
                 low[free], high[free] = lower[free], upper[free]
@@ -1100,6 +1132,8 @@ class _Model:
                     self._integer_solution({}, maximise=False)
                     if self._protected(column, threshold):
                         return
+                if failed is not None:
+                    failed.add(searched)
         finally:
             mip.setOptionValue("mip_max_nodes", MILP_NODES)
             mip.changeColsBounds(self.width, everything, lower, upper)
@@ -1218,6 +1252,7 @@ def _large(truth: Mapping[int, int] | None) -> bool:
 
 
 _INFEASIBLE: Final = object()
+_FAILED_NEAR: Final = "searches near the true counts that found nothing"
 _UNKNOWN: Final = object()
 _TROUBLE: Final = frozenset(
     {"kSolveError", "kNotset", "kLoadError", "kModelError", "kPresolveError", "kPostsolveError"}
