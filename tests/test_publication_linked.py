@@ -336,3 +336,61 @@ def test_the_attacker_sees_what_the_protector_would_miss_without_time(
     monkeypatch.setattr(_attack._Builder, "_time", lambda self, cells: None)
     engine, _ = _publish(THREE_PERIODS, [S1, S2, YEAR])
     assert exposed(engine.values()) != []
+
+
+# -- what no new table can mend ------------------------------------------------------------------
+
+
+def test_a_cell_earlier_releases_give_away_is_named_on_stderr_with_exit_1(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year (25) and S2 (20) released the old way, S1 is 25 - 20 = 5 whatever it hides.
+
+    The CLI still writes S1 and records it (the committee has the figures already), but says
+    on stderr which cells the earlier releases expose, and exits 1.
+    """
+    import io
+
+    from territoires.cli import EXIT_DATA, main
+    from territoires.io import fingerprint, load_ledger, record_release
+
+    monkeypatch.setenv("TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD", "1")
+    data = tmp_path / "data.json"
+    territoires.dump(THREE_PERIODS, data)
+    ledger = tmp_path / "ledger.json"
+    print_ = fingerprint(territoires.load(data))
+    for period in (YEAR, S2):
+        old = _compute(THREE_PERIODS, period, audit=False)
+        record_release(ledger, release_of(old, fingerprint=print_, label=period))
+    before = load_ledger(ledger)
+    out = io.StringIO()
+    code = main(
+        [
+            "indicators",
+            str(data),
+            "--period",
+            S1,
+            "--indicator",
+            INDICATOR,
+            "--threshold",
+            str(THRESHOLD),
+            "--format",
+            "csv",
+            "--ledger",
+            str(ledger),
+            "--release",
+            S1,
+        ],
+        out=out,
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_DATA, err
+    assert "remain exposed by earlier releases" in err
+    table = _compute(THREE_PERIODS, S1, ledger=before, fingerprint=print_)
+    assert table.audit is not None
+    labels = [cell.label for cell in table.audit.exposed]
+    assert "reported_beneficiaries national 2022-S1" in labels  # the issue's 25 - 20 = 5
+    assert f"warning: {len(labels)} suppressed cells remain exposed" in err
+    assert "Traceback" not in err
+    assert f"{INDICATOR},national" in out.getvalue()  # the table is written all the same
+    assert [release.label for release in load_ledger(ledger).releases] == [YEAR, S2, S1]
