@@ -4,7 +4,9 @@ The first part is the "done when" of the indicator engine: a small dataset (two 
 three contracts, six actions, 46 participations of 41 pseudonymous persons, four reports,
 funding lines) whose every figure for 2021 is written out below, at action, contract,
 territory and national level, totals and breakdowns, with the disclosure status of every
-cell at the thresholds 3 and 11, and a comment saying why each cell is suppressed. The second
+cell at the thresholds 3 and 11, and a comment saying why each cell is suppressed; then the
+same case published every semester with a publication ledger and revised after a late report
+(operator-reported beneficiaries, every level, every status with its reasoning). The second
 part pins each definition of the national set on the cases its description names: presence
 and exits on the edges of a period, unknown sex or age left out of shares, durable outcomes,
 reports only for actions without individual rows, annual budget lines.
@@ -53,6 +55,7 @@ from territoires import (
 from territoires.disclosure import CellStatus
 from territoires.indicators import IndicatorTable, Level, compute_indicators
 from territoires.plugins import get_plugin_manager
+from territoires.publication import Ledger, release_of
 
 D = dt.date
 BUILTINS = get_plugin_manager(autoload=False)
@@ -1009,6 +1012,137 @@ def test_the_audit_adds_exactly_the_cells_a_solver_would_give_back(threshold: in
             assert row.status is CellStatus.PRIMARY  # a small count is always hidden
     assert audited.audit is not None
     assert audited.audit.protected
+
+
+# -- the same case published every semester, then revised ------------------------------------
+#
+# Operator-reported beneficiaries (``reported_beneficiaries``, a sum) at threshold 3, published
+# as a steering committee would: 2021-S1, then 2021-S2, then the year, each with the ledger of
+# the releases before, then the year again after a late report. Only d-housing reports without
+# individual rows (d-french's report is left out: its rows are counted; the report straddling
+# 2020 and 2021 lies within no semester and no year), so the contract ctair-dijon, the
+# territory Dijon and the nation hold the same figures as the action: every line below holds
+# at the four levels. Reports of d-housing:
+#   S1: refugee woman 18-25: 4, refugee man 26-39: 6, newcomer man 40+: 2 → 12
+#   S2: refugee woman 18-25: 3, refugee man 26-39: 5                      → 8
+#   year = S1 + S2 (each report lies within one semester)                  → 20
+# Categories without anyone in the period have no row (S2 has no newcomer nor 40+).
+#
+# period  breakdown                       value status why
+SEMESTERS = """
+2021-S1  -                               12  pub
+2021-S1  public_category=other_newcomer  2   P   2 < 3
+2021-S1  public_category=refugee         10  S   12 = newcomer + refugee: the only other part
+2021-S1  sex=female                      4   pub
+2021-S1  sex=male                        8   pub
+2021-S1  age_band=18-25                  4   S   12 = 4 + 6 + 2: the smallest published part
+2021-S1  age_band=26-39                  6   pub
+2021-S1  age_band=40+                    2   P   2 < 3
+2021-S2  -                               8   pub nothing below 3. The ledger holds S1; the year
+2021-S2  public_category=refugee         8   pub   S1 + S2 implies hides its newcomers, S1's + 0,
+2021-S2  sex=female                      3   pub   still anywhere in [0, 12]: nothing withheld
+2021-S2  sex=male                        5   pub
+2021-S2  age_band=18-25                  3   pub
+2021-S2  age_band=26-39                  5   pub
+2021     -                               20  pub
+2021     public_category=other_newcomer  2   P   2 < 3
+2021     public_category=refugee         18  S   the only other part. The attacker knows
+2021     sex=female                      7   pub   refugee = S1 refugee + 8, S1 refugee + S1
+2021     sex=male                        13  pub   newcomer = 12: newcomer anywhere in [0, 12]
+2021     age_band=18-25                  7   S   20 = 7 + 11 + 2: the smallest published part
+2021     age_band=26-39                  11  pub
+2021     age_band=40+                    2   P   2 < 3
+"""
+
+# The late report: a newcomer woman 18-25 in S2 (another state of the data: new fingerprint).
+# The year is published again from it, with the ledger of the three releases.
+#
+# breakdown                       value status withheld      why
+REVISED = """
+-                               21  S   revision      was 20: the difference, 1, is a person
+public_category=other_newcomer  3   S   hidden_before 3 is not small, but 2021 hid it
+public_category=refugee         18  S   hidden_before unchanged, 2021 hid it
+sex=female                      8   S   revision      was 7: 1 person
+sex=male                        13  pub -             unchanged
+age_band=18-25                  8   S   hidden_before 2021 hid it
+age_band=26-39                  11  pub -             unchanged
+age_band=40+                    2   P   hidden_before 2 < 3, and 2021 hid it
+"""
+LEVELS = {
+    Level.ACTION: "d-housing",
+    Level.CONTRACT: "ctair-dijon",
+    Level.TERRITORY: DIJON,
+    Level.NATIONAL: "FR",
+}
+STATUS = {"pub": CellStatus.PUBLISHED, "P": CellStatus.PRIMARY, "S": CellStatus.SECONDARY}
+
+
+def _reported(table: IndicatorTable) -> dict[tuple[Level, str], tuple[Decimal | None, CellStatus]]:
+    """The reported beneficiaries of the Dijon entities: (level, breakdown) → value, status."""
+    found = {}
+    for row in table:
+        if row.indicator != "reported_beneficiaries" or row.level not in LEVELS:
+            continue
+        if (row.action or row.contract or row.territory or "FR") != LEVELS[row.level]:
+            continue
+        breakdown = "-" if row.dimension is None else f"{row.dimension.value}={row.category}"
+        found[row.level, breakdown] = (row.counts[0] if row.counts else None, row.status)
+    return found
+
+
+def test_the_hand_case_published_every_semester_then_revised() -> None:
+    """Every status of S1, S2, the year and the revised year, as worked out above."""
+    ledger = Ledger()
+    tables = {}
+    for period in ("2021-S1", "2021-S2", "2021"):
+        table = _reported_table(DATA, period, ledger, "v1")
+        ledger = ledger.with_release(release_of(table, fingerprint="v1", label=period))
+        tables[period] = table
+        assert table.audit is not None
+        assert table.audit.protected
+        assert table.audit.withheld == ()
+    for line in SEMESTERS.strip().splitlines():
+        period, breakdown, value, status = line.split()[:4]
+        observed = _reported(tables[period])
+        for level in LEVELS:
+            assert observed[level, breakdown] == (int(value), STATUS[status]), (period, line)
+    for period, table in tables.items():  # no other row: empty categories are left out
+        rows = [line for line in SEMESTERS.strip().splitlines() if line.split()[0] == period]
+        assert len(_reported(table)) == len(rows) * len(LEVELS)
+
+    late = ActionReport(
+        id="r-2021-s2-late",
+        action="d-housing",
+        period=Period.semester(2021, 2),
+        counts=(_count(NEWCOMER, F, Y, 1),),
+    )
+    revised = _reported_table(attrs.evolve(DATA, reports=(*REPORTS, late)), "2021", ledger, "v2")
+    assert revised.audit is not None
+    withheld = {label: reason for label, reason, _ in revised.audit.withheld}
+    observed = _reported(revised)
+    assert len(observed) == len(REVISED.strip().splitlines()) * len(LEVELS)
+    for line in REVISED.strip().splitlines():
+        breakdown, value, status, reason = line.split()[:4]
+        for level, entity in LEVELS.items():
+            assert observed[level, breakdown] == (int(value), STATUS[status]), line
+            where = "national" if level is Level.NATIONAL else f"{level.value} {entity}"
+            label = f"reported_beneficiaries {where}" + (
+                "" if breakdown == "-" else f" {breakdown}"
+            )
+            assert withheld.get(f"{label} 2021") == (None if reason == "-" else reason), line
+
+
+def _reported_table(data: Dataset, period: str, ledger: Ledger, fingerprint: str) -> IndicatorTable:
+    return compute_indicators(
+        data,
+        period=period,
+        indicators=["reported_beneficiaries"],
+        plugins=BUILTINS,
+        threshold=3,
+        geography=Places(),
+        ledger=ledger,
+        fingerprint=fingerprint,
+    )
 
 
 def test_both_kinds_of_suppression_happen_at_every_level() -> None:
