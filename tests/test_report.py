@@ -397,3 +397,41 @@ def test_a_report_with_a_ledger_is_recorded_and_certified(
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert '<p class="note audit">Contrôle du secret' in page
     assert "aucune des" in page
+
+
+def test_a_report_that_earlier_releases_expose_says_so_and_names_the_cells() -> None:
+    """The report of S1 says how many suppressed cells earlier releases expose, and which.
+
+    The year and S2 released the old way give S1 back (25 - 20 = 5).
+    """
+    from territoires.indicators import compute_indicators
+    from territoires.publication import Ledger, release_of
+    from test_publication_linked import S1, S2, THREE_PERIODS, THRESHOLD, YEAR
+
+    ledger = Ledger()
+    for period in (YEAR, S2):
+        old = compute_indicators(
+            THREE_PERIODS, period=period, threshold=THRESHOLD, plugins=BUILTINS, audit=False
+        )
+        ledger = ledger.with_release(release_of(old, fingerprint="v1", label=period))
+    report = build_report(
+        THREE_PERIODS,
+        period=S1,
+        threshold=THRESHOLD,
+        plugins=BUILTINS,
+        today=TODAY,
+        ledger=ledger,
+        fingerprint="v1",
+    )
+    assert report.audit is not None
+    exposed = [cell.label for cell in report.audit.exposed]
+    assert "reported_beneficiaries national 2022-S1" in exposed
+    page = render_html(report)
+    paragraph = re.search(r'<p class="note audit exposed">(.*?)</p>', page)
+    assert paragraph is not None
+    text = html.unescape(paragraph.group(1))
+    assert text.startswith(
+        f"Contrôle du secret : {len(exposed)} des {len(report.audit.hidden)} cases secrètes"
+    )
+    assert exposed[0] in text
+    assert "aucune des" not in page  # never both verdicts
