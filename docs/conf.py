@@ -60,9 +60,6 @@ nitpick_ignore: list[tuple[str, str]] = [
     # The shape compute_indicators accepts as a ledger: a Protocol in a private module, so that
     # the engine need not import territoires.publication; the Ledger it stands for is documented.
     ("py:class", "territoires._linked.LedgerLike"),
-    # The error audit() raises when published values contradict each other: it lives in the
-    # private solver module, and its page says what it derives from (TerritoiresError, ValueError).
-    ("py:exc", "territoires._audit.Inconsistent"),
 ]
 
 # -- MyST ------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from territoires import Period, _audit, _linked
 from territoires._audit import LARGE_COUNT
 from territoires.disclosure import CellStatus, audit
+from territoires.exceptions import InconsistentError
 from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.measures import Dimension, Unit
 from territoires.plugins import get_plugin_manager
@@ -554,3 +555,17 @@ def test_when_the_relaxation_cannot_be_solved_the_verdicts_still_hold(world: Wor
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_audit._Model, "_solve", lambda *_, **__: _audit._UNKNOWN)
         _check(world, equalities=None)
+
+
+def test_tables_that_contradict_a_relation_are_refused_with_a_public_error() -> None:
+    """A breakdown that does not add up to its published total: not one dataset."""
+    table = rows(
+        ("reported_beneficiaries", None, 10),
+        ("reported_beneficiaries", "female", 3),
+        ("reported_beneficiaries", "male", 4),
+    )
+    with pytest.raises(InconsistentError) as caught:
+        audit({"2022": table}, plugins=BUILTINS, threshold=11)
+    assert isinstance(caught.value, ValueError)
+    assert any("reported_beneficiaries" in source for source in caught.value.sources)
+    assert "contradict" in str(caught.value)

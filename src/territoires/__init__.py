@@ -32,6 +32,7 @@ from territoires.eligibility import (
 from territoires.exceptions import (
     DataError,
     FormatError,
+    InconsistentError,
     InvalidCodeError,
     InvalidValueError,
     PluginError,
@@ -131,6 +132,7 @@ __all__ = [
     "GovernanceKind",
     "GovernanceLevel",
     "HousingOutcome",
+    "InconsistentError",
     "Indicator",
     "IndicatorInput",
     "InvalidCodeError",

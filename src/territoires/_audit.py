@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
-from territoires.exceptions import TerritoiresError
+from territoires.exceptions import InconsistentError
 
 if TYPE_CHECKING:
     import highspy
@@ -129,19 +129,8 @@ MILP_TIME_LIMIT: Final = 60.0
 _TOLERANCE: Final = 1e-6  # HiGHS's feasibility tolerance is 1e-7: whole numbers within this
 
 
-class Inconsistent(TerritoiresError, ValueError):
-    """What is known contradicts itself: no value of the hidden counts satisfies it all.
-
-    Args:
-        sources: The sources of the constraints of the contradictory component.
-        keys: The variables of that component.
-    """
-
-    def __init__(self, sources: Sequence[str], keys: Sequence[Key]) -> None:
-        self.sources = tuple(sources)
-        self.keys = tuple(keys)
-        shown = "; ".join(self.sources[:5]) + ("; …" if len(self.sources) > 5 else "")
-        super().__init__(f"the published values contradict each other ({shown})")
+Inconsistent = InconsistentError
+"""What is known contradicts itself: :class:`~territoires.exceptions.InconsistentError`."""
 
 
 def _fraction(value: Rational) -> Fraction:

@@ -786,7 +786,7 @@ def audit(
         InvalidValueError: a cell is published with two values in ``tables`` (a revision:
             give what was published before as ``earlier``), or ``threshold`` is not a whole
             number of at least 1.
-        TerritoiresError: (also a :class:`ValueError`) the published values contradict a
+        InconsistentError: (also a :class:`ValueError`) the published values contradict a
             relation that always holds: the tables do not describe one dataset.
 
     Example:

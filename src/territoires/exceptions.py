@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataError",
     "FormatError",
+    "InconsistentError",
     "InvalidCodeError",
     "InvalidValueError",
     "PluginError",
@@ -117,6 +118,27 @@ class DataError(TerritoiresError, ValueError):
         first = self.problems[0].format() if self.problems else "no details"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{count} problem{'s' if count != 1 else ''}: {first}{more}")
+
+
+class InconsistentError(TerritoiresError, ValueError):
+    """Published values contradict each other: no value of the hidden counts satisfies them.
+
+    Raised by :func:`territoires.disclosure.audit` when tables contradict a relation that
+    always holds (a breakdown that does not add up to its total, say): they do not describe
+    one dataset.
+
+    Args:
+        sources: The relations of the contradictory part of the system, in words.
+        keys: The hidden counts of that part.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, sources: Sequence[str], keys: Sequence[object]) -> None:
+        self.sources: tuple[str, ...] = tuple(sources)
+        self.keys: tuple[object, ...] = tuple(keys)
+        shown = "; ".join(self.sources[:5]) + ("; …" if len(self.sources) > 5 else "")
+        super().__init__(f"the published values contradict each other ({shown})")
 
 
 class FormatError(TerritoiresError, ValueError):
