@@ -103,24 +103,15 @@ class Withheld:
 
 
 def cell_id(row: Any) -> CellId:
-    """The cell of a row (an :class:`~territoires.indicators.IndicatorRow` or a ledger cell)."""
-    level = getattr(row.level, "value", row.level)
-    entity = {
-        "action": row.action,
-        "contract": row.contract,
-        "territory": row.territory,
-        "national": _attack.NATIONAL,
-    }[level]
-    dimension = row.dimension
-    return (
-        row.indicator,
-        level,
-        entity,
-        getattr(dimension, "value", dimension),
-        row.category,
-        row.period.start,
-        row.period.end,
-    )
+    """The cell of a row (an :class:`~territoires.indicators.IndicatorRow` or a ledger cell).
+
+    Raises:
+        ValueError: the row's level names no entity (never for the engine's rows).
+    """
+    found = _attack.cell_id(row)
+    if found is None:
+        raise ValueError(f"a row of level {row.level!r} names no cell")
+    return found
 
 
 class LedgerLike(Protocol):
