@@ -10,7 +10,11 @@ the publication ledger computed from the same data, and while a suppressed cell 
 cell of a relation that exposes it is suppressed, the groups are repaired and the audit runs
 again. Which cell: among the published cells of the current table that share a relation with
 the exposed one, the one with no zero count and the smallest counts, the first in the
-table's order on a tie; suppressions only grow, so the loop ends.
+table's order on a tie, or when every cell it shares a relation with is hidden, the nearest
+published ones of the hidden cells around it. When that helps no exposed cell any more, the
+nearest published cells further away through hidden cells (up to :data:`REACH` relations:
+what pins an action's count may be its contract's total). Suppressions only grow, so the
+loop ends.
 
 The attacker audited against is the strongest this library models: it knows every relation
 between cells (breakdowns, levels, periods, shares, rates), and for relations that only
@@ -60,6 +64,11 @@ __all__ = [
 ROUNDS: Final = 200
 """Rounds of the audit loop at most: each suppresses at least one more cell, so it ends long
 before on any real table; the bound keeps a pathological one from running forever."""
+
+
+REACH: Final = 6
+"""How many relations away from an exposed cell its complement is looked for, through hidden
+cells (see :func:`complements`)."""
 
 
 class Reason(LabelledEnum):
@@ -346,6 +355,7 @@ def audit_pattern(
 def complements(
     pattern: Pattern,
     candidates: Mapping[CellId, tuple[tuple[int, ...], int]],
+    reach: int = 2,
 ) -> dict[CellId, CellId]:
     """For each exposed cell, the published cell to suppress next (see the module).
 
@@ -353,6 +363,7 @@ def complements(
         pattern: The audit.
         candidates: The published cells of the current table that may be suppressed, each
             with its counts and its position in the table.
+        reach: How many relations away, through hidden cells, to look for them.
 
     Returns:
         The chosen cell for each exposed cell that has one; an exposed cell with none is
@@ -370,18 +381,29 @@ def complements(
 
     chosen: dict[CellId, CellId] = {}
     for cell in pattern.exposed:
-        near = [other for other in neighbours.get(cell, ()) if other in candidates]
-        if not near:
-            # One step further: the published neighbours of the hidden cells around it.
-            near = [
-                far
-                for other in neighbours.get(cell, ())
-                if other in hidden
-                for far in neighbours.get(other, ())
-                if far in candidates and far != cell
+        # The published cells nearest to it, through hidden cells only: its own neighbours,
+        # else those of the hidden cells around it, and so on (what pins a count may be a
+        # few relations away, a contract's total bounding an action's category).
+        seen = {cell}
+        frontier = [cell]
+        near: list[CellId] = []
+        for _ in range(reach):
+            step = [
+                other
+                for each in frontier
+                for other in neighbours.get(each, ())
+                if other not in seen
             ]
+            step = list(dict.fromkeys(step))
+            seen.update(step)
+            near = [other for other in step if other in candidates]
+            if near:
+                break
+            frontier = [other for other in step if other in hidden]
+            if not frontier:
+                break
         if near:
-            chosen[cell] = min(dict.fromkeys(near), key=cost)
+            chosen[cell] = min(near, key=cost)
     return chosen
 
 
@@ -471,6 +493,10 @@ def protect_linked(
         }
         chosen = complements(pattern, candidates)
         fresh = {cell: exposed for exposed, cell in chosen.items() if cell not in withheld}
+        if not fresh:
+            # Nothing near helps any more: look further, through hidden cells.
+            chosen = complements(pattern, candidates, reach=REACH)
+            fresh = {cell: exposed for exposed, cell in chosen.items() if cell not in withheld}
         if not fresh:
             return rows, withheld, pattern
         for cell, exposed in fresh.items():
