@@ -394,3 +394,29 @@ def test_a_cell_earlier_releases_give_away_is_named_on_stderr_with_exit_1(
     assert "Traceback" not in err
     assert f"{INDICATOR},national" in out.getvalue()  # the table is written all the same
     assert [release.label for release in load_ledger(ledger).releases] == [YEAR, S2, S1]
+
+
+def test_a_complement_is_looked_for_behind_hidden_cells_when_nothing_near_helps() -> None:
+    """What pins an exposed cell may lie several relations away, behind hidden cells.
+
+    Exposed cell e; the cells it shares relations with are hidden (h1, then h2); the published
+    cells are p3, three relations away, and p4, four. Nearby (the default reach) nothing is
+    found; looking further finds the nearest, p3, even though p4 has smaller counts.
+    """
+    from types import SimpleNamespace
+
+    from territoires import _linked
+
+    def cell(name: str) -> Any:
+        return (INDICATOR, "action", name, None, None, dt.date(2022, 1, 1), dt.date(2022, 6, 30))
+
+    e, h1, h2, p3, p4 = (cell(name) for name in ("e", "h1", "h2", "p3", "p4"))
+    attack = SimpleNamespace(
+        links=[(e, h1), (h1, h2), (h2, p3), (p3, p4)],
+        hidden=[SimpleNamespace(cell=c) for c in (e, h1, h2)],
+    )
+    pattern = _linked.Pattern(attack, {}, (e,), ())  # type: ignore[arg-type]
+    candidates = {p3: ((40,), 0), p4: ((12,), 1)}
+    assert _linked.complements(pattern, candidates) == {}
+    assert _linked.complements(pattern, candidates, reach=_linked.REACH) == {e: p3}
+    assert _linked.complements(pattern, candidates, reach=2) == {}  # p3 is 3 relations away

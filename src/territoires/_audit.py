@@ -85,7 +85,7 @@ When = Literal["always", "assumed", "cautious"]
 SOLVER: Final = "HiGHS"
 """The solver's name, as an audit report cites it."""
 
-MILP_NODES: Final = int(os.environ.get("MILP_NODES", "500"))
+MILP_NODES: Final = 500
 """Branch-and-bound nodes a mixed-integer solve may explore: a limit of work, not of time, so
 that the same system gives the same intervals on every machine."""
 
@@ -735,6 +735,8 @@ class _Model:
         self._feasible: bool | None = None
         self.loose: set[int] = set()
         self._adjacent: list[set[int]] | None = None
+        self._names = list(self.column)
+        self._always = all(constraint.when == "always" for constraint in constraints)
 
     # -- witnesses ----------------------------------------------------------------------------
 
@@ -960,9 +962,13 @@ class _Model:
         true_values: dict[int, int] | None = None
         if truth is not None and all(key in truth for key in self.column):
             true_values = {self.column[key]: truth[key] for key in self.column}
-            if len(true_values) == self.width:  # no binary column of an exclusion
-                self._witness([float(true_values[column]) for column in range(self.width)])
+        # The true counts are a solution unless an exclusion added binary columns.
         near = true_values is not None and len(true_values) == self.width
+        truth_vector = None
+        if near:
+            assert true_values is not None
+            truth_vector = [float(true_values[column]) for column in range(self.width)]
+            self._witness(truth_vector)
         large = near and _large(true_values)
         if threshold is not None and not large:
             self._sweep(columns, threshold, true_values)
@@ -993,8 +999,8 @@ class _Model:
                 continue  # a solution found for an earlier target tells this one
             bounds = [self.relaxed(key, maximise=False), self.relaxed(key, maximise=True)]
             if threshold is not None and near and not self._told(column, bounds, threshold):
-                assert true_values is not None
-                self._near(column, threshold, true_values, bounds, failed)
+                assert truth_vector is not None
+                self._near(column, threshold, truth_vector, bounds, failed)
                 if self._protected(column, threshold):
                     continue
             settled = True
@@ -1038,6 +1044,15 @@ class _Model:
             and (low <= 0 or high >= threshold)
         )
 
+    @functools.cached_property
+    def _column_bounds(self) -> tuple[Any, Any]:
+        """Every column's lower and upper bound as floats (numpy arrays; no upper: inf)."""
+        import numpy as np
+
+        lower = np.array(self._lower, dtype=float)
+        upper = np.array([np.inf if u is None else float(u) for u in self.upper])
+        return lower, upper
+
     def _neighbours(self) -> list[set[int]]:
         """The columns sharing a row with each column (itself included)."""
         if self._adjacent is None:
@@ -1055,7 +1070,7 @@ class _Model:
         self,
         column: int,
         threshold: int,
-        truth: Mapping[int, int],
+        truth: Sequence[float],
         bounds: list[int | None],
         failed: set[Hashable] | None = None,
     ) -> None:
@@ -1082,7 +1097,7 @@ class _Model:
         low_bound, high_bound = bounds
         assert low_bound is not None
         top = np.inf if high_bound is None else float(high_bound)
-        true = truth[column]
+        true = truth[column]  # a whole number, as a float
         if 1 <= true < threshold:
             wanted = [(float(low_bound), 0.0), (float(threshold), top)]
         else:
@@ -1093,12 +1108,11 @@ class _Model:
         adjacent = self._neighbours()
         mip = self._integer_model()
         everything = np.arange(self.width, dtype=np.int32)
-        lower = np.array(self._lower, dtype=float)
-        upper = np.array([np.inf if u is None else float(u) for u in self.upper])
-        values = np.array([float(truth[index]) for index in range(self.width)])
-        if any(constraint.when != "always" for constraint in self.constraints):
+        lower, upper = self._column_bounds
+        values = np.asarray(truth)
+        if not self._always:
             failed = None
-        names = list(self.column)
+        names = self._names
         mip.setOptionValue("mip_max_nodes", NEIGHBOURHOOD_NODES)
         try:
             for depth in NEIGHBOURHOODS:
@@ -1153,10 +1167,10 @@ class _Model:
             cap = max(cap, float(max(truth.values(), default=0)))
         mip = self._integer_model()
         everything = np.arange(self.width, dtype=np.int32)
-        lower = np.array(self._lower, dtype=float)
+        lower, original = self._column_bounds
         try:
             for _ in range(3):
-                upper = np.array([cap if u is None else min(float(u), cap) for u in self.upper])
+                upper = np.minimum(original, cap)
                 mip.changeColsBounds(self.width, everything, lower, upper)
                 if truth is not None:
                     break
@@ -1194,8 +1208,6 @@ class _Model:
                 if not untold or len(untold) > before * (1 - SWEEP_PROGRESS):
                     return
         finally:
-            infinity = float("inf")
-            original = np.array([infinity if u is None else float(u) for u in self.upper])
             mip.setOptionValue("mip_rel_gap", 0.0)
             mip.setOptionValue("mip_abs_gap", 0.999)
             mip.setOptionValue("mip_max_nodes", MILP_NODES)
