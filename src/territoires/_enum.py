@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from typing import Literal, Self, cast
 
+from territoires.exceptions import InvalidValueError, did_you_mean
+
 Lang = Literal["fr", "en"]
 
 
@@ -43,13 +45,20 @@ class LabelledEnum(enum.Enum):
         """Return the member whose value is ``value``.
 
         Raises:
-            ValueError: ``value`` is not the value of any member; the message lists the
-                accepted values.
+            InvalidValueError: ``value`` is not the value of any member (also a
+                ``ValueError``); the message suggests the closest values and lists them all.
         """
         member = cls._value2member_map_.get(value)
         if member is None:
-            allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"{value!r} is not one of: {allowed}")
+            values = cls.values()
+            hint = did_you_mean(value, values) if isinstance(value, str) else ""
+            raise InvalidValueError(
+                cls.__name__,
+                value,
+                f"a value that is one of {', '.join(values)}",
+                code="unknown-enum",
+                hint=hint,
+            )
         return cast(Self, member)
 
     @classmethod

@@ -55,6 +55,7 @@ from territoires.exceptions import (
     FormatError,
     InvalidValueError,
     PluginError,
+    RowLookupError,
     UnknownIndicatorError,
     UnknownTerritoryError,
 )
@@ -343,8 +344,18 @@ class IndicatorTable:
         """Return the one row of ``indicator`` at ``level`` (the total unless a category).
 
         Raises:
-            LookupError: no row or several rows match.
+            UnknownIndicatorError: the table has no row of ``indicator``; the message
+                suggests the closest names (also a ``LookupError``).
+            RowLookupError: no row, or several rows, of ``indicator`` match (also a
+                ``LookupError``).
+
+        .. versionchanged:: 0.2
+            Raises :class:`~territoires.UnknownIndicatorError` or
+            :class:`~territoires.RowLookupError` rather than a bare ``LookupError``.
         """
+        names = dict.fromkeys(row.indicator for row in self.rows)
+        if indicator not in names:
+            raise UnknownIndicatorError(indicator, names, " in the table")
         found = [
             row
             for row in self.select(
@@ -358,7 +369,16 @@ class IndicatorTable:
             if row.category == category
         ]
         if len(found) != 1:
-            raise LookupError(f"{len(found)} rows of {indicator!r} match, expected one")
+            asked = {
+                "level": level,
+                "dimension": dimension,
+                "category": category,
+                "territory": territory,
+                "contract": contract,
+                "action": action,
+            }
+            criteria = ", ".join(f"{k}={str(v)!r}" for k, v in asked.items() if v is not None)
+            raise RowLookupError(indicator, len(found), criteria)
         return found[0]
 
 
@@ -666,10 +686,7 @@ def compute_indicators(
     names = list(registry) if indicators is None else list(dict.fromkeys(indicators))
     unknown = [name for name in names if name not in registry]
     if unknown:
-        raise UnknownIndicatorError(
-            f"no indicator named {', '.join(map(repr, unknown))} "
-            f"(registered: {', '.join(registry)})"
-        )
+        raise UnknownIndicatorError(unknown, registry, known_as="registered")
     places = resolve_geography(geography)
     if territories is not None:
         # A single reference is a common slip for a list of one.
