@@ -29,14 +29,11 @@ __all__ = [
     "Terminated",
     "TerritoiresError",
     "UnknownActionError",
-    "UnknownContractError",
     "UnknownIndicatorError",
     "UnknownNameError",
     "UnknownTerritoryError",
     "WriteError",
     "WrongTypeError",
-    "closest",
-    "did_you_mean",
 ]
 
 DATE_EXPECTED = (
@@ -44,6 +41,10 @@ DATE_EXPECTED = (
     "datetime.date.fromisoformat('2021-09-01')"
 )
 """What a date argument must be: the Python API takes dates, never texts to parse."""
+
+
+# The two helpers below build the "did you mean" of messages, here so that every module, the
+# model's included, can use them; they are not in __all__, which lists the errors only.
 
 
 def closest(word: str, known: Iterable[str], *, limit: int = 3) -> tuple[str, ...]:
@@ -109,6 +110,7 @@ class InvalidValueError(TerritoiresError, ValueError):
         self.value = value
         self.expected = expected
         self.code = code
+        self.hint = hint
         super().__init__(f"{field}: {expected}, got {value!r}{hint}")
 
 
@@ -192,6 +194,10 @@ class UnknownNameError(TerritoiresError, LookupError):
         known_as: What the known names are, in the list that ends the message
             (``"registered"``).
 
+    Attributes:
+        names: The names looked up, as a tuple.
+        suggestions: The known names closest to those looked up, best first.
+
     .. versionadded:: 0.2
     """
 
@@ -205,8 +211,11 @@ class UnknownNameError(TerritoiresError, LookupError):
         *,
         known_as: str = "known",
     ) -> None:
+        self.name = name
         self.names: tuple[str, ...] = (name,) if isinstance(name, str) else tuple(name)
         self.known: tuple[str, ...] = tuple(known)
+        self.where = where
+        self.known_as = known_as
         self.suggestions: tuple[str, ...] = tuple(
             dict.fromkeys(s for n in self.names for s in closest(str(n), self.known))
         )
@@ -230,9 +239,6 @@ class UnknownIndicatorError(UnknownNameError):
         known: The names that exist (registered indicators, or those of the table).
         where: Where it was looked up, as words that follow the name (``" in the table"``).
 
-    Attributes:
-        suggestions: The known names closest to the one looked up, best first.
-
     .. versionchanged:: 0.2
         Built from the name and the known names, with suggestions.
 
@@ -240,20 +246,6 @@ class UnknownIndicatorError(UnknownNameError):
     """
 
     what = "indicator"
-
-
-class UnknownContractError(UnknownNameError):
-    """No contract has this id in the dataset; the message suggests the closest ids.
-
-    Args:
-        name: The contract id looked up.
-        known: The ids of the dataset's contracts.
-        where: Where it was looked up, as words that follow the id.
-
-    .. versionadded:: 0.2
-    """
-
-    what = "contract"
 
 
 class UnknownActionError(UnknownNameError):
@@ -276,7 +268,7 @@ class RowLookupError(TerritoiresError, LookupError):
     Args:
         indicator: The indicator.
         found: How many rows matched (0, or 2 and more).
-        criteria: What was asked, in words (``"level=national, category=None"``).
+        criteria: What was asked, in words (``"level='national', category='female'"``).
 
     .. versionadded:: 0.2
     """
