@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 from typing import Literal, Self, cast
-
-from territoires.exceptions import InvalidValueError, did_you_mean
 
 Lang = Literal["fr", "en"]
 
@@ -45,20 +44,17 @@ class LabelledEnum(enum.Enum):
         """Return the member whose value is ``value``.
 
         Raises:
-            InvalidValueError: ``value`` is not the value of any member (also a
-                ``ValueError``); the message suggests the closest values and lists them all.
+            ValueError: ``value`` is not the value of any member; the message lists the
+                accepted values, after the closest ones. Public functions turn it into a
+                :class:`~territoires.InvalidArgumentError` naming their argument (this
+                module sits below the errors and cannot raise them).
         """
         member = cls._value2member_map_.get(value)
         if member is None:
             values = cls.values()
-            hint = did_you_mean(value, values) if isinstance(value, str) else ""
-            raise InvalidValueError(
-                cls.__name__,
-                value,
-                f"a value that is one of {', '.join(values)}",
-                code="unknown-enum",
-                hint=hint,
-            )
+            close = difflib.get_close_matches(value, values, n=3) if isinstance(value, str) else []
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+            raise ValueError(f"{value!r} is not one of: {', '.join(values)}{hint}")
         return cast(Self, member)
 
     @classmethod

@@ -124,12 +124,13 @@ class InvalidArgumentError(InvalidValueError):
         field: Name of the argument.
         value: The offending value.
         expected: What the argument should have been.
+        hint: Words added after the value, such as a "did you mean".
 
     .. versionadded:: 0.2
     """
 
-    def __init__(self, field: str, value: object, expected: str) -> None:
-        super().__init__(field, value, expected, code="invalid-value")
+    def __init__(self, field: str, value: object, expected: str, *, hint: str = "") -> None:
+        super().__init__(field, value, expected, code="invalid-value", hint=hint)
 
 
 class WrongTypeError(InvalidValueError, TypeError):
@@ -281,8 +282,8 @@ class RowLookupError(TerritoiresError, LookupError):
             message = f"no row of {indicator!r} matches {criteria}"
         else:
             message = (
-                f"{found} rows of {indicator!r} match {criteria}: name the dimension, "
-                "category, territory, contract or action of the one wanted"
+                f"{found} rows of {indicator!r} match {criteria}, expected one: name the "
+                "dimension, category, territory, contract or action of the one wanted"
             )
         super().__init__(message)
 

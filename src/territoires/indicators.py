@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -53,11 +53,13 @@ from territoires.disclosure import (
 )
 from territoires.exceptions import (
     FormatError,
+    InvalidArgumentError,
     InvalidValueError,
     PluginError,
     RowLookupError,
     UnknownIndicatorError,
     UnknownTerritoryError,
+    did_you_mean,
 )
 from territoires.measures import (
     Dimension,
@@ -68,6 +70,7 @@ from territoires.measures import (
     merge_all,
     person_counts,
 )
+from territoires.model._validators import DATASET_EXPECTED, check_instance
 from territoires.model.contract import Action, Contract
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.period import Period
@@ -123,6 +126,20 @@ def default_period(today: dt.date | None = None) -> Period:
     .. versionadded:: 0.1
     """
     return Period.year((today or dt.date.today()).year - 1)
+
+
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def _choice(enum_type: type[_E], value: str, argument: str) -> _E:
+    """The member of ``enum_type`` that an argument names, or an error naming the argument."""
+    try:
+        return enum_type.from_value(value)
+    except ValueError:
+        values = enum_type.values()
+        raise InvalidArgumentError(
+            argument, value, f"one of {', '.join(values)}", hint=did_you_mean(value, values)
+        ) from None
 
 
 def parse_period(text: str | int | Period | None) -> Period:
@@ -315,9 +332,9 @@ class IndicatorTable:
         ``dimension=None`` selects the totals; ``dimension=False`` (the default) any
         dimension.
         """
-        wanted_level = Level.from_value(level) if isinstance(level, str) else level
+        wanted_level = _choice(Level, level, "level") if isinstance(level, str) else level
         wanted_dimension: Dimension | bool | None = (
-            Dimension.from_value(dimension) if isinstance(dimension, str) else dimension
+            _choice(Dimension, dimension, "dimension") if isinstance(dimension, str) else dimension
         )
         return [
             row
@@ -422,7 +439,7 @@ def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
         if isinstance(item, Level):
             found.add(item)
         elif isinstance(item, str) and item in Level.values():
-            found.add(Level.from_value(item))
+            found.add(_choice(Level, item, "level"))
         else:
             raise InvalidValueError(
                 "level", level, "levels among " + ", ".join(Level.values()) + " (or None for all)"
@@ -677,9 +694,11 @@ def compute_indicators(
         UnknownIndicatorError: an indicator name is not registered (also a
             :class:`LookupError`).
         UnknownTerritoryError: a territory is neither a contract's nor in the geography.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset` (a path, say).
 
     .. versionadded:: 0.1
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     chosen_period = parse_period(period)
     manager = plugins if plugins is not None else default_plugin_manager()
     registry = manager.indicators

@@ -114,7 +114,8 @@ def category_label(dimension: Dimension, value: str, lang: Lang = "fr") -> str:
         >>> category_label(Dimension.SEX, "female"), category_label(Dimension.AGE_BAND, "18-25")
         ('femme', '18 à 25 ans')
     """
-    member = _CATEGORIES[dimension]._value2member_map_.get(value)
+    enum_type = _CATEGORIES.get(dimension)
+    member = enum_type._value2member_map_.get(value) if enum_type is not None else None
     if isinstance(member, LabelledEnum):
         return member.label(lang)
     if value == "none":
@@ -416,7 +417,8 @@ def person_counts(partial: object) -> tuple[int, ...]:
     raise WrongTypeError(
         "partial",
         partial,
-        "a partial aggregate of territoires.measures, or one with a person_counts() method",
+        "a partial aggregate whose persons can be told (one of territoires.measures, or one "
+        "with a person_counts() method)",
     )
 
 

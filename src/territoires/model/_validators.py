@@ -195,6 +195,19 @@ def not_a_date(name: str, value: object) -> WrongTypeError:
     return WrongTypeError(name, value, DATE_EXPECTED)
 
 
+DATASET_EXPECTED = "a territoires.Dataset (territoires.load(path) reads one from a file)"
+
+
+def check_instance(name: str, value: object, cls: type, expected: str) -> None:
+    """Raise :class:`WrongTypeError` unless ``value`` is a ``cls``, saying what to give.
+
+    For the arguments of public functions, which would otherwise fail deep inside with an
+    ``AttributeError`` naming no argument (a path given for a dataset, an id for a contract).
+    """
+    if not isinstance(value, cls):
+        raise WrongTypeError(name, value, expected)
+
+
 def check_date(name: str, value: object) -> dt.date:
     """Return ``value`` if it is a ``datetime.date``; raise :class:`WrongTypeError` otherwise.
 

@@ -55,7 +55,12 @@ from territoires.indicators import (
     parse_period,
 )
 from territoires.measures import Dimension, Unit, category_label
-from territoires.model._validators import is_date, not_a_date
+from territoires.model._validators import (
+    DATASET_EXPECTED,
+    check_instance,
+    is_date,
+    not_a_date,
+)
 from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
 from territoires.model.enums import (
@@ -420,10 +425,12 @@ def build_report(
         UnknownIndicatorError: The plugins do not register the national indicators the
             report needs (budget and beneficiaries).
         InvalidArgumentError: ``lang`` is neither ``fr`` nor ``en`` (also a ``ValueError``).
-        WrongTypeError: ``today`` is not a ``datetime.date``.
+        WrongTypeError: ``today`` is not a ``datetime.date``, or ``dataset`` not a
+            :class:`~territoires.Dataset`.
 
     .. versionadded:: 0.1
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     if lang not in ("fr", "en"):
         raise InvalidArgumentError("lang", lang, "'fr' or 'en'")
     if today is not None and not is_date(today):
@@ -523,8 +530,12 @@ def render_html(report: Report) -> str:
     Returns:
         The page, starting with ``<!DOCTYPE html>``.
 
+    Raises:
+        WrongTypeError: ``report`` is not a :class:`Report` (a dataset, say).
+
     .. versionadded:: 0.1
     """
+    check_instance("report", report, Report, "a Report, which build_report(dataset) returns")
     from territoires.report._html import render
 
     return render(report)
