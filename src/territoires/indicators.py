@@ -421,7 +421,9 @@ def check_territories(
 
     Raises:
         UnknownTerritoryError: with the nearest known names, when a geography is given.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset`.
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     known = {contract.territory for contract in dataset.contracts}
     for reference in territories:
         if reference in known or dataset.territory(reference) is not None:

@@ -465,11 +465,14 @@ def record_release(path: str | pathlib.Path, release: Release) -> Ledger:
     Raises:
         DataError: the ledger at ``path`` cannot be read (see :func:`load_ledger`).
         WriteError: it cannot be written, naming it.
+        WrongTypeError: ``release`` is not a :class:`~territoires.publication.Release`.
 
     .. versionadded:: 0.1
     """
     from territoires.io import _ledger
+    from territoires.publication import Release
 
+    check_instance("release", release, Release, "a Release (territoires.publication.release_of)")
     target = _path(path)
     before = load_ledger(target)
     previous = _ledger.digest(before, _converter()) if len(before) else None
