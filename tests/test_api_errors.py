@@ -12,6 +12,8 @@ import contextlib
 import datetime as dt
 import importlib
 import inspect
+import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from territoires import (
     UnknownActionError,
     UnknownIndicatorError,
     WrongTypeError,
+    cli,
 )
 from territoires.indicators import compute_indicators
 from territoires.measures import merge_all, person_counts
@@ -358,3 +361,60 @@ def test_a_public_function_given_wrong_arguments_raises_a_domain_error(
             positional.append(wrong)
     with contextlib.suppress(TerritoiresError):  # anything else fails the test
         function(*positional, **keywords)
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+def _validate(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Run ``territoires validate PATH``; return its exit code and everything it printed."""
+    out = io.StringIO()
+    code = cli.main(["validate", str(path)], out=out)
+    captured = capsys.readouterr()
+    return code, out.getvalue() + captured.out + captured.err
+
+
+def _document(tmp_path: Path, **changes: Any) -> Path:
+    """The small demo as a JSON document, with its first contract's fields changed."""
+    path = tmp_path / "dataset.json"
+    territoires.dump(territoires.demo.build(participations=0), path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["contracts"][0].update(changes)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_an_unknown_field_in_a_file_suggests_the_closest_known_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt field of a contract ("signed_at") is reported with "did you mean 'signed_on'"."""
+    code, printed = _validate(_document(tmp_path, signed_at="2021-01-01"), capsys)
+    assert code == cli.EXIT_DATA
+    assert "unknown field 'signed_at' in Contract; did you mean 'signed_on'" in printed
+
+
+def test_an_unknown_column_of_a_table_suggests_the_closest_known_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt column of a participations table is reported with the closest column."""
+    path = tmp_path / "participations.csv"
+    path.write_text("id,person,action,entry_dat,status\n", encoding="utf-8")
+    code, printed = _validate(path, capsys)
+    assert code != 0
+    assert "unknown column 'entry_dat'; did you mean 'entry_date'" in printed
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("01/02/2021", "is not a date written YYYY-MM-DD"),
+        ("2021-02-30", "is not a calendar date"),
+    ],
+)
+def test_an_invalid_date_in_json_says_which_form_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, said: str
+) -> None:
+    """A JSON date in the French form is refused saying YYYY-MM-DD; an impossible day says so."""
+    code, printed = _validate(_document(tmp_path, signed_on=value), capsys)
+    assert code == cli.EXIT_DATA
+    assert f"{value!r} {said}" in printed
