@@ -28,7 +28,7 @@ from decimal import Decimal
 import attrs
 
 from territoires.disclosure import CellStatus
-from territoires.exceptions import InvalidArgumentError
+from territoires.exceptions import InvalidArgumentError, WrongTypeError
 from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.measures import Dimension, Unit
 from territoires.model.period import Period
@@ -231,10 +231,23 @@ def release_of(
     Raises:
         InvalidArgumentError: the tables were protected at different thresholds, or hold no
             counts (a table read back from a file, not computed); also a ``ValueError``.
+        WrongTypeError: ``tables`` is neither a table nor a list of tables.
 
     .. versionadded:: 0.1
     """
-    chosen = [tables] if isinstance(tables, IndicatorTable) else list(tables)
+    expected = "an IndicatorTable, or a list of them (compute_indicators returns one)"
+    given: object = tables  # checked as what a caller may pass, whatever the annotation says
+    if isinstance(given, IndicatorTable):
+        items: list[object] = [given]
+    elif isinstance(given, Iterable) and not isinstance(given, (str, bytes)):
+        items = list(given)
+    else:
+        raise WrongTypeError("tables", given, expected)
+    chosen: list[IndicatorTable] = []
+    for table in items:
+        if not isinstance(table, IndicatorTable):
+            raise WrongTypeError("tables", table, expected)
+        chosen.append(table)
     thresholds = {table.threshold for table in chosen}
     if len(thresholds) != 1:
         raise InvalidArgumentError(
