@@ -69,6 +69,19 @@ the [API reference](api/model.md); this page describes the same classes as a fil
 """
 
 
+# The example of a file of persons the page shows; tests/test_persons_io.py reads it from the
+# page and runs it through the command line, so it must stay a valid file.
+PERSONS_EXAMPLE = """\
+{
+  "persons": [
+    {"id": "P-0001", "status": "refugee", "status_date": "2019-03-03",
+     "birth_date": "1990-05-01", "residence": "38421"},
+    {"id": "P-0002", "status": "subsidiary_protection", "status_date": "2021-01-10",
+     "cir_date": "2021-04-15", "birth_year": 1995, "residence": "38185"}
+  ]
+}"""
+
+
 # -- docstrings -----------------------------------------------------------------------------------
 
 
@@ -439,7 +452,16 @@ def render() -> str:
         "",
         "`territoires eligibility` and `territoires.load_persons()` read persons, the facts an "
         'eligibility decision needs, from a JSON file (`{"persons": [...]}`, each object a '
-        "[`Person`](#person)) or a CSV file with these columns:",
+        "[`Person`](#person)) or a CSV file with the columns below. In JSON, dates are written "
+        "`YYYY-MM-DD`; the file may also hold a single person object, or a list of them, and "
+        'may name its schema (`"schema": "territoires/1"`), which is then checked. For '
+        "instance, `persons.json`:",
+        "",
+        "```json",
+        *PERSONS_EXAMPLE.splitlines(),
+        "```",
+        "",
+        "A CSV file of persons has these columns:",
         "",
         *columns_table(_persons.PERSON_COLUMNS, model.Person),
         "",

@@ -55,6 +55,7 @@ HOWTO = ROOT / "docs" / "how-to"
 EXAMPLES = ROOT / "examples"
 
 DEDICATED = {
+    "install.md": "tests/test_install.py",
     "write-a-plugin.md": "tests/test_docs_hooks.py",
     "write-an-indicator-plugin.md": "tests/test_docs_howto_indicator.py",
 }
@@ -62,7 +63,8 @@ DEDICATED = {
 
 FENCE = re.compile(r"^(?P<fence>`{3,})(?P<info>[^`]*)$")
 MARKER = re.compile(
-    r"^<!--\s*(?P<kind>test: console|test|output|file:\s*\S+|check:\s*\S+|skip:\s*\S.*?)\s*-->$"
+    r"^<!--\s*(?P<kind>test: console|test: install [a-z-]+|test|output|file:\s*\S+|"
+    r"check:\s*\S+|skip:\s*\S.*?)\s*-->$"
 )
 RUN = {"python", "console"}  # languages whose blocks need a marker
 PLUGIN_VARIABLES = (

@@ -1194,6 +1194,9 @@ class _Odd:
     def merge(self, other: _Odd) -> _Odd:
         return self
 
+    def __repr__(self) -> str:
+        return "_Odd()"
+
 
 class _Shapeless:
     """A partial whose persons change shape from one cell to the next."""
@@ -1218,7 +1221,11 @@ class _Shapeless:
             "raised TypeError: returned the key ('female', 'extra'); expected a tuple of 1 "
             "categories (one per dimension, as texts)",
         ),
-        ({("female",): _Odd()}, "raised TypeError: cannot tell the persons behind a _Odd"),
+        (
+            {("female",): _Odd()},
+            "raised WrongTypeError: partial: a partial aggregate whose persons can be told (one "
+            "of territoires.measures, or one with a person_counts() method), got _Odd()",
+        ),
         (
             {("female",): _Shapeless((1,)), ("male",): _Shapeless((1, 2))},
             "raised ValueError: its partial aggregates count persons in different shapes "

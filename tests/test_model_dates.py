@@ -119,7 +119,7 @@ def test_years_and_semesters() -> None:
     assert Period.year(2021) == Period(dt.date(2021, 1, 1), dt.date(2021, 12, 31))
     assert str(Period.semester(2021, 1)) == "2021-01-01..2021-06-30"
     assert str(Period.semester(2021, 2)) == "2021-07-01..2021-12-31"
-    with pytest.raises(ValueError, match="half must be 1 or 2"):
+    with pytest.raises(ValueError, match="half: 1 or 2, got 3"):
         Period.semester(2021, 3)
 
 

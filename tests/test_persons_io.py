@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import territoires
 from strategies import persons
-from territoires import AdministrativeStatus, DataError, Person, ProblemCode
+from territoires import AdministrativeStatus, DataError, Person, ProblemCode, cli
 from territoires.problems import Problem
 
 PERSONS = Path(__file__).resolve().parent / "data" / "persons"
@@ -291,3 +291,77 @@ def test_a_person_id_used_twice_is_reported_with_both_places(tmp_path: Path) -> 
         "persons[2].id",
     )
     assert "persons[0]" in problem.message
+
+
+# -- the file the data-format reference documents ----------------------------------------------
+
+DATA_FORMAT = Path(__file__).resolve().parent.parent / "docs" / "reference" / "data-format.md"
+
+
+def documented_persons_file() -> str:
+    """The JSON example of the section "A file of persons" of the data-format reference."""
+    page = DATA_FORMAT.read_text(encoding="utf-8")
+    section = page.split("### A file of persons", 1)[1].split("\n### ", 1)[0]
+    return section.split("```json\n", 1)[1].split("```", 1)[0]
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    """Run the command line in-process with the built-in plugins only; exit code and stdout."""
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD", "1")
+        code = cli.main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_the_documented_persons_file_is_read_by_eligibility(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example file of the data-format reference, as written there, is decided upon."""
+    text = documented_persons_file()
+    assert '"schema"' not in text  # the documented form has no schema key
+    path = tmp_path / "persons.json"
+    path.write_text(text, encoding="utf-8")
+    code, out = run_cli("eligibility", str(path), "--on", "2022-09-01", "--format", "json")
+    assert (code, capsys.readouterr().err) == (0, "")
+    people = {decision["person"] for decision in json.loads(out)["decisions"]}
+    assert people == {person["id"] for person in json.loads(text)["persons"]}
+
+
+def test_the_documented_persons_file_is_read_by_export_decisions(tmp_path: Path) -> None:
+    """``export --what decisions --persons`` reads the documented example file too."""
+    path = tmp_path / "persons.json"
+    path.write_text(documented_persons_file(), encoding="utf-8")
+    output = tmp_path / "decisions.csv"
+    code, _ = run_cli(
+        "export", "--what", "decisions", "--persons", str(path), "--on", "2022-09-01",
+        "--format", "csv", "-o", str(output),
+    )  # fmt: skip
+    assert code == 0
+    with output.open(encoding="utf-8") as handle:
+        people = {row["person"] for row in csv.DictReader(handle)}
+    assert people == {"P-0001", "P-0002"}
+
+
+def test_the_documented_persons_file_with_another_schema_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A schema key, optional, is checked when given: territoires/2 is refused, exit 2."""
+    document = json.loads(documented_persons_file())
+    path = tmp_path / "persons.json"
+    path.write_text(json.dumps({"schema": "territoires/2", **document}), encoding="utf-8")
+    code, out = run_cli("eligibility", str(path), "--on", "2022-09-01")
+    assert (code, out) == (cli.EXIT_USAGE, "")
+    assert "[unsupported-schema]" in capsys.readouterr().err
+
+
+def test_a_misspelt_key_of_a_persons_document_suggests_the_right_one(tmp_path: Path) -> None:
+    """A key other than schema and persons is an unknown field that names the closest key."""
+    document = json.loads(documented_persons_file())
+    path = tmp_path / "persons.json"
+    path.write_text(json.dumps({**document, "shema": "territoires/1"}), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        territoires.load_persons(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.field) == (ProblemCode.UNKNOWN_FIELD, "shema")
+    assert "did you mean 'schema'?" in problem.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 from typing import Literal, Self, cast
 
@@ -44,12 +45,16 @@ class LabelledEnum(enum.Enum):
 
         Raises:
             ValueError: ``value`` is not the value of any member; the message lists the
-                accepted values.
+                accepted values, after the closest ones. Public functions turn it into a
+                :class:`~territoires.InvalidArgumentError` naming their argument (this
+                module sits below the errors and cannot raise them).
         """
         member = cls._value2member_map_.get(value)
         if member is None:
-            allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"{value!r} is not one of: {allowed}")
+            values = cls.values()
+            close = difflib.get_close_matches(value, values, n=3) if isinstance(value, str) else []
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+            raise ValueError(f"{value!r} is not one of: {', '.join(values)}{hint}")
         return cast(Self, member)
 
     @classmethod

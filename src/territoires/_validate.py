@@ -9,6 +9,7 @@ from typing import Final
 import attrs
 
 from territoires._printable import BIDI_CONTROLS, describe, find_unsafe
+from territoires.model._validators import DATASET_EXPECTED, check_instance
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.plugins import PluginManager, default_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity, format_value
@@ -60,8 +61,12 @@ def validate(
         plugins: The plugin manager whose checks to add; the default one otherwise. A plugin
             that fails is left out and recorded in the manager's ``errors``.
 
+    Raises:
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset` (a path, say).
+
     .. versionadded:: 0.1
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     problems = dataset.validate(geography=resolve_geography(geography))
     problems.extend(suspicious_texts(dataset))
     manager = plugins if plugins is not None else default_plugin_manager()

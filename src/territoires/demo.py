@@ -38,6 +38,7 @@ from typing import Final, Generic, TypeVar
 
 import attrs
 
+from territoires.exceptions import InvalidArgumentError
 from territoires.geo import get_geography
 from territoires.model import (
     Action,
@@ -842,12 +843,13 @@ def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dat
             benchmarks; at most ``MAX_PARTICIPATIONS``.
 
     Raises:
-        ValueError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``.
+        InvalidArgumentError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``
+            (also a ``ValueError``).
 
     .. versionadded:: 0.1
     """
     if participations is not None and not 0 <= participations <= MAX_PARTICIPATIONS:
-        raise ValueError(
-            f"participations must be between 0 and {MAX_PARTICIPATIONS:,}, got {participations}"
+        raise InvalidArgumentError(
+            "participations", participations, f"a number between 0 and {MAX_PARTICIPATIONS:,}"
         )
     return _Builder(seed, participations).build()

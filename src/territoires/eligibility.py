@@ -43,7 +43,8 @@ import attrs
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum, Lang
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
-from territoires.exceptions import PluginError
+from territoires.exceptions import PluginError, UnknownActionError, WrongTypeError
+from territoires.model._validators import is_date, not_a_date
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.enums import ContractStatus
@@ -338,8 +339,36 @@ def _action_on(action: Action | str, contract: Contract, on: dt.date) -> tuple[A
     # the "action open" rule says why.
     later = next((a for a in contract.all_actions() if a.id == action_id), None)
     if later is None:
-        raise LookupError(f"contract {contract.id!r} has no action {action_id!r}")
+        known = [a.id for a in contract.all_actions()]
+        raise UnknownActionError(action_id, known, f" in contract {contract.id!r}")
     return later, amended
+
+
+def _check_arguments(
+    on: object, *, person: object = None, contract: object = None, dataset: object = None
+) -> None:
+    """Refuse, with a message that says what to give, what the engine cannot decide on.
+
+    The Python API does not parse: a date is a ``datetime.date``, a contract a
+    :class:`~territoires.Contract` (an id is resolved only where a dataset is given).
+    """
+    if not is_date(on):
+        raise not_a_date("on", on)
+    if person is not None and not isinstance(person, Person):
+        raise WrongTypeError(
+            "person", person, "a territoires.Person (territoires.load_persons() reads a file)"
+        )
+    if contract is not None and not isinstance(contract, Contract):
+        hint = (
+            f"a territoires.Contract, not its id: look it up with dataset.contract({contract!r})"
+            if isinstance(contract, str)
+            else "a territoires.Contract"
+        )
+        raise WrongTypeError("contract", contract, hint)
+    if dataset is not None and not isinstance(dataset, Dataset):
+        raise WrongTypeError(
+            "dataset", dataset, "a territoires.Dataset (territoires.load(path) reads one)"
+        )
 
 
 def check_eligibility(
@@ -365,10 +394,14 @@ def check_eligibility(
         The decision, with every concerned rule's verdict sorted by rule name.
 
     Raises:
-        LookupError: the contract has no such action.
+        UnknownActionError: the contract has no such action (also a ``LookupError``).
+        WrongTypeError: ``on`` is not a ``datetime.date`` (a text, say), ``contract`` not a
+            :class:`~territoires.Contract` (its id, say: there is no dataset here to look it
+            up in) or ``person`` not a :class:`~territoires.Person` (also a ``TypeError``).
 
     .. versionadded:: 0.1
     """
+    _check_arguments(on, person=person, contract=contract)
     manager = plugins if plugins is not None else default_plugin_manager()
     found, amended = _action_on(action, contract, on)
     judge = _Judge(manager, on, resolve_geography(geography))
@@ -428,20 +461,39 @@ def iter_screen(
     For batches too large to keep every decision in memory: decisions share the verdicts
     they have in common, but a million decisions still take hundreds of megabytes.
 
+    Raises:
+        UnknownActionError: an id of ``actions`` is no action of the dataset.
+        WrongTypeError: ``on`` is not a ``datetime.date``, ``dataset`` not a
+            :class:`~territoires.Dataset`, or a person not a :class:`~territoires.Person`.
+
     .. versionadded:: 0.1
     """
+    # Checked now, not when the first decision is asked for: a mistake shows where it is made.
+    _check_arguments(on, dataset=dataset)
+    if isinstance(persons, Person):
+        raise WrongTypeError("persons", persons, "a list of persons ([person] for one)")
     manager = plugins if plugins is not None else default_plugin_manager()
     judge = _Judge(manager, on, resolve_geography(geography))
     if actions is None:
         pairs = open_actions(dataset, on)
     else:
         pairs = []
-        for action_id in actions:
+        # One id is a common slip for a list of one.
+        for action_id in [actions] if isinstance(actions, str) else actions:
             contract = dataset.contract_of(action_id)
             if contract is None:
-                raise LookupError(f"no action {action_id!r} in the dataset")
+                known = [a.id for c in dataset.contracts for a in c.all_actions()]
+                raise UnknownActionError(action_id, known, " in the dataset")
             pairs.append(_action_on(action_id, contract, on))
+    return _decisions(judge, persons, pairs)
+
+
+def _decisions(
+    judge: _Judge, persons: Iterable[Person], pairs: list[tuple[Action, Contract]]
+) -> Iterator[Decision]:
     for person in persons:
+        if not isinstance(person, Person):
+            raise WrongTypeError("persons", person, "territoires.Person objects")
         for action, contract in pairs:
             yield judge.decide(person, action, contract)
 
@@ -468,6 +520,11 @@ def screen(
         actions: Ids of the actions to consider; by default every open action.
         plugins: The plugin manager whose rules apply; the default one otherwise.
         geography: The geography for rules about places; the official one by default.
+
+    Raises:
+        UnknownActionError: an id of ``actions`` is no action of the dataset.
+        WrongTypeError: ``on`` is not a ``datetime.date``, ``dataset`` not a
+            :class:`~territoires.Dataset`, or a person not a :class:`~territoires.Person`.
 
     .. versionadded:: 0.1
     """

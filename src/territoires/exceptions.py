@@ -9,8 +9,9 @@ This module imports nothing from the rest of the package.
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,15 +21,55 @@ __all__ = [
     "DataError",
     "FormatError",
     "InconsistentError",
+    "InvalidArgumentError",
     "InvalidCodeError",
     "InvalidValueError",
     "PluginError",
+    "RowLookupError",
     "Terminated",
     "TerritoiresError",
+    "UnknownActionError",
     "UnknownIndicatorError",
+    "UnknownNameError",
     "UnknownTerritoryError",
     "WriteError",
+    "WrongTypeError",
 ]
+
+DATE_EXPECTED = (
+    "a datetime.date, such as datetime.date(2021, 9, 1) or "
+    "datetime.date.fromisoformat('2021-09-01')"
+)
+"""What a date argument must be: the Python API takes dates, never texts to parse."""
+
+
+# The two helpers below build the "did you mean" of messages, here so that every module, the
+# model's included, can use them; they are not in __all__, which lists the errors only.
+
+
+def closest(word: str, known: Iterable[str], *, limit: int = 3) -> tuple[str, ...]:
+    """Return the known names closest to ``word``, best first (at most ``limit``).
+
+    Example:
+        >>> closest("benficiaries", ["beneficiaries", "budget"])
+        ('beneficiaries',)
+
+    .. versionadded:: 0.2
+    """
+    return tuple(difflib.get_close_matches(word, list(known), n=limit, cutoff=0.6))
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the names closest to ``word``, or ``""``.
+
+    Example:
+        >>> did_you_mean("schemma", ["schema", "persons"])
+        "; did you mean 'schema'?"
+
+    .. versionadded:: 0.2
+    """
+    found = closest(word, known)
+    return f"; did you mean {' or '.join(map(repr, found))}?" if found else ""
 
 
 class TerritoiresError(Exception):
@@ -50,18 +91,66 @@ class InvalidValueError(TerritoiresError, ValueError):
         value: The offending value.
         expected: What the value should have been.
         code: Stable problem code (see :class:`territoires.ProblemCode`).
+        hint: Words added to the message after the value, such as a "did you mean"
+            (``"; did you mean 'national'?"``).
 
     .. versionadded:: 0.1
     """
 
     def __init__(
-        self, field: str, value: object, expected: str, *, code: str = "invalid-value"
+        self,
+        field: str,
+        value: object,
+        expected: str,
+        *,
+        code: str = "invalid-value",
+        hint: str = "",
     ) -> None:
         self.field = field
         self.value = value
         self.expected = expected
         self.code = code
-        super().__init__(f"{field}: {expected}, got {value!r}")
+        self.hint = hint
+        super().__init__(f"{field}: {expected}, got {value!r}{hint}")
+
+
+class InvalidArgumentError(InvalidValueError):
+    """An argument of a public function has a value the function cannot take.
+
+    ``lang="de"`` where ``"fr"`` or ``"en"`` is expected, a negative size, a semester 3. A
+    :class:`ValueError` too, as before version 0.2.
+
+    Args:
+        field: Name of the argument.
+        value: The offending value.
+        expected: What the argument should have been.
+        hint: Words added after the value, such as a "did you mean".
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, field: str, value: object, expected: str, *, hint: str = "") -> None:
+        super().__init__(field, value, expected, code="invalid-value", hint=hint)
+
+
+class WrongTypeError(InvalidValueError, TypeError):
+    """A value of the wrong type: a text where a date is expected, a contract id for a contract.
+
+    The Python API never parses: a date is a :class:`datetime.date` (parsing texts is the
+    files' and the command line's job), a contract a :class:`~territoires.Contract`. Both a
+    :class:`ValueError` (as the model's validators raised before version 0.2) and a
+    :class:`TypeError`.
+
+    Args:
+        field: Name of the argument or attribute.
+        value: The offending value.
+        expected: What was expected, and how to get it.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        super().__init__(field, value, expected, code="wrong-type")
 
 
 class InvalidCodeError(InvalidValueError):
@@ -96,11 +185,110 @@ class UnknownTerritoryError(TerritoiresError, LookupError):
         return str(self.args[0])
 
 
-class UnknownIndicatorError(TerritoiresError, LookupError):
-    """An indicator name is not registered; the message lists the registered ones.
+class UnknownNameError(TerritoiresError, LookupError):
+    """A name or id looked up among known ones is not there; the message suggests the closest.
+
+    Args:
+        name: The name looked up, or the names.
+        known: The names that exist where it was looked up.
+        where: Where it was looked up, as words that follow the name (``" in the table"``).
+        known_as: What the known names are, in the list that ends the message
+            (``"registered"``).
+
+    Attributes:
+        names: The names looked up, as a tuple.
+        suggestions: The known names closest to those looked up, best first.
+
+    .. versionadded:: 0.2
+    """
+
+    what = "name"
+
+    def __init__(
+        self,
+        name: str | Sequence[str],
+        known: Iterable[str] = (),
+        where: str = "",
+        *,
+        known_as: str = "known",
+    ) -> None:
+        self.name = name
+        self.names: tuple[str, ...] = (name,) if isinstance(name, str) else tuple(name)
+        self.known: tuple[str, ...] = tuple(known)
+        self.where = where
+        self.known_as = known_as
+        self.suggestions: tuple[str, ...] = tuple(
+            dict.fromkeys(s for n in self.names for s in closest(str(n), self.known))
+        )
+        message = f"no {self.what} named {', '.join(map(repr, self.names))}{where}"
+        if self.suggestions:
+            message += f"; did you mean {' or '.join(map(repr, self.suggestions))}?"
+        # The whole list helps when nothing is close, unless it would drown the message.
+        if self.known and len(self.known) <= (10 if self.suggestions else 100):
+            message += f" ({known_as}: {', '.join(self.known)})"
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownIndicatorError(UnknownNameError):
+    """An indicator name is not registered, or not in a table; the message suggests the closest.
+
+    Args:
+        name: The name looked up, or the names.
+        known: The names that exist (registered indicators, or those of the table).
+        where: Where it was looked up, as words that follow the name (``" in the table"``).
+
+    .. versionchanged:: 0.2
+        Built from the name and the known names, with suggestions.
 
     .. versionadded:: 0.1
     """
+
+    what = "indicator"
+
+
+class UnknownActionError(UnknownNameError):
+    """No action has this id in the contract or the dataset; the message suggests the closest.
+
+    Args:
+        name: The action id looked up.
+        known: The ids of the actions where it was looked up.
+        where: Where it was looked up, as words that follow the id (``" in contract 'x'"``).
+
+    .. versionadded:: 0.2
+    """
+
+    what = "action"
+
+
+class RowLookupError(TerritoiresError, LookupError):
+    """No row, or more than one, of a known indicator matches what was asked of a table.
+
+    Args:
+        indicator: The indicator.
+        found: How many rows matched (0, or 2 and more).
+        criteria: What was asked, in words (``"level='national', category='female'"``).
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, indicator: str, found: int, criteria: str) -> None:
+        self.indicator = indicator
+        self.found = found
+        self.criteria = criteria
+        if found == 0:
+            message = f"no row of {indicator!r} matches {criteria}"
+        else:
+            message = (
+                f"{found} rows of {indicator!r} match {criteria}, expected one: name the "
+                "dimension, category, territory, contract or action of the one wanted"
+            )
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class DataError(TerritoiresError, ValueError):

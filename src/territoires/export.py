@@ -11,13 +11,14 @@ file as it was, and no temporary file survives the next write to the same target
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from territoires.exceptions import FormatError, PluginError, TerritoiresError
+from territoires.exceptions import FormatError, PluginError, TerritoiresError, WrongTypeError
 from territoires.formats import ExportFormat, ExportKind
 from territoires.io._atomic import atomic_output
 from territoires.model.dataset import Dataset
@@ -168,7 +169,12 @@ def certificate_path(target: str | Path) -> Path:
 
     Beside it, named after it: ``indicators.csv.certificate.json``. A folder export (a data
     package) holds its certificate inside, as ``certificate.json``.
+
+    Raises:
+        WrongTypeError: ``target`` is not a path.
     """
+    if not isinstance(target, (str, os.PathLike)):
+        raise WrongTypeError("target", target, "a file path, as a str or a pathlib.Path")
     target = Path(target)
     return target.with_name(f"{target.name}.certificate.json")
 

@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -53,10 +53,13 @@ from territoires.disclosure import (
 )
 from territoires.exceptions import (
     FormatError,
+    InvalidArgumentError,
     InvalidValueError,
     PluginError,
+    RowLookupError,
     UnknownIndicatorError,
     UnknownTerritoryError,
+    did_you_mean,
 )
 from territoires.measures import (
     Dimension,
@@ -67,6 +70,7 @@ from territoires.measures import (
     merge_all,
     person_counts,
 )
+from territoires.model._validators import DATASET_EXPECTED, check_instance
 from territoires.model.contract import Action, Contract
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.period import Period
@@ -122,6 +126,20 @@ def default_period(today: dt.date | None = None) -> Period:
     .. versionadded:: 0.1
     """
     return Period.year((today or dt.date.today()).year - 1)
+
+
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def _choice(enum_type: type[_E], value: str, argument: str) -> _E:
+    """The member of ``enum_type`` that an argument names, or an error naming the argument."""
+    try:
+        return enum_type.from_value(value)
+    except ValueError:
+        values = enum_type.values()
+        raise InvalidArgumentError(
+            argument, value, f"one of {', '.join(values)}", hint=did_you_mean(value, values)
+        ) from None
 
 
 def parse_period(text: str | int | Period | None) -> Period:
@@ -314,9 +332,9 @@ class IndicatorTable:
         ``dimension=None`` selects the totals; ``dimension=False`` (the default) any
         dimension.
         """
-        wanted_level = Level.from_value(level) if isinstance(level, str) else level
+        wanted_level = _choice(Level, level, "level") if isinstance(level, str) else level
         wanted_dimension: Dimension | bool | None = (
-            Dimension.from_value(dimension) if isinstance(dimension, str) else dimension
+            _choice(Dimension, dimension, "dimension") if isinstance(dimension, str) else dimension
         )
         return [
             row
@@ -343,8 +361,18 @@ class IndicatorTable:
         """Return the one row of ``indicator`` at ``level`` (the total unless a category).
 
         Raises:
-            LookupError: no row or several rows match.
+            UnknownIndicatorError: the table has no row of ``indicator``; the message
+                suggests the closest names (also a ``LookupError``).
+            RowLookupError: no row, or several rows, of ``indicator`` match (also a
+                ``LookupError``).
+
+        .. versionchanged:: 0.2
+            Raises :class:`~territoires.UnknownIndicatorError` or
+            :class:`~territoires.RowLookupError` rather than a bare ``LookupError``.
         """
+        names = dict.fromkeys(row.indicator for row in self.rows)
+        if indicator not in names:
+            raise UnknownIndicatorError(indicator, names, " in the table")
         found = [
             row
             for row in self.select(
@@ -358,7 +386,16 @@ class IndicatorTable:
             if row.category == category
         ]
         if len(found) != 1:
-            raise LookupError(f"{len(found)} rows of {indicator!r} match, expected one")
+            asked = {
+                "level": level,
+                "dimension": dimension,
+                "category": category,
+                "territory": territory,
+                "contract": contract,
+                "action": action,
+            }
+            criteria = ", ".join(f"{k}={str(v)!r}" for k, v in asked.items() if v is not None)
+            raise RowLookupError(indicator, len(found), criteria)
         return found[0]
 
 
@@ -384,7 +421,9 @@ def check_territories(
 
     Raises:
         UnknownTerritoryError: with the nearest known names, when a geography is given.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset`.
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     known = {contract.territory for contract in dataset.contracts}
     for reference in territories:
         if reference in known or dataset.territory(reference) is not None:
@@ -402,7 +441,7 @@ def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
         if isinstance(item, Level):
             found.add(item)
         elif isinstance(item, str) and item in Level.values():
-            found.add(Level.from_value(item))
+            found.add(_choice(Level, item, "level"))
         else:
             raise InvalidValueError(
                 "level", level, "levels among " + ", ".join(Level.values()) + " (or None for all)"
@@ -657,19 +696,18 @@ def compute_indicators(
         UnknownIndicatorError: an indicator name is not registered (also a
             :class:`LookupError`).
         UnknownTerritoryError: a territory is neither a contract's nor in the geography.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset` (a path, say).
 
     .. versionadded:: 0.1
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     chosen_period = parse_period(period)
     manager = plugins if plugins is not None else default_plugin_manager()
     registry = manager.indicators
     names = list(registry) if indicators is None else list(dict.fromkeys(indicators))
     unknown = [name for name in names if name not in registry]
     if unknown:
-        raise UnknownIndicatorError(
-            f"no indicator named {', '.join(map(repr, unknown))} "
-            f"(registered: {', '.join(registry)})"
-        )
+        raise UnknownIndicatorError(unknown, registry, known_as="registered")
     places = resolve_geography(geography)
     if territories is not None:
         # A single reference is a common slip for a list of one.

@@ -30,6 +30,7 @@ import attrs
 
 from territoires._enum import LabelledEnum, Lang
 from territoires._names import check_name, namespace_of
+from territoires.exceptions import InvalidArgumentError, WrongTypeError
 from territoires.model import _validators as v
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dataset import Gazetteer
@@ -113,7 +114,8 @@ def category_label(dimension: Dimension, value: str, lang: Lang = "fr") -> str:
         >>> category_label(Dimension.SEX, "female"), category_label(Dimension.AGE_BAND, "18-25")
         ('femme', '18 à 25 ans')
     """
-    member = _CATEGORIES[dimension]._value2member_map_.get(value)
+    enum_type = _CATEGORIES.get(dimension)
+    member = enum_type._value2member_map_.get(value) if enum_type is not None else None
     if isinstance(member, LabelledEnum):
         return member.label(lang)
     if value == "none":
@@ -372,7 +374,7 @@ def merge_all(parts: Sequence[Any]) -> Any:
         Decimal('2')
     """
     if not parts:
-        raise ValueError("nothing to merge")
+        raise InvalidArgumentError("parts", parts, "at least one partial aggregate to merge")
     if len(parts) == 1:
         return parts[0]
     kind = type(parts[0])
@@ -412,7 +414,12 @@ def person_counts(partial: object) -> tuple[int, ...]:
         return (int(partial.amount),)
     if isinstance(partial, Latest):
         return (int(partial.amount),)
-    raise TypeError(f"cannot tell the persons behind a {type(partial).__name__}")
+    raise WrongTypeError(
+        "partial",
+        partial,
+        "a partial aggregate whose persons can be told (one of territoires.measures, or one "
+        "with a person_counts() method)",
+    )
 
 
 def _concerns(territories: frozenset[str], contract: Contract, geography: Gazetteer | None) -> bool:

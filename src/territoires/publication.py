@@ -28,6 +28,7 @@ from decimal import Decimal
 import attrs
 
 from territoires.disclosure import CellStatus
+from territoires.exceptions import InvalidArgumentError, WrongTypeError
 from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.measures import Dimension, Unit
 from territoires.model.period import Period
@@ -228,20 +229,36 @@ def release_of(
     """Return the release of ``tables`` (the engine's tables, with their counts).
 
     Raises:
-        ValueError: the tables were protected at different thresholds, or hold no counts
-            (a table read back from a file, not computed).
+        InvalidArgumentError: the tables were protected at different thresholds, or hold no
+            counts (a table read back from a file, not computed); also a ``ValueError``.
+        WrongTypeError: ``tables`` is neither a table nor a list of tables.
 
     .. versionadded:: 0.1
     """
-    chosen = [tables] if isinstance(tables, IndicatorTable) else list(tables)
+    expected = "an IndicatorTable, or a list of them (compute_indicators returns one)"
+    given: object = tables  # checked as what a caller may pass, whatever the annotation says
+    if isinstance(given, IndicatorTable):
+        items: list[object] = [given]
+    elif isinstance(given, Iterable) and not isinstance(given, (str, bytes)):
+        items = list(given)
+    else:
+        raise WrongTypeError("tables", given, expected)
+    chosen: list[IndicatorTable] = []
+    for table in items:
+        if not isinstance(table, IndicatorTable):
+            raise WrongTypeError("tables", table, expected)
+        chosen.append(table)
     thresholds = {table.threshold for table in chosen}
     if len(thresholds) != 1:
-        raise ValueError(f"the tables of one release share one threshold; got {thresholds}")
+        raise InvalidArgumentError(
+            "tables", sorted(thresholds), "tables protected at one threshold (one release)"
+        )
     for table in chosen:
         if any(row.counts == () and row.status.suppressed for row in table):
-            raise ValueError(
-                "a release is recorded from computed tables (their counts), not from tables "
-                "read back from files"
+            raise InvalidArgumentError(
+                "tables",
+                table.period,
+                "computed tables (their counts), not tables read back from files",
             )
     entries = tuple(
         TableEntry(

@@ -14,7 +14,12 @@ import attrs
 import msgspec
 
 from territoires import limits
-from territoires.exceptions import InvalidValueError, TerritoiresError, UnknownTerritoryError
+from territoires.exceptions import (
+    InvalidValueError,
+    TerritoiresError,
+    UnknownTerritoryError,
+    WrongTypeError,
+)
 from territoires.geo._search import WORDS, NameIndex
 from territoires.model import codes
 from territoires.model._validators import member_of, optional, text
@@ -106,12 +111,17 @@ def _format(territory: Territory) -> str:
     return f"{territory.name} ({territory.id})"
 
 
+_REFERENCE_EXPECTED = "a code as a text, such as '69123' or '01004' (a number loses its zeros)"
+
+
 def _check_query(query: str) -> None:
     """Refuse a query longer than ``territoires.limits.MAX_QUERY_LENGTH`` characters.
 
     Spelling correction tries every edit of every word: a query of 100,000 characters would
     never end.
     """
+    if not isinstance(query, str):
+        raise WrongTypeError("query", query, "a text to look for: a name or a code")
     if len(query) > limits.MAX_QUERY_LENGTH:
         raise InvalidValueError(
             "query",
@@ -275,6 +285,10 @@ class Geography:
         Returns:
             The territory, or None.
 
+        Raises:
+            WrongTypeError: ``reference`` is not a text (a number loses the leading zero of
+                codes such as ``"01004"``).
+
         Example:
             >>> from territoires.geo import get_geography
             >>> get_geography().lookup("200046977").kind
@@ -282,6 +296,8 @@ class Geography:
         """
         territory = self._cache.get(reference)
         if territory is None:
+            if not isinstance(reference, str):
+                raise WrongTypeError("reference", reference, _REFERENCE_EXPECTED)
             canonical = self._canonical(reference)
             if canonical is None:
                 return None

@@ -18,6 +18,7 @@ a folder                  ``datapackage.json`` + ``dataset.json`` + ``participat
 
 from __future__ import annotations
 
+import os
 import pathlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,12 +27,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from territoires._bulk import paused_gc
-from territoires.exceptions import DataError, FormatError
+from territoires.exceptions import DataError, FormatError, WrongTypeError
 from territoires.io import _json, _package, _persons, _tables, writers
 from territoires.io._atomic import atomic_output
 from territoires.io._converter import make_converter
 from territoires.io._text import ReadFailure, decode_text, read_bytes
 from territoires.io.writers import default_converter as _converter
+from territoires.model._validators import DATASET_EXPECTED, check_instance
 from territoires.model.dataset import Dataset
 from territoires.model.person import Person
 from territoires.problems import Problem, ProblemCode, errors
@@ -81,10 +83,11 @@ def read(path: str | Path, *, encoding: str | None = None) -> tuple[Dataset | No
 
     Raises:
         FormatError: a workbook is given and openpyxl, which reads it, is not installed.
+        WrongTypeError: ``path`` is not a path (a str or a :class:`~pathlib.Path`).
 
     .. versionadded:: 0.1
     """
-    target = Path(path)
+    target = _path(path)
     try:
         with paused_gc():
             if target.is_dir() or target.name == _package.DESCRIPTOR:
@@ -138,13 +141,20 @@ def load_persons(path: str | Path, *, encoding: str | None = None) -> tuple[Pers
 
     .. versionadded:: 0.1
     """
-    persons, problems = _persons.read_persons(Path(path), _converter(), encoding)
+    persons, problems = _persons.read_persons(_path(path), _converter(), encoding)
     if persons is None:
         raise DataError(problems)
     return persons
 
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _path(path: object) -> Path:
+    """Return ``path`` as a :class:`~pathlib.Path`; a value that names no file is refused."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise WrongTypeError("path", path, "a file path, as a str or a pathlib.Path")
+    return Path(path)
 
 
 def _sniff(data: bytes) -> Format | None:
@@ -294,10 +304,13 @@ def dump(dataset: Dataset, path: str | Path, *, format: Format | None = None) ->
             a workbook is asked for and openpyxl is not installed.
         WriteError: the target cannot be written (a folder that was not written by
             territoires, no room left on the device...), naming it.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset`, or ``path`` is
+            not a path.
 
     .. versionadded:: 0.1
     """
-    target = Path(path)
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
+    target = _path(path)
     kind = _format_of(target, format)
     if kind == "csv":
         writers.single_table(dataset)  # refused before anything is written
@@ -355,7 +368,7 @@ def holds_indicators(path: str | Path) -> bool:
     """
     from territoires.io._outputs import holds_indicators as holds
 
-    return holds(Path(path))
+    return holds(_path(path))
 
 
 def load_table(path: str | pathlib.Path) -> IndicatorTable:
@@ -389,7 +402,7 @@ def load_table(path: str | pathlib.Path) -> IndicatorTable:
     """
     from territoires.io._outputs import read_indicators
 
-    return read_indicators(Path(path))
+    return read_indicators(_path(path))
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -410,6 +423,7 @@ def fingerprint(dataset: Dataset) -> str:
     """
     from territoires.io import _ledger
 
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     return _ledger.fingerprint(dataset, _converter())
 
 
@@ -426,7 +440,7 @@ def load_ledger(path: str | pathlib.Path) -> Ledger:
     from territoires.io import _ledger
     from territoires.publication import Ledger
 
-    target = Path(path)
+    target = _path(path)
     if not (target.exists() or target.is_symlink()):
         return Ledger()
     try:
@@ -451,12 +465,15 @@ def record_release(path: str | pathlib.Path, release: Release) -> Ledger:
     Raises:
         DataError: the ledger at ``path`` cannot be read (see :func:`load_ledger`).
         WriteError: it cannot be written, naming it.
+        WrongTypeError: ``release`` is not a :class:`~territoires.publication.Release`.
 
     .. versionadded:: 0.1
     """
     from territoires.io import _ledger
+    from territoires.publication import Release
 
-    target = Path(path)
+    check_instance("release", release, Release, "a Release (territoires.publication.release_of)")
+    target = _path(path)
     before = load_ledger(target)
     previous = _ledger.digest(before, _converter()) if len(before) else None
     after = before.with_release(attrs.evolve(release, previous=previous))

@@ -66,7 +66,10 @@ def parse_date(text: str) -> dt.date:
         match = _FRENCH.fullmatch(value)
         if match is None:
             raise FieldError(
-                ProblemCode.INVALID_DATE, f"{format_value(text)} is not a date", text, DATE_EXPECTED
+                ProblemCode.INVALID_DATE,
+                f"{format_value(text)} is not a date written YYYY-MM-DD or DD/MM/YYYY",
+                text,
+                DATE_EXPECTED,
             )
         day, month, year = match.groups()
     try:

@@ -20,7 +20,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from territoires._enum import LabelledEnum
-from territoires.exceptions import InvalidValueError
+from territoires.exceptions import InvalidValueError, did_you_mean
 from territoires.model._validators import IDENTIFIER
 from territoires.problems import Problem, ProblemCode, format_value
 
@@ -113,10 +113,11 @@ def _structure_date(value: object, _: type) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
-    raise FieldError(
-        ProblemCode.INVALID_DATE, f"{format_value(value)} is not a valid date", value, expected
-    )
+            message = f"{format_value(value)} is not a calendar date"
+    else:
+        # JSON dates are ISO 8601 only (DD/MM/YYYY is a spreadsheet habit, accepted in CSV).
+        message = f"{format_value(value)} is not a date written YYYY-MM-DD (as 2021-09-01)"
+    raise FieldError(ProblemCode.INVALID_DATE, message, value, expected)
 
 
 def enum_error(enum_type: type[LabelledEnum], value: object) -> FieldError:
@@ -228,7 +229,8 @@ def _class_hook(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any
             if key not in hooks:
                 error = FieldError(
                     ProblemCode.UNKNOWN_FIELD,
-                    f"unknown field {format_value(key)} in {cls.__name__}",
+                    f"unknown field {format_value(key)} in {cls.__name__}"
+                    + did_you_mean(str(key), hooks),
                     data[key],
                     f"one of {known}",
                 )

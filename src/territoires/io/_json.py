@@ -17,6 +17,7 @@ import attrs
 import cattrs
 import msgspec
 
+from territoires.exceptions import did_you_mean
 from territoires.io._converter import problems_from, structure_records
 from territoires.io._strict import depth_problem, duplicate_key_problems, walk_keys
 from territoires.io._tables import bulk_builder
@@ -333,7 +334,7 @@ def _read_detailed(
             problems.append(
                 Problem(
                     code=ProblemCode.UNKNOWN_FIELD,
-                    message=f"unknown top-level key {key!r}",
+                    message=f"unknown top-level key {key!r}" + did_you_mean(str(key), _TOP_LEVEL),
                     file=label,
                     field=str(key),
                     expected="one of " + ", ".join(_TOP_LEVEL),

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from territoires.exceptions import did_you_mean
 from territoires.io import _cells as cells
 from territoires.io import _flat
 from territoires.io._json import schema_problem
@@ -289,7 +290,8 @@ def _refusal(resource: dict[str, Any], index: int, name: str, label: str) -> Pro
         return _descriptor_problem(
             label,
             ProblemCode.UNKNOWN_FIELD,
-            f"resource {name!r} has fields territoires does not read: {', '.join(unknown)}",
+            f"resource {name!r} has fields territoires does not read: {', '.join(unknown)}"
+            + did_you_mean(unknown[0], sorted(_RESOURCE_FIELDS)),
             f"{where}.{unknown[0]}",
             name,
             "the fields of a resource territoires writes",
@@ -418,7 +420,8 @@ def read_descriptor(folder: Path, data: bytes) -> tuple[dict[str, Resource], lis
                     _descriptor_problem(
                         label,
                         ProblemCode.UNKNOWN_FIELD,
-                        f"resource {name!r} is not one territoires reads: left aside",
+                        f"resource {name!r} is not one territoires reads: left aside"
+                        + did_you_mean(str(name), RESOURCES),
                         f"resources[{index}].name",
                         name,
                         "resources named " + ", ".join(RESOURCES),

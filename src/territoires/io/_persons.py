@@ -9,7 +9,7 @@ from typing import Any
 import cattrs
 import msgspec
 
-from territoires.exceptions import InvalidValueError
+from territoires.exceptions import InvalidValueError, did_you_mean
 from territoires.io import _cells as cells
 from territoires.io._converter import structure_records
 from territoires.io._json import number_problem, schema_problem, syntax_problem
@@ -40,6 +40,7 @@ PERSON_COLUMNS: tuple[cells.Column, ...] = (
 )
 
 _DECODER = msgspec.json.Decoder()
+_DOCUMENT_KEYS = ("schema", "persons")
 
 
 def read_persons(
@@ -74,18 +75,39 @@ def read_persons(
     if repeated:
         return None, repeated
     records: Any = document
-    if isinstance(document, dict) and "schema" in document:
-        problem = schema_problem(document.get("schema"), label)
-        if problem is not None:
-            return None, [problem]
+    problems: list[Problem] = []
+    if isinstance(document, dict) and ("schema" in document or "persons" in document):
+        # The documented form is {"persons": [...]}; a "schema" key is optional, and checked
+        # when it is there, so that a document of another version is not half-read.
+        if "schema" in document:
+            problem = schema_problem(document.get("schema"), label)
+            if problem is not None:
+                return None, [problem]
+        problems.extend(_unknown_keys(document, label))
         records = document.get("persons", [])
     elif isinstance(document, dict):
         records = [document]
-    problems: list[Problem] = []
     persons = structure_records(converter, records, Person, "persons", problems, label)
     if not problems:
         problems = _checks(persons, label)
     return (None, problems) if problems else (persons, [])
+
+
+def _unknown_keys(document: dict[str, Any], label: str) -> list[Problem]:
+    """Problems for the keys of a persons document other than ``schema`` and ``persons``."""
+    return [
+        Problem(
+            code=ProblemCode.UNKNOWN_FIELD,
+            message=f"unknown key {format_value(key)} in a file of persons"
+            + did_you_mean(str(key), _DOCUMENT_KEYS),
+            file=label,
+            field=str(key),
+            value=key,
+            expected="schema, persons",
+        )
+        for key in document
+        if key not in _DOCUMENT_KEYS
+    ]
 
 
 def _checks(persons: tuple[Person, ...], label: str) -> list[Problem]:

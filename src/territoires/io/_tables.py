@@ -15,7 +15,7 @@ import attrs
 
 from territoires import limits
 from territoires._enum import LabelledEnum
-from territoires.exceptions import FormatError, InvalidValueError
+from territoires.exceptions import FormatError, InvalidValueError, did_you_mean
 from territoires.io import _cells as cells
 from territoires.io._safe import csv_writer, neutralise
 from territoires.model import _validators as mv
@@ -256,7 +256,8 @@ class _Reader:
             if name not in known:
                 self.problem(
                     ProblemCode.UNKNOWN_COLUMN,
-                    f"unknown column {format_value(raw)}",
+                    f"unknown column {format_value(raw)}"
+                    + did_you_mean(name, [c.name for c in columns]),
                     1,
                     raw,
                     expected="one of " + ", ".join(c.name for c in columns),

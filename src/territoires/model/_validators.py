@@ -18,7 +18,12 @@ from typing import Any, TypeGuard
 import attrs
 
 from territoires import limits
-from territoires.exceptions import InvalidCodeError, InvalidValueError
+from territoires.exceptions import (
+    DATE_EXPECTED,
+    InvalidCodeError,
+    InvalidValueError,
+    WrongTypeError,
+)
 from territoires.model import codes
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -176,7 +181,41 @@ def is_date(value: object) -> TypeGuard[dt.date]:
 def date(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Check a calendar date (a ``datetime.date``, not a datetime)."""
     if not is_date(value):
-        raise fail(attribute, value, "a date")
+        raise not_a_date(attribute.name, value)
+
+
+def not_a_date(name: str, value: object) -> WrongTypeError:
+    """The error for ``value`` given as ``name`` where a ``datetime.date`` is expected.
+
+    The model never parses (a text is the edges' job), so a text is refused with a message
+    that says how to make a date of it.
+    """
+    if isinstance(value, dt.datetime):
+        return WrongTypeError(name, value, "a datetime.date, not a datetime (call its .date())")
+    return WrongTypeError(name, value, DATE_EXPECTED)
+
+
+DATASET_EXPECTED = "a territoires.Dataset (territoires.load(path) reads one from a file)"
+
+
+def check_instance(name: str, value: object, cls: type, expected: str) -> None:
+    """Raise :class:`WrongTypeError` unless ``value`` is a ``cls``, saying what to give.
+
+    For the arguments of public functions, which would otherwise fail deep inside with an
+    ``AttributeError`` naming no argument (a path given for a dataset, an id for a contract).
+    """
+    if not isinstance(value, cls):
+        raise WrongTypeError(name, value, expected)
+
+
+def check_date(name: str, value: object) -> dt.date:
+    """Return ``value`` if it is a ``datetime.date``; raise :class:`WrongTypeError` otherwise.
+
+    For the date arguments of the model's methods (``Contract.as_of(on)``...).
+    """
+    if not is_date(value):
+        raise not_a_date(name, value)
+    return value
 
 
 def year(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

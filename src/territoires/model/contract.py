@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from territoires.exceptions import InvalidArgumentError
 from territoires.model import _validators as v
 from territoires.model.enums import (
     ContractKind,
@@ -135,6 +136,7 @@ class Action:
 
     def is_open(self, on: dt.date) -> bool:
         """Return True when the action runs on ``on`` and was not closed before."""
+        v.check_date("on", on)
         return on in self.period and (self.closed_on is None or on < self.closed_on)
 
     @property
@@ -343,6 +345,7 @@ class Contract:
         Avenants apply by effective date; two avenants effective on the same day apply in
         the order they are listed.
         """
+        v.check_date("on", on)
         in_force = [a for a in self.amendments if a.effective_on <= on]
         return tuple(sorted(in_force, key=lambda a: a.effective_on))
 
@@ -371,7 +374,11 @@ class Contract:
             ['other_newcomer', 'refugee']
             >>> ctair.as_of(dt.date(2022, 6, 28)).period.end
             datetime.date(2021, 12, 31)
+
+        Raises:
+            WrongTypeError: ``on`` is not a ``datetime.date`` (a text, say).
         """
+        v.check_date("on", on)
         applied = self.amendments_in_force(on)
         if not applied:
             return self
@@ -424,7 +431,11 @@ class Contract:
             ... )
             >>> [dijon.status(dt.date(y, 6, 12)).value for y in (2018, 2019, 2022)]
             ['draft', 'active', 'ended']
+
+        Raises:
+            WrongTypeError: ``on`` is not a ``datetime.date`` (a text, say).
         """
+        v.check_date("on", on)
         if self.signed_on is None or on < self.signed_on:
             return ContractStatus.DRAFT
         period = self.as_of(on).period
@@ -462,8 +473,12 @@ class Contract:
             ['2021-11-23', '2022-05-23', '2022-11-23', '2023-05-23', '2023-11-23']
 
         Raises:
-            ValueError: The contract has no end and ``until`` is not given.
+            InvalidArgumentError: The contract has no end and ``until`` is not given (also a
+                ``ValueError``).
+            WrongTypeError: ``until`` is not a ``datetime.date``.
         """
+        if until is not None:
+            v.check_date("until", until)
         if body is None:
             body = next((b for b in self.governance if b.kind is GovernanceKind.COPIL), None)
         every = body.every_months if body is not None else _SEMI_ANNUAL
@@ -471,8 +486,10 @@ class Contract:
         start = start or self.period.start
         end = until or self.final_period.end
         if end is None:
-            raise ValueError(
-                f"contract {self.id!r} has no end date: give `until` to bound the calendar"
+            raise InvalidArgumentError(
+                "until",
+                None,
+                f"a date, since contract {self.id!r} has no end date to bound the calendar",
             )
         from dateutil import rrule  # imported here: only calendars need it
 

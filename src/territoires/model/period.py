@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from territoires.exceptions import InvalidArgumentError
 from territoires.model import _validators as v
 from territoires.model.dates import add_months
 
@@ -48,9 +49,13 @@ class Period:
 
     @classmethod
     def semester(cls, year: int, half: int) -> Period:
-        """Return the first (``half=1``) or second (``half=2``) semester of ``year``."""
+        """Return the first (``half=1``) or second (``half=2``) semester of ``year``.
+
+        Raises:
+            InvalidArgumentError: ``half`` is neither 1 nor 2 (also a ``ValueError``).
+        """
         if half not in (1, 2):
-            raise ValueError(f"half must be 1 or 2, got {half!r}")
+            raise InvalidArgumentError("half", half, "1 or 2")
         if half == 1:
             return cls(dt.date(year, 1, 1), dt.date(year, 6, 30))
         return cls(dt.date(year, 7, 1), dt.date(year, 12, 31))

@@ -44,6 +44,7 @@ from territoires._enum import LabelledEnum, Lang
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
 from territoires._version import __version__
 from territoires.disclosure import DEFAULT_THRESHOLD, AuditReport, CellStatus
+from territoires.exceptions import InvalidArgumentError
 from territoires.indicators import (
     NATIONAL,
     IndicatorRow,
@@ -54,6 +55,12 @@ from territoires.indicators import (
     parse_period,
 )
 from territoires.measures import Dimension, Unit, category_label
+from territoires.model._validators import (
+    DATASET_EXPECTED,
+    check_instance,
+    is_date,
+    not_a_date,
+)
 from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
 from territoires.model.enums import (
@@ -417,12 +424,17 @@ def build_report(
         UnknownTerritoryError: A territory is neither in the geography nor a contract's.
         UnknownIndicatorError: The plugins do not register the national indicators the
             report needs (budget and beneficiaries).
-        ValueError: ``lang`` is neither ``fr`` nor ``en``.
+        InvalidArgumentError: ``lang`` is neither ``fr`` nor ``en`` (also a ``ValueError``).
+        WrongTypeError: ``today`` is not a ``datetime.date``, or ``dataset`` not a
+            :class:`~territoires.Dataset`.
 
     .. versionadded:: 0.1
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     if lang not in ("fr", "en"):
-        raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
+        raise InvalidArgumentError("lang", lang, "'fr' or 'en'")
+    if today is not None and not is_date(today):
+        raise not_a_date("today", today)
     chosen = parse_period(period)
     generated_on = today or dt.date.today()
     on = chosen.end or generated_on
@@ -518,8 +530,12 @@ def render_html(report: Report) -> str:
     Returns:
         The page, starting with ``<!DOCTYPE html>``.
 
+    Raises:
+        WrongTypeError: ``report`` is not a :class:`Report` (a dataset, say).
+
     .. versionadded:: 0.1
     """
+    check_instance("report", report, Report, "a Report, which build_report(dataset) returns")
     from territoires.report._html import render
 
     return render(report)
