@@ -71,7 +71,7 @@ def install_commands_elsewhere() -> dict[str, str]:
     guides, whose own tests play them, or the example plugins into the repository's ``.venv``.
     """
     found: dict[str, str] = {}
-    pages = [*DOCS.rglob("*.md"), *(ROOT / "plugins").glob("*/README.md")]
+    pages = [ROOT / "README.md", *DOCS.rglob("*.md"), *(ROOT / "plugins").glob("*/README.md")]
     for page in sorted(pages):
         if page == PAGE or "_build" in page.parts:
             continue
