@@ -496,11 +496,12 @@ def build_report(
     # hidden one (the year minus the cumulative, the period minus the previous...).
     mark = fingerprint or _SAME_DATA
     together = ledger if ledger is not None else Ledger()
+    levels = (Level.ACTION, Level.NATIONAL if scope is None else Level.TERRITORY)
     engine = compute_indicators(
         dataset,
         period=chosen,
         territories=scope,
-        level=(Level.ACTION, Level.NATIONAL if scope is None else Level.TERRITORY),
+        level=levels,
         indicators=wanted,
         threshold=threshold,
         plugins=manager,
@@ -520,7 +521,9 @@ def build_report(
             dataset,
             period=extra_period,
             territories=scope,
-            level=Level.ACTION,
+            # The levels of the period's table: the attacker relates each cell over time
+            # with the same cell of the other tables.
+            level=levels,
             indicators=per_action,
             threshold=threshold,
             plugins=manager,
