@@ -27,7 +27,7 @@ from territoires import cli
 from territoires._printable import find_unsafe
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
-from territoires.model import AdministrativeStatus, AgeBand, Participation, Sex
+from territoires.model import AdministrativeStatus, AgeBand, Participation, Period, Sex
 from territoires.plugins import get_plugin_manager
 from territoires.report import Report, build_report, render_html
 from territoires.report._html import esc
@@ -393,6 +393,10 @@ def test_a_report_with_a_ledger_is_recorded_and_certified(
     assert code == cli.EXIT_OK
     ledger = territoires.io.load_ledger(tmp_path / "ledger.json")
     assert [release.label for release in ledger.releases] == ["COPIL"]
+    # The three tables the page shows, protected together, are recorded together.
+    periods = [table.period for table in ledger.releases[0].tables]
+    assert periods[:2] == [Period.year(2021), Period.year(2020)]
+    assert len(periods) == 3 and periods[2].end == dt.date(2021, 12, 31)
     certificate = json.loads((tmp_path / "report.html.certificate.json").read_text("utf-8"))
     assert certificate["protected"] is True
     assert "report.html" in certificate["certifies"]

@@ -729,8 +729,10 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     else:
         out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
     if what in (ExportKind.INDICATORS, ExportKind.REPORT):
-        engine = obj if what is ExportKind.INDICATORS else obj.table
-        return _after_publication(args, engine, fingerprint, progress)
+        if what is ExportKind.INDICATORS:
+            return _after_publication(args, obj, fingerprint, progress)
+        # The report shows three tables protected together: the ledger records all three.
+        return _after_publication(args, obj.table, fingerprint, progress, tables=obj.tables)
     return EXIT_OK
 
 
@@ -976,9 +978,14 @@ def _ledger(
 
 
 def _after_publication(
-    args: argparse.Namespace, table: Any, fingerprint: str | None, progress: Progress
+    args: argparse.Namespace,
+    table: Any,
+    fingerprint: str | None,
+    progress: Progress,
+    *,
+    tables: Sequence[Any] = (),
 ) -> int:
-    """Record the release in ``--ledger``; warn of exposed cells (exit 1), if any."""
+    """Record the release (``table``, or ``tables``) in ``--ledger``; warn of exposed cells."""
     audit = table.audit
     if getattr(args, "ledger", None) and fingerprint is not None:
         from territoires.io import record_release
@@ -986,7 +993,8 @@ def _after_publication(
 
         with progress.step(f"recording the release in {args.ledger}"):
             record_release(
-                args.ledger, release_of(table, fingerprint=fingerprint, label=args.release)
+                args.ledger,
+                release_of(tables or table, fingerprint=fingerprint, label=args.release),
             )
     if audit is not None and audit.exposed:
         shown = "; ".join(cell.label for cell in audit.exposed[:10])
