@@ -34,7 +34,7 @@ from territoires.model import (
     Theme,
 )
 from territoires.plugins import get_plugin_manager
-from territoires.report import ProgressState, build_report, render_html
+from territoires.report import ProgressState, build_report
 
 BUILTINS = get_plugin_manager(autoload=False)
 TODAY = dt.date(2022, 1, 15)
@@ -172,7 +172,8 @@ def action_row(page: str, ident: str) -> str:
 def test_the_first_section_is_a_scorecard_of_the_contracts(page: str) -> None:
     """The scorecard comes first: status, euros and the actions on track, behind, unreported."""
     first = re.search(r'<section id="(\w+)">', page)
-    assert first is not None and first.group(1) == "scorecard"
+    assert first is not None
+    assert first.group(1) == "scorecard"
     scorecard = page.split('<section id="scorecard">', 1)[1].split("</section>", 1)[0]
     cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", scorecard.split("<tbody>")[1])
     texts = [text_of(c).strip() for c in cells]
@@ -196,7 +197,8 @@ def test_each_contract_has_its_printed_page_with_every_action(page: str) -> None
 
 def test_the_previous_period_and_the_cumulative_value_stand_beside_the_period(page: str) -> None:
     """b-french: 2020 gave 15, 2021 gives 14, 29 since the start, against a target of 60."""
-    assert "année 2020" in page and "année 2021" in page
+    assert "année 2020" in page
+    assert "année 2021" in page
     row = action_row(page, "b-french")
     assert " 15 14 29 60 Objectif pour l'action entière " in row
 
@@ -292,7 +294,8 @@ def test_the_three_tables_are_protected_together() -> None:
     """Through the API: no published pair among the tables gives back a hidden action value."""
     report = build_report(hidden_dataset(), period="2021", plugins=BUILTINS, today=TODAY)
     french = report.sections[0].actions[0].indicators[0]
-    assert french.current.value is None and french.current.status.suppressed
+    assert french.current.value is None
+    assert french.current.status.suppressed
     published = [f for f in (french.previous, french.cumulative) if f is not None and f.shown]
     assert len(published) < 2
     assert french.state is ProgressState.NOT_ASSESSED
