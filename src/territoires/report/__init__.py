@@ -1,17 +1,38 @@
 """The steering-committee report: one self-contained HTML file for a period.
 
-:func:`build_report` computes once what the report shows: the contracts and their status at
-the end of the period, the cohorts of contracts, the budget by theme and by funder, the
-indicators against their targets, the beneficiaries by public category, sex and age band,
-the next steering committees and the provenance of the data. :func:`render_html` turns a
-:class:`Report` into a single HTML page, in French or in English, that loads nothing from
-the network (inline CSS and inline SVG charts, no JavaScript) and prints legibly in black
-and white; :func:`territoires.export` writes it (format ``html``), as ``territoires report``
-does.
+:func:`build_report` computes once what the report shows, answering the committee's question
+"how is each contract doing": first a **scorecard** of the contracts (status, euros committed
+and spent, actions on track, well behind or without report); then **a section per contract**
+(a printed page each): its dates and avenants (each with its date and what it changed), its
+budget by funder, and every action, with or without a target, with its value over the
+previous period, the period and since its start, its target and what the target is for, a
+progress bar and flags (well behind the prorated target, no operator report for the period,
+participations still open after the action's end). Then the cohorts, the budget by theme and
+by funder, the beneficiaries by public category, sex and age band, the next steering
+committees, the provenance of the data and the rules the report applies.
+
+The contracts, their cohorts and their next committees come from the read model every output
+shares (:func:`territoires.overview.overview`); numbers and dates are written by
+:mod:`territoires.wording`. :func:`render_html` turns a :class:`Report` into a single HTML
+page, in French or in English, that loads nothing from the network (inline CSS and inline SVG
+charts and bars, no JavaScript) and prints legibly in black and white;
+:func:`territoires.export` writes it (format ``html``), as ``territoires report`` does.
 
 Counts of persons come from :func:`~territoires.indicators.compute_indicators`, protected by
 disclosure control: a suppressed cell reaches the report with its status and **no value**,
-so neither a table nor a chart can show it.
+so neither a table, a chart nor a progress bar can show it. The period's table, the previous
+period's and the cumulative one are protected **together**: each is computed with a ledger
+holding the releases of those before it (:class:`territoires.publication.Ledger`), so that no
+difference of two published figures gives a hidden one back; :attr:`Report.tables` holds the
+three, to record in a ledger.
+
+Rules (also written at the end of the report): an action's *window* is its period as amended
+within its contract's, ended the day before an avenant closed it; a target for a period is
+compared with the period's value, a target for the whole action with the value from the
+action's start to the end of the period; the *prorated* target is the target times the
+elapsed share of the action's window (of the target's year, for a period's target) at the end
+of the period; an action is *well behind* when its value is below :data:`WELL_BEHIND` (75 %) of
+the prorated target; a suppressed value is *not assessed*.
 
 Charts need matplotlib, an optional dependency (``pip install "territoires[report]"``);
 without it the report has the same tables and a note in place of each chart.
