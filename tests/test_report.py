@@ -396,7 +396,8 @@ def test_a_report_with_a_ledger_is_recorded_and_certified(
     # The three tables the page shows, protected together, are recorded together.
     periods = [table.period for table in ledger.releases[0].tables]
     assert periods[:2] == [Period.year(2021), Period.year(2020)]
-    assert len(periods) == 3 and periods[2].end == dt.date(2021, 12, 31)
+    assert len(periods) == 3
+    assert periods[2].end == dt.date(2021, 12, 31)
     certificate = json.loads((tmp_path / "report.html.certificate.json").read_text("utf-8"))
     assert certificate["protected"] is True
     assert "report.html" in certificate["certifies"]
