@@ -1026,7 +1026,7 @@ def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     if row.target is not None:
         target = _amount(row.target, row.unit.value, lang)
         if row.achievement is not None:
-            target += f" ({row.achievement * 100:.0f} %)"
+            target += f" ({wording.percent(row.achievement * 100, lang)})"
     return [
         where,
         name if row.dimension is None else "",
