@@ -34,13 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from territoires._enum import Lang
+from territoires.measures import Unit
 from territoires.model.period import Period
-
-if TYPE_CHECKING:  # measures imports plugins' names; the wording needs only the unit's value
-    from territoires.measures import Unit
 
 __all__ = [
     "NARROW_NBSP",

@@ -256,7 +256,7 @@ class ActionProgress:
 
     @property
     def compared(self) -> Figure | None:
-        """The value compared with the target: the period's, or since the action's start."""
+        """The value compared with the target (the period's, or since the action's start)."""
         return self.cumulative if self.target_kind == "action" else self.current
 
 
@@ -319,7 +319,7 @@ class ContractSection:
 
     @property
     def without_report(self) -> int:
-        """Number of actions flagged: no operator report received for the period."""
+        """The number of actions without an operator report for the period (a flag)."""
         return sum(1 for action in self.actions if action.no_report)
 
 
