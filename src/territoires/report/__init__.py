@@ -96,8 +96,6 @@ __all__ = [
     "Breakdown",
     "Budget",
     "BudgetLine",
-    "CohortYear",
-    "ContractLine",
     "ContractSection",
     "Count",
     "Definition",
@@ -105,7 +103,6 @@ __all__ = [
     "Place",
     "ProgressState",
     "Report",
-    "SteeringLine",
     "build_report",
     "render_html",
 ]
