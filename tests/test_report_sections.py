@@ -17,7 +17,7 @@ import attrs
 import pytest
 
 import territoires
-from territoires import cli
+from territoires import cli, wording
 from territoires.model import (
     Action,
     ActionReport,
@@ -34,7 +34,7 @@ from territoires.model import (
     Theme,
 )
 from territoires.plugins import get_plugin_manager
-from territoires.report import ProgressState, build_report
+from territoires.report import ProgressState, Report, build_report, render_html
 
 BUILTINS = get_plugin_manager(autoload=False)
 TODAY = dt.date(2022, 1, 15)
@@ -299,3 +299,47 @@ def test_the_three_tables_are_protected_together() -> None:
     published = [f for f in (french.previous, french.cumulative) if f is not None and f.shown]
     assert len(published) < 2
     assert french.state is ProgressState.NOT_ASSESSED
+
+
+# -- avenants and the data-errors banner --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_report() -> Report:
+    """The 2021 report of the demo's contracts, without participations (fast)."""
+    demo = territoires.demo.build(participations=0)
+    return build_report(demo, period="2021", plugins=BUILTINS, today=TODAY)
+
+
+def test_each_avenant_says_its_date_and_what_it_changed(demo_report: Report) -> None:
+    """Dijon's avenant in force on 31 December 2021: its dates, the new end, the euros added."""
+    section = next(s for s in demo_report.sections if s.line.id == "ctair-dijon")
+    (avenant,) = section.line.in_force
+    added = sum((line.funding.committed for line in avenant.funding_added), Decimal(0))
+    page = render_html(demo_report)
+    dijon = page.split('<section class="contract" id="contract-ctair-dijon">', 1)[1]
+    items = text_of(dijon.split('<ul class="avenants">', 1)[1].split("</ul>", 1)[0])
+    assert "en vigueur le 16 décembre 2021 (signé le 16 décembre 2021)" in items
+    assert "fin reportée au 31 décembre 2025" in items
+    assert f"financements ajoutés : {text_of(wording.euros(added, 'fr'))}" in items
+
+
+@pytest.mark.parametrize(
+    ("errors", "lang", "said"),
+    [
+        (1, "fr", "1 erreur :"),
+        (2, "fr", "2 erreurs :"),
+        (1, "en", "1 error:"),
+        (2, "en", "2 errors:"),
+    ],
+)
+def test_a_report_built_from_invalid_data_says_so_at_the_top(
+    demo_report: Report, errors: int, lang: str, said: str
+) -> None:
+    """Report.data_errors puts a banner before the title, with the count and its plural."""
+    page = render_html(attrs.evolve(demo_report, data_errors=errors, lang=lang))
+    banner = re.search(r'<p class="banner" id="data-errors" role="alert">(.*?)</p>', page)
+    assert banner is not None
+    assert said in text_of(banner.group(1))
+    assert page.index('id="data-errors"') < page.index("<h1>")
+    assert 'id="data-errors"' not in render_html(demo_report)
