@@ -62,6 +62,8 @@ PUBLIC_MODULES = (
     "territoires.formats",
     "territoires.export",
     "territoires.report",
+    "territoires.overview",
+    "territoires.wording",
     "territoires.plugins",
     "territoires.hookspecs",
     "territoires.testing",

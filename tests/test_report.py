@@ -27,14 +27,22 @@ from territoires import cli
 from territoires._printable import find_unsafe
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension
-from territoires.model import AdministrativeStatus, AgeBand, Participation, Sex
+from territoires.model import AdministrativeStatus, AgeBand, Participation, Period, Sex
 from territoires.plugins import get_plugin_manager
 from territoires.report import Report, build_report, render_html
 from territoires.report._html import esc
 
 BUILTINS = get_plugin_manager(autoload=False)
 TODAY = dt.date(2022, 1, 15)
-SECTIONS = ("contracts", "cohorts", "budget", "targets", "beneficiaries", "steering", "provenance")
+SECTIONS = (
+    "scorecard",
+    "contracts",
+    "cohorts",
+    "budget",
+    "beneficiaries",
+    "steering",
+    "provenance",
+)
 CHARTS = 4  # cohorts, budget by theme, budget by funder, beneficiaries
 HAS_MATPLOTLIB = True
 try:
@@ -76,7 +84,7 @@ def section(page: str, key: str) -> str:
 
 def row_cells(text: str, label: str) -> list[list[str]]:
     """The cells (tags removed) of every table row whose header is ``label`` (maybe isolated)."""
-    header = rf"(?:<bdi>)?{re.escape(label)}(?:</bdi>)?"
+    header = rf"(?:<a [^>]*>)?(?:<bdi>)?{re.escape(label)}(?:</bdi>)?(?:</a>)?"
     rows = re.findall(rf'<tr><th scope="row">{header}</th>(.*?)</tr>', text, re.DOTALL)
     return [
         [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td.*?</td>", r)]
@@ -104,11 +112,13 @@ def test_the_page_has_every_section_in_french_by_default(page: str, report: Repo
     assert "aucun effectif de moins de 11 personnes n&#x27;est publié" in page
     for number, key in enumerate(SECTIONS, start=1):
         assert re.search(rf'<section id="{key}">\n<h2>{number}\. ', page), key
-    contracts = section(page, "contracts")
-    assert contracts.count("<tr>") == 1 + 18  # the header and one row per contract
+    scorecard = section(page, "scorecard")
+    assert scorecard.count("<tr>") == 1 + 18  # the header and one row per contract
+    assert row_cells(scorecard, "Dijon Métropole")[0][1] == "en cours"  # on 31 December 2021
+    contracts = page.split('<section id="contracts">', 1)[1]
+    assert contracts.count('<section class="contract" id="contract-') == 18
     assert "<code>242100410</code>" in contracts
-    assert row_cells(contracts, "Dijon Métropole")[0][2] == "12/06/2019"  # signed on
-    assert "en cours" in contracts  # the status on 31 December 2021, in French
+    assert "<dd>12 juin 2019</dd>" in contracts  # Dijon, signed on
     cohorts = section(page, "cohorts")
     assert "2019 — 1re cohorte" in cohorts
     assert "2021 — 2e cohorte" in cohorts
@@ -118,24 +128,15 @@ def test_the_page_has_every_section_in_french_by_default(page: str, report: Repo
     assert "apprentissage du français" in budget
     assert "P104 action 15 (réfugiés)" in budget
     total = report.budgets[0].committed
-    assert f"{int(total):,} €".replace(",", " ") in budget  # French thousands separator
+    # French typography: narrow no-break spaces between thousands, a no-break space before €.
+    assert f"{int(total):,}\u00a0€".replace(",", "\u202f") in budget
     assert "Dépensé" in budget
-    assert "Objectif" in section(page, "targets")
+    assert "Objectif" in contracts
     assert "Catégorie de public" in section(page, "beneficiaries")
     assert "janvier 2022" in section(page, "steering")
     provenance = section(page, "provenance")
     assert f"territoires {territoires.__version__}" in provenance
     assert "Licence Ouverte 2.0" in provenance
-
-
-def test_targets_are_shown_beside_the_indicator(report: Report, page: str) -> None:
-    """Each action's target is shown with the period's value and the achievement."""
-    assert report.targets
-    published = next(t for t in report.targets if t.status is CellStatus.PUBLISHED and t.value)
-    assert published.achievement == published.value / published.target
-    cells = row_cells(section(page, "targets"), published.territory_name)
-    shown = [c for c in cells if c[0] == published.action_title]
-    assert [str(int(published.value)), str(int(published.target))] in [c[2:4] for c in shown]
 
 
 def test_the_english_report_has_english_labels(tmp_path: Path) -> None:
@@ -148,9 +149,10 @@ def test_the_english_report_has_english_labels(tmp_path: Path) -> None:
     assert "<h1>Steering committee report — year 2021</h1>" in page
     assert "SYNTHETIC DATA" in page
     assert "DONNÉES SYNTHÉTIQUES" not in page
-    assert "Contracts and status" in page
-    assert "Contrats et statut" not in page
-    assert "2019-06-12" in section(page, "contracts")  # ISO dates in English
+    assert "Contracts at a glance" in page
+    assert "Tableau de bord" not in page
+    assert "<dd>12 June 2019</dd>" in page  # English dates
+    assert "2019-06-12 – " in page  # short dates ISO in English
     assert "French language" in section(page, "budget")
     assert re.search(r"€\d{1,3}(,\d{3})+<", section(page, "budget"))
 
@@ -263,7 +265,7 @@ def test_the_page_loads_nothing_from_outside(page: str) -> None:
 @pytest.mark.skipif(not HAS_MATPLOTLIB, reason="matplotlib is not installed")
 def test_charts_are_inline_svg_when_matplotlib_is_installed(page: str) -> None:
     """With matplotlib, each chart is an inline SVG whose text stays text, with unique ids."""
-    charts = re.findall(r"<svg.*?</svg>", page, re.DOTALL)
+    charts = re.findall(r"<figure>\n<svg.*?</svg>", page, re.DOTALL)
     assert len(charts) == CHARTS
     assert "<?xml" not in page
     assert "<!DOCTYPE svg" not in page
@@ -279,7 +281,7 @@ def test_without_matplotlib_the_page_has_tables_and_a_note_per_chart(
     """Without matplotlib, the tables are all there and each chart is a note on how to add it."""
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
     page = render_html(report)
-    assert "<svg" not in page
+    assert "<figure" not in page
     notes = re.findall(r'<p class="note chart-missing">(.*?)</p>', page)
     assert len(notes) == CHARTS
     assert html.unescape(notes[0]).endswith(
@@ -391,6 +393,11 @@ def test_a_report_with_a_ledger_is_recorded_and_certified(
     assert code == cli.EXIT_OK
     ledger = territoires.io.load_ledger(tmp_path / "ledger.json")
     assert [release.label for release in ledger.releases] == ["COPIL"]
+    # The three tables the page shows, protected together, are recorded together.
+    periods = [table.period for table in ledger.releases[0].tables]
+    assert periods[:2] == [Period.year(2021), Period.year(2020)]
+    assert len(periods) == 3
+    assert periods[2].end == dt.date(2021, 12, 31)
     certificate = json.loads((tmp_path / "report.html.certificate.json").read_text("utf-8"))
     assert certificate["protected"] is True
     assert "report.html" in certificate["certifies"]

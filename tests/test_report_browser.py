@@ -124,14 +124,17 @@ def test_the_rendered_page_holds_the_tables_and_charts(
     assert result.returncode == 0, result.stderr[-2000:]
     assert console_messages(result.stderr) == []
     dom = result.stdout
-    for key in ("contracts", "cohorts", "budget", "targets", "beneficiaries", "steering"):
+    for key in ("scorecard", "contracts", "cohorts", "budget", "beneficiaries", "steering"):
         assert f'<section id="{key}">' in dom
     assert dom.count("<table>") >= 7
     try:
         import matplotlib  # noqa: F401
     except ImportError:  # pragma: no cover - CI installs the 'report' extra
-        assert "<svg" not in dom
+        assert "<figure" not in dom
         return
-    charts = re.findall(r"<svg[^>]*>", dom)
+    charts = re.findall(r"<figure>\s*<svg[^>]*>", dom)
     assert len(charts) == 4
     assert all('role="img"' in chart for chart in charts)
+    bars = re.findall(r'<svg class="bar[^"]*"[^>]*>', dom)  # the actions' progress bars
+    assert bars
+    assert all('role="img"' in bar and "aria-label=" in bar for bar in bars)

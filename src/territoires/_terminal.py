@@ -1,4 +1,6 @@
-r"""Plain-text rendering for the terminal: tables, amounts and dates, in French or English.
+r"""Plain-text rendering for the terminal: tables, progress and printable streams.
+
+Numbers, amounts and dates are formatted by :mod:`territoires.wording`, as in every output.
 
 Text from the data reaches a terminal only as printable text: control characters (an escape
 sequence can clear the screen, retitle the window or rewrite earlier lines) and
@@ -8,20 +10,17 @@ bidirectional formatting characters (which reorder a line) are shown as their es
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import TextIO, cast
 
-from territoires._enum import Lang
 from territoires._printable import escape, printable, unsafe_pattern
 
-__all__ = ["Progress", "euros", "format_date", "integer", "render_table", "shown_stream"]
+__all__ = ["Progress", "render_table", "shown_stream"]
 
 
 def _width(text: str) -> int:
@@ -105,25 +104,6 @@ def shown_stream(stream: TextIO) -> TextIO:
     written through it reads back the same. It has ``write`` and ``flush`` only.
     """
     return cast(TextIO, _Shown(stream))
-
-
-def integer(value: int, lang: Lang = "fr") -> str:
-    """Format a whole number with the thousands separator of ``lang`` (space or comma)."""
-    text = f"{value:,}"
-    return text.replace(",", " ") if lang == "fr" else text
-
-
-def euros(value: Decimal, lang: Lang = "fr") -> str:
-    """Format an amount in whole euros: ``1 234 567 €`` or ``€1,234,567``."""
-    whole = int(value.quantize(Decimal("1")))
-    return f"{integer(whole, lang)} €" if lang == "fr" else f"€{integer(whole, lang)}"
-
-
-def format_date(value: dt.date | None, lang: Lang = "fr") -> str:
-    """Format a date as ``12/06/2019`` (French) or ``2019-06-12`` (English); ``—`` if None."""
-    if value is None:
-        return "—"
-    return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
 
 
 class Progress:

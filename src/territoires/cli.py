@@ -44,26 +44,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import territoires
-from territoires import limits
+from territoires import limits, wording
 from territoires._enum import Lang
 from territoires._printable import printable
 from territoires._stdout import ResultsOutput
 from territoires._template import write_plugin
-from territoires._terminal import (
-    Progress,
-    euros,
-    format_date,
-    integer,
-    render_table,
-    shown_stream,
-)
-from territoires._wording import SYNTHETIC_BANNER
+from territoires._terminal import Progress, render_table, shown_stream
 from territoires.disclosure import parse_threshold
 from territoires.exceptions import PluginError, Terminated, TerritoiresError
 from territoires.formats import ExportFormat
 from territoires.indicators import parse_period
 from territoires.measures import category_label
-from territoires.model import ContractStatus, Dataset, FundingSource, Person, Theme
+from territoires.model import ContractStatus, Dataset, Person
+from territoires.overview import BudgetLine, Overview, overview
 from territoires.plugins import (
     ALLOW_LIST,
     DEFAULT_PLUGINS,
@@ -72,6 +65,8 @@ from territoires.plugins import (
     get_plugin_manager,
 )
 from territoires.problems import Problem, ProblemCode, Severity, omitted
+from territoires.wording import SYNTHETIC_BANNER, euros, integer
+from territoires.wording import date_short as format_date
 
 if TYPE_CHECKING:
     from territoires.indicators import Level
@@ -322,76 +317,10 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     dataset, label = _load(args.path, args.encoding, progress)
     on: dt.date = args.on or dt.date.today()
     lang: Lang = args.lang
-    contracts = sorted(
-        dataset.contracts,
-        key=lambda c: (c.signed_on or dt.date.max, c.id),
-    )
-    rows: list[dict[str, Any]] = []
-    by_theme: dict[Theme, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    by_source: dict[FundingSource, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for contract in contracts:
-        amended = contract.as_of(on)
-        committed = Decimal(0)
-        for action in amended.actions:
-            for line in action.funding:
-                committed += line.committed
-                spent = line.spent or Decimal(0)
-                by_theme[action.theme][0] += line.committed
-                by_theme[action.theme][1] += spent
-                by_source[line.source][0] += line.committed
-                by_source[line.source][1] += spent
-        territory = dataset.territory(contract.territory)
-        next_copil = None
-        if amended.period.end is not None or amended.governance:
-            try:
-                next_copil = next((d for d in contract.steering_calendar() if d >= on), None)
-            except ValueError:
-                next_copil = None
-        rows.append(
-            {
-                "contract": contract.id,
-                "cohort": contract.signed_on.year if contract.signed_on else None,
-                "kind": contract.kind.value,
-                "territory": contract.territory,
-                "territory_name": territory.name if territory else contract.territory,
-                "signed_on": contract.signed_on,
-                "start": amended.period.start,
-                "end": amended.period.end,
-                "amendments": len(contract.amendments_in_force(on)),
-                "status": contract.status(on),
-                "actions": sum(1 for a in amended.actions if a.is_open(on)),
-                "committed": committed,
-                "next_steering_committee": next_copil,
-            }
-        )
+    seen = overview(dataset, on=on)
     if args.format == "json":
         json.dump(
-            {
-                "dataset": dataset.info.title or label,
-                "synthetic": dataset.info.synthetic,
-                "on": on.isoformat(),
-                "contracts": [
-                    {
-                        **row,
-                        "status": row["status"].value,
-                        "signed_on": row["signed_on"] and row["signed_on"].isoformat(),
-                        "start": row["start"].isoformat(),
-                        "end": row["end"] and row["end"].isoformat(),
-                        "committed": format(row["committed"], "f"),
-                        "next_steering_committee": row["next_steering_committee"]
-                        and row["next_steering_committee"].isoformat(),
-                    }
-                    for row in rows
-                ],
-                "budget_by_theme": {
-                    t.value: {"committed": format(v[0], "f"), "spent": format(v[1], "f")}
-                    for t, v in by_theme.items()
-                },
-                "budget_by_funder": {
-                    s.value: {"committed": format(v[0], "f"), "spent": format(v[1], "f")}
-                    for s, v in by_source.items()
-                },
-            },
+            _overview_json(seen, dataset.info.title or label, dataset.info.synthetic),
             out,
             ensure_ascii=False,
             indent=2,
@@ -399,131 +328,99 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         out.write("\n")
         return EXIT_OK
     fr = lang == "fr"
-    title = dataset.info.title or label
-    out.write(f"{printable(title)}\n")
+    out.write(f"{printable(dataset.info.title or label)}\n")
     if dataset.info.synthetic:
         out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     out.write(("Situation au " if fr else "Situation on ") + format_date(on, lang) + "\n\n")
-    # Contracts by cohort
     headers = (
-        [
-            "Cohorte",
-            "Contrat",
-            "Territoire",
-            "Type",
-            "Signé le",
-            "Fin (avenants)",
-            "Statut",
-            "Actions",
-            "Engagé",
-        ]
+        ["Cohorte", "Contrat", "Territoire", "Type", "Signé le", "Fin (avenants)", "Statut",
+         "Actions ouvertes", "Engagé", "Dépensé"]
         if fr
-        else [
-            "Cohort",
-            "Contract",
-            "Territory",
-            "Kind",
-            "Signed",
-            "End (amended)",
-            "Status",
-            "Actions",
-            "Committed",
-        ]
-    )
-    table_rows = [
+        else ["Cohort", "Contract", "Territory", "Kind", "Signed", "End (amended)", "Status",
+              "Open actions", "Committed", "Spent"]
+    )  # fmt: skip
+    rows = [
         [
-            str(row["cohort"] or "—"),
-            row["contract"],
-            row["territory_name"],
-            row["kind"].upper(),
-            format_date(row["signed_on"], lang),
-            format_date(row["end"], lang) + (" *" if row["amendments"] else ""),
-            row["status"].label(lang),
-            str(row["actions"]),
-            euros(row["committed"], lang),
+            str(line.cohort),
+            line.id,
+            line.territory_name,
+            line.kind.value.upper(),
+            format_date(line.signed_on, lang),
+            format_date(line.period.end, lang) + (" *" if line.prolonged else ""),
+            line.status.label(lang),
+            integer(line.open_actions, lang),
+            euros(line.committed, lang),
+            "—" if line.spent is None else euros(line.spent, lang),
         ]
-        for row in rows
+        for line in seen.contracts
     ]
-    out.write(
-        render_table(
-            headers,
-            table_rows,
-            numeric=[False, False, False, False, False, False, False, True, True],
-            title="Contrats par cohorte" if fr else "Contracts by cohort",
-        )
-    )
+    title = "Contrats par cohorte" if fr else "Contracts by cohort"
+    out.write(render_table(headers, rows, numeric=[False] * 7 + [True] * 3, title=title))
     out.write("\n" + ("* prolongé par avenant" if fr else "* prolonged by an avenant") + "\n\n")
-    upcoming = [row for row in rows if row["next_steering_committee"] is not None]
+    upcoming = [s for s in seen.steering if s.dates]
     if upcoming:
         out.write(
             render_table(
                 ["Contrat", "Prochain comité de pilotage"]
                 if fr
                 else ["Contract", "Next steering committee"],
-                [
-                    [row["contract"], format_date(row["next_steering_committee"], lang)]
-                    for row in sorted(upcoming, key=lambda r: r["next_steering_committee"])
-                ],
-                title="Comités de pilotage à venir" if fr else "Upcoming steering committees",
+                [[s.contract, format_date(s.dates[0], lang)] for s in upcoming],
+                title=(
+                    "Comités de pilotage à venir (à partir de la date)"
+                    if fr
+                    else "Upcoming steering committees (from the date on)"
+                ),
             )
             + "\n\n"
         )
-    # Status by cohort
-    cohorts = sorted({row["cohort"] for row in rows if row["cohort"]})
     statuses = list(ContractStatus)
-    counts = {
-        (c, s): sum(1 for r in rows if r["cohort"] == c and r["status"] is s)
-        for c in cohorts
-        for s in statuses
-    }
     out.write(
         render_table(
             ["Cohorte" if fr else "Cohort", *[s.label(lang) for s in statuses], "Total"],
             [
                 [
-                    str(c),
-                    *[str(counts[c, s]) for s in statuses],
-                    str(sum(counts[c, s] for s in statuses)),
+                    str(cohort.year),
+                    *[integer(dict(cohort.statuses).get(s, 0), lang) for s in statuses],
+                    integer(cohort.total, lang),
                 ]
-                for c in cohorts
+                for cohort in seen.cohorts
             ],
             numeric=[False, *[True] * (len(statuses) + 1)],
             title=("Statut des contrats par cohorte" if fr else "Contract status by cohort"),
         )
         + "\n\n"
     )
-    # Budget
-    for title_fr, title_en, table in (
-        ("Budget par thème", "Budget by theme", by_theme),
-        ("Budget par financeur", "Budget by funder", by_source),
+    budget = seen.budget
+    for title_fr, title_en, lines, head_fr, head_en in (
+        ("Budget par thème", "Budget by theme", budget.by_theme, "Thème", "Theme"),
+        ("Budget par financeur", "Budget by funder", budget.by_funder, "Financeur", "Funder"),
     ):
-        ordered = sorted(table.items(), key=lambda kv: -kv[1][0])
-        total_c = sum((v[0] for _, v in ordered), Decimal(0))
-        total_s = sum((v[1] for _, v in ordered), Decimal(0))
+        table_rows = [
+            [
+                line.category.label(lang),
+                euros(line.committed, lang),
+                "—" if line.spent is None else euros(line.spent, lang),
+                "—" if line.share is None else wording.percent(line.share, lang),
+            ]
+            for line in lines
+        ]
+        table_rows.append(
+            [
+                "Total",
+                euros(budget.committed, lang),
+                "—" if budget.spent is None else euros(budget.spent, lang),
+                wording.percent(Decimal(100), lang) if budget.committed else "—",
+            ]
+        )
         out.write(
             render_table(
                 [
-                    "Thème"
-                    if table is by_theme and fr
-                    else "Theme"
-                    if table is by_theme
-                    else "Financeur"
-                    if fr
-                    else "Funder",
+                    head_fr if fr else head_en,
                     "Engagé" if fr else "Committed",
                     "Dépensé" if fr else "Spent",
                     "Part" if fr else "Share",
                 ],
-                [
-                    [
-                        key.label(lang),
-                        euros(v[0], lang),
-                        euros(v[1], lang),
-                        f"{(100 * v[0] / total_c):.0f} %" if total_c else "—",
-                    ]
-                    for key, v in ordered
-                ]
-                + [["Total", euros(total_c, lang), euros(total_s, lang), "100 %"]],
+                table_rows,
                 numeric=[False, True, True, True],
                 title=(title_fr if fr else title_en)
                 + (
@@ -537,6 +434,51 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     counts_line = ", ".join(f"{integer(v, lang)} {k}" for k, v in _summary(dataset).items())
     out.write(counts_line + "\n")
     return EXIT_OK
+
+
+def _overview_json(seen: Overview, title: str, synthetic: bool) -> dict[str, Any]:
+    """The overview for machines: ISO dates, euros as decimal strings, enum values."""
+
+    def day(value: dt.date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else format(value, "f")
+
+    def lines(found: Sequence[BudgetLine]) -> dict[str, dict[str, str | None]]:
+        return {
+            line.category.value: {"committed": money(line.committed), "spent": money(line.spent)}
+            for line in found
+        }
+
+    return {
+        "dataset": title,
+        "synthetic": synthetic,
+        "on": seen.on.isoformat(),
+        "contracts": [
+            {
+                "contract": line.id,
+                "cohort": line.cohort,
+                "kind": line.kind.value,
+                "territory": line.territory,
+                "territory_name": line.territory_name,
+                "signed_on": day(line.signed_on),
+                "start": line.period.start.isoformat(),
+                "end": day(line.period.end),
+                "amendments": line.amendments,
+                "status": line.status.value,
+                "actions": line.open_actions,
+                "committed": money(line.committed),
+                "spent": money(line.spent),
+                "next_steering_committee": day(line.next_committees[0])
+                if line.next_committees
+                else None,
+            }
+            for line in seen.contracts
+        ],
+        "budget_by_theme": lines(seen.budget.by_theme),
+        "budget_by_funder": lines(seen.budget.by_funder),
+    }
 
 
 def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
@@ -787,8 +729,10 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     else:
         out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
     if what in (ExportKind.INDICATORS, ExportKind.REPORT):
-        engine = obj if what is ExportKind.INDICATORS else obj.table
-        return _after_publication(args, engine, fingerprint, progress)
+        if what is ExportKind.INDICATORS:
+            return _after_publication(args, obj, fingerprint, progress)
+        # The report shows three tables protected together: the ledger records all three.
+        return _after_publication(args, obj.table, fingerprint, progress, tables=obj.tables)
     return EXIT_OK
 
 
@@ -945,13 +889,7 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
 
 
 def _amount(value: Decimal, unit: str, lang: Lang) -> str:
-    if unit == "euros":
-        return euros(value, lang)
-    if unit in ("percent", "per_10000"):
-        text = f"{value:.1f}"
-        text = text.replace(".", ",") if lang == "fr" else text
-        return f"{text} %" if unit == "percent" else text
-    return integer(int(value), lang)
+    return wording.amount(value, unit, lang)  # the same figure reads the same everywhere
 
 
 def _status_text(row: Any, lang: Lang) -> str:
@@ -1040,9 +978,14 @@ def _ledger(
 
 
 def _after_publication(
-    args: argparse.Namespace, table: Any, fingerprint: str | None, progress: Progress
+    args: argparse.Namespace,
+    table: Any,
+    fingerprint: str | None,
+    progress: Progress,
+    *,
+    tables: Sequence[Any] = (),
 ) -> int:
-    """Record the release in ``--ledger``; warn of exposed cells (exit 1), if any."""
+    """Record the release (``table``, or ``tables``) in ``--ledger``; warn of exposed cells."""
     audit = table.audit
     if getattr(args, "ledger", None) and fingerprint is not None:
         from territoires.io import record_release
@@ -1050,7 +993,8 @@ def _after_publication(
 
         with progress.step(f"recording the release in {args.ledger}"):
             record_release(
-                args.ledger, release_of(table, fingerprint=fingerprint, label=args.release)
+                args.ledger,
+                release_of(tables or table, fingerprint=fingerprint, label=args.release),
             )
     if audit is not None and audit.exposed:
         shown = "; ".join(cell.label for cell in audit.exposed[:10])
@@ -1082,7 +1026,7 @@ def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     if row.target is not None:
         target = _amount(row.target, row.unit.value, lang)
         if row.achievement is not None:
-            target += f" ({row.achievement * 100:.0f} %)"
+            target += f" ({wording.percent(row.achievement * 100, lang)})"
     return [
         where,
         name if row.dimension is None else "",

@@ -58,7 +58,6 @@ from territoires.exceptions import (
     PluginError,
     RowLookupError,
     UnknownIndicatorError,
-    UnknownTerritoryError,
     did_you_mean,
 )
 from territoires.measures import (
@@ -75,6 +74,7 @@ from territoires.model.contract import Action, Contract
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation
+from territoires.overview import TerritoryScope
 from territoires.plugins import PluginManager, default_plugin_manager
 
 __all__ = [
@@ -424,12 +424,7 @@ def check_territories(
         WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset`.
     """
     check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
-    known = {contract.territory for contract in dataset.contracts}
-    for reference in territories:
-        if reference in known or dataset.territory(reference) is not None:
-            continue
-        if geography is not None and geography.lookup(reference) is None:
-            raise UnknownTerritoryError(reference, geography.suggest(reference))
+    TerritoryScope.of(dataset, territories, geography)  # one test for every output
 
 
 def _levels(level: Level | str | Iterable[Level | str] | None) -> set[Level]:
@@ -474,18 +469,10 @@ class _Scope:
 
     def within(self, territories: Iterable[str] | None) -> Callable[[str], bool]:
         """The test of a territory reference against a restriction (None: everything)."""
-        if territories is None:
-            return lambda reference: True
-        wanted = set(territories)
-        geography = self.geography
-
-        def test(reference: str) -> bool:
-            return reference in wanted or (
-                geography is not None
-                and any(geography.is_within(reference, place) for place in wanted)
-            )
-
-        return test
+        return TerritoryScope(
+            references=None if territories is None else tuple(territories),
+            geography=self.geography,
+        ).contains
 
     def facts(
         self, contract: Contract, actions: tuple[Action, ...], period: Period

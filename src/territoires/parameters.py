@@ -23,10 +23,10 @@ from typing import Any
 
 import attrs
 
-from territoires._wording import date_en, date_fr
 from territoires.model import _validators as v
 from territoires.model.contract import Source
 from territoires.rules import Notice
+from territoires.wording import date_en, date_fr
 
 __all__ = ["NATIONAL_PARAMETERS", "NEWCOMER_WINDOW_YEARS", "DatedValue", "Parameter"]
 

@@ -245,7 +245,7 @@ def test_a_writer_failure_leaves_the_previous_file_intact(tmp_path, monkeypatch)
     target = tmp_path / "x.md"
     target.write_text("previous report\n", encoding="utf-8")
 
-    def broken(dataset: Dataset, on: object) -> str:
+    def broken(seen: object) -> str:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(plugin, "_budget_table", broken)

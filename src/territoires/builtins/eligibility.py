@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Hashable
 
 from territoires._enum import Lang
-from territoires._wording import date_en, date_fr, short_en, short_fr
 from territoires.hookspecs import hookimpl
 from territoires.model.contract import Action, Contract, Source
 from territoires.model.dates import add_years, completed_years, is_within_years
@@ -26,6 +25,7 @@ from territoires.model.person import Person
 from territoires.model.scope import PublicScope
 from territoires.parameters import NEWCOMER_WINDOW_YEARS
 from territoires.rules import EligibilityRule, RuleInput, Verdict
+from territoires.wording import date_en, date_fr, short_en, short_fr
 
 __all__ = ["RULES", "register_eligibility_rules"]
 

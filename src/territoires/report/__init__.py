@@ -1,17 +1,38 @@
 """The steering-committee report: one self-contained HTML file for a period.
 
-:func:`build_report` computes once what the report shows: the contracts and their status at
-the end of the period, the cohorts of contracts, the budget by theme and by funder, the
-indicators against their targets, the beneficiaries by public category, sex and age band,
-the next steering committees and the provenance of the data. :func:`render_html` turns a
-:class:`Report` into a single HTML page, in French or in English, that loads nothing from
-the network (inline CSS and inline SVG charts, no JavaScript) and prints legibly in black
-and white; :func:`territoires.export` writes it (format ``html``), as ``territoires report``
-does.
+:func:`build_report` computes once what the report shows, answering the committee's question
+"how is each contract doing": first a **scorecard** of the contracts (status, euros committed
+and spent, actions on track, well behind or without report); then **a section per contract**
+(a printed page each): its dates and avenants (each with its date and what it changed), its
+budget by funder, and every action, with or without a target, with its value over the
+previous period, the period and since its start, its target and what the target is for, a
+progress bar and flags (well behind the prorated target, no operator report for the period,
+participations still open after the action's end). Then the cohorts, the budget by theme and
+by funder, the beneficiaries by public category, sex and age band, the next steering
+committees, the provenance of the data and the rules the report applies.
+
+The contracts, their cohorts and their next committees come from the read model every output
+shares (:func:`territoires.overview.overview`); numbers and dates are written by
+:mod:`territoires.wording`. :func:`render_html` turns a :class:`Report` into a single HTML
+page, in French or in English, that loads nothing from the network (inline CSS and inline SVG
+charts and bars, no JavaScript) and prints legibly in black and white;
+:func:`territoires.export` writes it (format ``html``), as ``territoires report`` does.
 
 Counts of persons come from :func:`~territoires.indicators.compute_indicators`, protected by
 disclosure control: a suppressed cell reaches the report with its status and **no value**,
-so neither a table nor a chart can show it.
+so neither a table, a chart nor a progress bar can show it. The period's table, the previous
+period's and the cumulative one are protected **together**: each is computed with a ledger
+holding the releases of those before it (:class:`territoires.publication.Ledger`), so that no
+difference of two published figures gives a hidden one back; :attr:`Report.tables` holds the
+three, to record in a ledger.
+
+Rules (also written at the end of the report): an action's *window* is its period as amended
+within its contract's, ended the day before an avenant closed it; a target for a period is
+compared with the period's value, a target for the whole action with the value from the
+action's start to the end of the period; the *prorated* target is the target times the
+elapsed share of the action's window (of the target's year, for a period's target) at the end
+of the period; an action is *well behind* when its value is below :data:`WELL_BEHIND` (75 %) of
+the prorated target; a suppressed value is *not assessed*.
 
 Charts need matplotlib, an optional dependency (``pip install "territoires[report]"``);
 without it the report has the same tables and a note in place of each chart.
@@ -35,13 +56,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
 from territoires._enum import LabelledEnum, Lang
-from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
+from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
 from territoires._version import __version__
 from territoires.disclosure import DEFAULT_THRESHOLD, AuditReport, CellStatus
 from territoires.exceptions import InvalidArgumentError
@@ -50,7 +71,6 @@ from territoires.indicators import (
     IndicatorRow,
     IndicatorTable,
     Level,
-    check_territories,
     compute_indicators,
     parse_period,
 )
@@ -61,34 +81,35 @@ from territoires.model._validators import (
     is_date,
     not_a_date,
 )
-from territoires.model.contract import Contract
+from territoires.model.contract import Action, Contract, Target
 from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
 from territoires.model.enums import (
     AgeBand,
-    ContractKind,
-    ContractStatus,
     FundingSource,
     PublicCategory,
     Sex,
     Theme,
 )
 from territoires.model.period import Period
+from territoires.overview import CohortYear, ContractLine, Overview, SteeringLine, overview
 from territoires.plugins import PluginManager, default_plugin_manager
-from territoires.publication import Ledger
+from territoires.publication import Ledger, release_of
 from territoires.report._text import words
 
 __all__ = [
+    "WELL_BEHIND",
+    "ActionLine",
+    "ActionProgress",
     "Breakdown",
     "Budget",
     "BudgetLine",
-    "CohortYear",
-    "ContractLine",
+    "ContractSection",
     "Count",
     "Definition",
+    "Figure",
     "Place",
+    "ProgressState",
     "Report",
-    "SteeringLine",
-    "TargetLine",
     "build_report",
     "render_html",
 ]
@@ -119,57 +140,6 @@ class Place:
 
     reference: str
     name: str
-
-
-@attrs.frozen(kw_only=True)
-class ContractLine:
-    """A contract as the report lists it, amended and with its status on the report's date.
-
-    Attributes:
-        id: Id of the contract.
-        kind: CTAIR, CTAI or PTAI.
-        territory: Reference of its territory.
-        territory_name: Name of its territory.
-        signed_on: Date of signature, None when not signed.
-        period: Its period with the avenants in force on the date.
-        prolonged: Whether an avenant in force moved its end.
-        amendments: Number of avenants in force on the date.
-        status: Draft, signed, active or ended on the date.
-
-    .. versionadded:: 0.1
-    """
-
-    id: str
-    kind: ContractKind
-    territory: str
-    territory_name: str
-    signed_on: dt.date | None
-    period: Period
-    prolonged: bool
-    amendments: int
-    status: ContractStatus
-
-
-@attrs.frozen(kw_only=True)
-class CohortYear:
-    """The contracts signed in one year (a cohort: 2019, 2021...).
-
-    Attributes:
-        year: Year of signature (of start, for a contract not signed).
-        kinds: Number of contracts of each kind, in the order of :class:`~territoires.ContractKind`.
-        territories: Names of their territories.
-
-    .. versionadded:: 0.1
-    """
-
-    year: int
-    kinds: tuple[tuple[ContractKind, int], ...]
-    territories: tuple[str, ...]
-
-    @property
-    def total(self) -> int:
-        """Number of contracts of the year."""
-        return sum(count for _, count in self.kinds)
 
 
 @attrs.frozen(kw_only=True)
@@ -216,37 +186,145 @@ class Budget:
     by_funder: tuple[BudgetLine, ...]
 
 
-@attrs.frozen(kw_only=True)
-class TargetLine:
-    """An action's indicator for the period beside the action's target.
+class ProgressState(LabelledEnum):
+    """How an action stands against its target at the end of the period.
 
-    Attributes:
-        territory_name: Name of the contract's territory.
-        contract: Id of the contract.
-        action: Id of the action.
-        action_title: Title of the action.
-        indicator: Name of the indicator.
-        indicator_label: Its label in the report's language.
-        unit: Unit of the value and target.
-        value: The value; None when suppressed or undefined.
-        status: Published, suppressed (primary or secondary) or undefined.
-        target: The target.
-        achievement: Value over target, as a fraction, when the value is published.
-
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
 
-    territory_name: str
-    contract: str
-    action: str
-    action_title: str
+    ON_TRACK = ("on_track", "dans la trajectoire", "on track")
+    BEHIND = ("behind", "très en retard", "well behind")
+    NOT_ASSESSED = ("not_assessed", "non évaluable", "not assessed")
+    NO_TARGET = ("no_target", "sans objectif", "no target")
+
+
+WELL_BEHIND = Decimal("0.75")
+"""An action is *well behind* when its value is below this share of its prorated target."""
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One published-or-suppressed value: a suppressed cell carries no value.
+
+    Attributes:
+        value: The value; always None unless the cell is published.
+        status: Published, suppressed or undefined.
+
+    .. versionadded:: 0.2
+    """
+
+    value: Decimal | None
+    status: CellStatus
+
+    @property
+    def shown(self) -> bool:
+        """Whether the value can be shown."""
+        return self.value is not None and not self.status.suppressed
+
+
+@attrs.frozen(kw_only=True)
+class ActionProgress:
+    """One indicator of an action: the period, the previous one, since the start, the target.
+
+    Attributes:
+        indicator: Name of the indicator.
+        indicator_label: Its label in the report's language.
+        unit: Unit of the values and target.
+        previous: Its value over the previous period (None when the period has none).
+        current: Its value over the period.
+        cumulative: Its value from the start of the action to the end of the period.
+        target: The target that applies, None when none does.
+        target_kind: What the target is for: ``period`` (compared with the period's value),
+            ``action`` (the whole action, compared with the cumulative value) or
+            ``contract``; None without target.
+        prorated: The target times the elapsed share of its span at the end of the period
+            (the action's window for a whole-action target); None without target.
+        achievement: The compared value over the whole target, as a fraction, when the value
+            is published.
+        state: On track, well behind, not assessed (value suppressed) or no target.
+
+    .. versionadded:: 0.2
+    """
+
     indicator: str
     indicator_label: str
     unit: Unit
-    value: Decimal | None
-    status: CellStatus
-    target: Decimal
+    previous: Figure | None
+    current: Figure
+    cumulative: Figure | None
+    target: Decimal | None
+    target_kind: str | None
+    prorated: Decimal | None
     achievement: Decimal | None
+    state: ProgressState
+
+    @property
+    def compared(self) -> Figure | None:
+        """The value compared with the target (the period's, or since the action's start)."""
+        return self.cumulative if self.target_kind == "action" else self.current
+
+
+@attrs.frozen(kw_only=True)
+class ActionLine:
+    """An action in its contract's section: every action, with or without a target.
+
+    Attributes:
+        id: Id of the action.
+        title: Its title.
+        theme: Its theme.
+        window: The days a participation can count: the action's period as amended within
+            the contract's, ended the day before the action was closed.
+        indicators: Its indicators: those of its targets, else the count of beneficiaries;
+            an action known by its operator's reports also shows the count reported.
+        no_report: Flag: it runs in the period, its operator reports counts (or nothing at
+            all was received for it), and no report covers its days of the period.
+        open_after_end: Flag: its window ended by the end of the period and participations
+            are still open after that end (no exit date, or an exit after it).
+
+    .. versionadded:: 0.2
+    """
+
+    id: str
+    title: str
+    theme: Theme
+    window: Period
+    indicators: tuple[ActionProgress, ...]
+    no_report: bool
+    open_after_end: bool
+
+    @property
+    def state(self) -> ProgressState:
+        """The action's worst state over its indicators with a target."""
+        states = {progress.state for progress in self.indicators}
+        for state in (ProgressState.BEHIND, ProgressState.NOT_ASSESSED, ProgressState.ON_TRACK):
+            if state in states:
+                return state
+        return ProgressState.NO_TARGET
+
+
+@attrs.frozen(kw_only=True)
+class ContractSection:
+    """What the report says about one contract (a printed page of its own).
+
+    Attributes:
+        line: The contract on the report's date (:class:`territoires.overview.ContractLine`):
+            status, period and avenants in force, euros.
+        actions: Every action of the contract as amended, in the contract's order.
+
+    .. versionadded:: 0.2
+    """
+
+    line: ContractLine
+    actions: tuple[ActionLine, ...]
+
+    def count(self, state: ProgressState) -> int:
+        """Return the number of actions in ``state``."""
+        return sum(1 for action in self.actions if action.state is state)
+
+    @property
+    def without_report(self) -> int:
+        """The number of actions without an operator report for the period (a flag)."""
+        return sum(1 for action in self.actions if action.no_report)
 
 
 @attrs.frozen(kw_only=True)
@@ -292,25 +370,6 @@ class Breakdown:
 
 
 @attrs.frozen(kw_only=True)
-class SteeringLine:
-    """The next steering committees of a contract after the period.
-
-    Attributes:
-        contract: Id of the contract.
-        territory_name: Name of its territory.
-        dates: The next meetings after the end of the period (at most two).
-        ends_on: End of the contract as finally amended.
-
-    .. versionadded:: 0.1
-    """
-
-    contract: str
-    territory_name: str
-    dates: tuple[dt.date, ...]
-    ends_on: dt.date | None
-
-
-@attrs.frozen(kw_only=True)
 class Definition:
     """What an indicator of the report measures.
 
@@ -344,15 +403,20 @@ class Report:
         contracts: The contracts in scope, by date of signature.
         cohorts: The contracts by year of signature.
         budgets: The budget of each place.
-        targets: Actions' indicators against their targets.
+        previous: The period before, of the same length, shown beside it; None for an
+            open period.
+        sections: One section per contract: its actions against their targets, flags.
+        data_errors: Number of errors in the data the report was built from (0 normally).
         beneficiaries: Counts of persons of each place, by dimension.
         steering: Next steering committees of each contract.
         definitions: What each indicator shown measures.
         audit: The audit of the counts of persons shown (the certificate the report
             summarises in one paragraph and writes beside itself), None if not audited.
-        table: The engine's table the figures come from, with the persons behind each cell:
+        table: The engine's table of the period, with the persons behind each cell:
             private, for the publication ledger (:func:`territoires.publication.release_of`);
             never shown.
+        tables: Every engine table the report shows (the period, the previous period, the
+            cumulative values), protected together: record them all in a ledger.
 
     .. versionadded:: 0.1
     """
@@ -369,12 +433,15 @@ class Report:
     contracts: tuple[ContractLine, ...]
     cohorts: tuple[CohortYear, ...]
     budgets: tuple[Budget, ...]
-    targets: tuple[TargetLine, ...]
+    previous: Period | None
+    sections: tuple[ContractSection, ...]
     beneficiaries: tuple[Breakdown, ...]
     steering: tuple[SteeringLine, ...]
     definitions: tuple[Definition, ...]
     audit: AuditReport | None = attrs.field(default=None, eq=False)
     table: IndicatorTable | None = attrs.field(default=None, eq=False, repr=False)
+    tables: tuple[IndicatorTable, ...] = attrs.field(default=(), eq=False, repr=False)
+    data_errors: int = 0
 
     @property
     def synthetic(self) -> bool:
@@ -438,42 +505,80 @@ def build_report(
     chosen = parse_period(period)
     generated_on = today or dt.date.today()
     on = chosen.end or generated_on
-    places_geo = resolve_geography(geography)
-    scope = None if territories is None else tuple(dict.fromkeys(territories))
-    contracts = _in_scope(dataset, scope, places_geo)
-    names = _Names(dataset, places_geo)
+    seen = overview(dataset, on=on, territories=territories, geography=geography)
+    scope = seen.scope.references
     manager = plugins if plugins is not None else default_plugin_manager()
     registry = manager.indicators
-    amended = {contract.id: contract.as_of(on) for contract in contracts}
     target_names = sorted(
         {
             target.indicator
-            for contract in amended.values()
-            for action in contract.actions
+            for line in seen.contracts
+            for action in line.actions
             for target in action.targets
             if target.indicator in registry
         }
     )
     persons = [name for name in PERSONS_INDICATORS if name in registry]
     wanted = list(dict.fromkeys([*BUDGET_INDICATORS, *persons, *target_names]))
+    per_action = list(dict.fromkeys([*persons, *target_names]))
+    # The three tables are protected together: each is computed with a ledger holding the
+    # releases of those before it, so no difference of published figures gives back a
+    # hidden one (the year minus the cumulative, the period minus the previous...).
+    mark = fingerprint or _SAME_DATA
+    together = ledger if ledger is not None else Ledger()
+    levels = (Level.ACTION, Level.NATIONAL if scope is None else Level.TERRITORY)
     engine = compute_indicators(
         dataset,
         period=chosen,
         territories=scope,
-        level=(Level.ACTION, Level.NATIONAL if scope is None else Level.TERRITORY),
+        level=levels,
         indicators=wanted,
         threshold=threshold,
         plugins=manager,
         geography=geography,
-        ledger=ledger,
-        fingerprint=fingerprint,
+        ledger=together,
+        fingerprint=mark,
     )
+    engines = [engine]
+    previous = _previous(chosen)
+    since = _since(seen, chosen)
+    extra: dict[str, IndicatorTable] = {}
+    for key, extra_period in (("previous", previous), ("cumulative", since)):
+        if extra_period is None or not per_action:
+            continue
+        together = together.with_release(release_of(engines[-1], fingerprint=mark))
+        extra[key] = compute_indicators(
+            dataset,
+            period=extra_period,
+            territories=scope,
+            # The levels of the period's table: the attacker relates each cell over time
+            # with the same cell of the other tables.
+            level=levels,
+            indicators=per_action,
+            threshold=threshold,
+            plugins=manager,
+            geography=geography,
+            ledger=together,
+            fingerprint=mark,
+        )
+        engines.append(extra[key])
     table = engine.published()  # what a report shows: one status for every suppressed cell
+    names = {line.territory: line.territory_name for line in seen.contracts}
     if scope is None:
         places: tuple[Place, ...] = (Place(reference=NATIONAL, name=words("national", lang)),)
     else:
-        references = sorted({c.territory for c in contracts}, key=lambda r: (names(r), r))
-        places = tuple(Place(reference=r, name=names(r)) for r in references)
+        references = sorted(names, key=lambda r: (names[r], r))
+        places = tuple(Place(reference=r, name=names[r]) for r in references)
+    progress = _Progress(
+        dataset,
+        chosen,
+        table,
+        extra["previous"].published() if "previous" in extra else None,
+        extra["cumulative"].published() if "cumulative" in extra else None,
+        lang,
+    )
+    audits = [e.audit for e in engines if e.audit is not None]
+    audit = next((a for a in audits if a.exposed), engine.audit)
     return Report(
         lang=lang,
         info=dataset.info,
@@ -484,22 +589,20 @@ def build_report(
         threshold=threshold,
         scope=scope,
         places=places,
-        contracts=tuple(_contract_line(c, amended[c.id], on, names) for c in contracts),
-        cohorts=_cohorts(contracts, names),
+        contracts=seen.contracts,
+        cohorts=seen.cohorts,
         budgets=tuple(_budget(table, place, lang) for place in places),
-        targets=_targets(table, amended, names, lang),
+        previous=previous,
+        sections=tuple(
+            ContractSection(line=line, actions=progress.actions(line)) for line in seen.contracts
+        ),
         beneficiaries=tuple(
             breakdown
             for place in places
             for name in persons
             for breakdown in _breakdowns(table, place, name, lang)
         ),
-        steering=tuple(
-            sorted(
-                (_steering(c, on, names) for c in contracts),
-                key=lambda line: (line.dates[:1] or (dt.date.max,), line.territory_name),
-            )
-        ),
+        steering=seen.steering,
         definitions=tuple(
             Definition(
                 name=name,
@@ -512,8 +615,9 @@ def build_report(
             )
             for name in wanted
         ),
-        audit=engine.audit,
+        audit=audit,
         table=engine,
+        tables=tuple(engines),
     )
 
 
@@ -543,71 +647,209 @@ def render_html(report: Report) -> str:
 
 # -- building -----------------------------------------------------------------------------------
 
-
-def _in_scope(
-    dataset: Dataset, scope: tuple[str, ...] | None, geography: Gazetteer | None
-) -> list[Contract]:
-    """The contracts of the scope, by date of signature (the same test as the indicators)."""
-    contracts = list(dataset.contracts)
-    if scope is not None:
-        check_territories(dataset, scope, geography)
-
-        def within(reference: str) -> bool:
-            return reference in scope or (
-                geography is not None
-                and any(geography.is_within(reference, place) for place in scope)
-            )
-
-        contracts = [c for c in contracts if within(c.territory)]
-    return sorted(contracts, key=lambda c: (c.signed_on or dt.date.max, c.id))
+_SAME_DATA = "territoires:report:same-data"  # marks the report's own tables as one data state
 
 
-class _Names:
-    """Names of territories: the dataset's, else the geography's, else the reference."""
-
-    def __init__(self, dataset: Dataset, geography: Gazetteer | None) -> None:
-        self.dataset = dataset
-        self.geography = geography
-
-    def __call__(self, reference: str) -> str:
-        territory = self.dataset.territory(reference)
-        if territory is None and self.geography is not None:
-            territory = self.geography.lookup(reference)
-        return territory.name if territory is not None else reference
-
-
-def _contract_line(
-    contract: Contract, amended: Contract, on: dt.date, names: Callable[[str], str]
-) -> ContractLine:
-    return ContractLine(
-        id=contract.id,
-        kind=contract.kind,
-        territory=contract.territory,
-        territory_name=names(contract.territory),
-        signed_on=contract.signed_on,
-        period=amended.period,
-        prolonged=amended.period.end != contract.period.end,
-        amendments=len(contract.amendments_in_force(on)),
-        status=contract.status(on),
-    )
+def _previous(period: Period) -> Period | None:
+    """The period of the same length just before ``period``: the year, semester or days before."""
+    if period.end is None:
+        return None
+    start, end = period.start, period.end
+    if period == Period.year(start.year):
+        return Period.year(start.year - 1)
+    for half in (1, 2):
+        if period == Period.semester(start.year, half):
+            return Period.semester(start.year - (half == 1), 2 if half == 1 else 1)
+    days = (end - start).days + 1
+    before = start - dt.timedelta(days=1)
+    return Period(before - dt.timedelta(days=days - 1), before)
 
 
-def _cohorts(contracts: Sequence[Contract], names: Callable[[str], str]) -> tuple[CohortYear, ...]:
-    by_year: dict[int, list[Contract]] = defaultdict(list)
-    for contract in contracts:
-        by_year[(contract.signed_on or contract.period.start).year].append(contract)
-    return tuple(
-        CohortYear(
-            year=year,
-            kinds=tuple(
-                (kind, count)
-                for kind in ContractKind
-                if (count := sum(1 for c in by_year[year] if c.kind is kind))
-            ),
-            territories=tuple(sorted(names(c.territory) for c in by_year[year])),
+def _since(seen: Overview, period: Period) -> Period | None:
+    """From the earliest start of an action in scope to the end of ``period``."""
+    if period.end is None:
+        return None
+    starts = [action.period.start for line in seen.contracts for action in line.actions]
+    first = min(starts, default=period.start)
+    return Period(min(first, period.start), period.end)
+
+
+def _window_in(action: Action, contract: Contract) -> Period:
+    """The days a participation of ``action`` can count within ``contract`` (both as amended).
+
+    The action's period within the contract's, ended the day before ``closed_on``. Package A
+    adds :meth:`Action.window_in` with this meaning; the report then calls it.
+    """
+    start = max(action.period.start, contract.period.start)
+    ends = [d for d in (action.period.end, contract.period.end) if d is not None]
+    if action.closed_on is not None:
+        ends.append(action.closed_on - dt.timedelta(days=1))
+    end = min(ends, default=None)
+    if end is not None and end < start:
+        return Period(start - dt.timedelta(days=1), start - dt.timedelta(days=1))
+    return Period(start, end)
+
+
+def _kind(target: Target) -> str:
+    """What a target is for. Until package A's ``Target.kind``: a year means one period."""
+    return "period" if target.year is not None else "action"
+
+
+def _days(period: Period, until: dt.date | None = None) -> int:
+    """Days of ``period`` up to ``until`` (inclusive); 0 when it starts after."""
+    end = period.end if until is None or (period.end is not None and period.end < until) else until
+    if end is None or end < period.start:
+        return 0
+    return (end - period.start).days + 1
+
+
+class _Progress:
+    """Builds the action lines of the sections from the three published tables."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        period: Period,
+        current: IndicatorTable,
+        previous: IndicatorTable | None,
+        cumulative: IndicatorTable | None,
+        lang: Lang,
+    ) -> None:
+        self.dataset, self.period, self.lang = dataset, period, lang
+        self.current = current
+        self.tables = (
+            _by_action(current),
+            _by_action(previous) if previous is not None else None,
+            _by_action(cumulative) if cumulative is not None else None,
         )
-        for year in sorted(by_year)
-    )
+        self.reports: dict[str, list[Period]] = defaultdict(list)
+        for report in dataset.reports:
+            self.reports[report.action].append(report.period)
+        self.with_rows: set[str] = set()
+        self.open_after: dict[str, dt.date | None] = {}
+        self._last_exits: dict[str, list[dt.date | None]] = defaultdict(list)
+        for row in dataset.participations:
+            self.with_rows.add(row.action)
+            self._last_exits[row.action].append(row.exit_date)
+
+    def actions(self, line: ContractLine) -> tuple[ActionLine, ...]:
+        return tuple(self.action(action, line.contract) for action in line.actions)
+
+    def action(self, action: Action, contract: Contract) -> ActionLine:
+        window = _window_in(action, contract)
+        targets = {t.indicator: t for t in action.targets if self.applies(t)}
+        names = [n for n in targets if n in self.current.indicators]
+        # Every action shows its persons: those its operator reports when it reports counts.
+        reported = action.id in self.reports and action.id not in self.with_rows
+        default = "reported_beneficiaries" if reported else "beneficiaries"
+        if default in self.current.indicators and (not names or reported):
+            names = list(dict.fromkeys([*names, default]))
+        return ActionLine(
+            id=action.id,
+            title=action.title,
+            theme=action.theme,
+            window=window,
+            indicators=tuple(self.progress(action, window, n, targets.get(n)) for n in names),
+            no_report=self.no_report(action, window),
+            open_after_end=self.open_after_end(action, window),
+        )
+
+    def applies(self, target: Target) -> bool:
+        """A whole-action target always applies; a year's target, to a period in that year."""
+        if _kind(target) == "action":
+            return True
+        end = self.period.end
+        return end is not None and target.year == self.period.start.year == end.year
+
+    def figure(self, index: int, action: str, name: str) -> Figure | None:
+        table = self.tables[index]
+        if table is None:
+            return None
+        row = table.get((action, name))
+        if row is None:  # no row: nothing in the period, a zero that reveals no one
+            return Figure(value=Decimal(0), status=CellStatus.PUBLISHED)
+        shown = row.value if not row.status.suppressed else None
+        return Figure(value=shown, status=row.status)
+
+    def progress(
+        self, action: Action, window: Period, name: str, target: Target | None
+    ) -> ActionProgress:
+        current = self.figure(0, action.id, name)
+        assert current is not None
+        previous = self.figure(1, action.id, name)
+        cumulative = self.figure(2, action.id, name)
+        definition = self.current.indicators[name]
+        progress = ActionProgress(
+            indicator=name,
+            indicator_label=definition.label_fr if self.lang == "fr" else definition.label_en,
+            unit=definition.unit,
+            previous=previous,
+            current=current,
+            cumulative=cumulative,
+            target=None,
+            target_kind=None,
+            prorated=None,
+            achievement=None,
+            state=ProgressState.NO_TARGET,
+        )
+        if target is None:
+            return progress
+        kind = _kind(target)
+        span = window if kind == "action" else Period.year(target.year or self.period.start.year)
+        if kind == "period":
+            span = Period(max(span.start, window.start), _earliest(span.end, window.end))
+        total = _days(span)
+        elapsed = _days(span, self.period.end)
+        prorated = target.value * elapsed / total if total else target.value
+        progress = attrs.evolve(progress, target=target.value, target_kind=kind, prorated=prorated)
+        compared = progress.compared
+        if compared is None or not compared.shown or compared.value is None:
+            return attrs.evolve(progress, state=ProgressState.NOT_ASSESSED)
+        achievement = compared.value / target.value if target.value else None
+        behind = compared.value < WELL_BEHIND * prorated
+        return attrs.evolve(
+            progress,
+            achievement=achievement,
+            state=ProgressState.BEHIND if behind else ProgressState.ON_TRACK,
+        )
+
+    def no_report(self, action: Action, window: Period) -> bool:
+        """Runs in the period, reports by counts (or nothing received), not covered."""
+        start = max(window.start, self.period.start)
+        end = _earliest(window.end, self.period.end)
+        if end is None or end < start:
+            return False  # it does not run in the period
+        if action.id in self.with_rows and action.id not in self.reports:
+            return False  # individual data: no report expected
+        day = start
+        for covered in sorted(self.reports.get(action.id, ()), key=lambda p: p.start):
+            if covered.start > day:
+                break
+            if covered.end is not None and covered.end >= day:
+                day = covered.end + dt.timedelta(days=1)
+            if day > end:
+                return False
+        return True
+
+    def open_after_end(self, action: Action, window: Period) -> bool:
+        """Its window ended by the end of the period, and participations are open after."""
+        end = window.end
+        if end is None or self.period.end is None or end > self.period.end:
+            return False
+        return any(exit is None or exit > end for exit in self._last_exits.get(action.id, ()))
+
+
+def _earliest(one: dt.date | None, other: dt.date | None) -> dt.date | None:
+    ends = [d for d in (one, other) if d is not None]
+    return min(ends, default=None)
+
+
+def _by_action(table: IndicatorTable) -> dict[tuple[str, str], IndicatorRow]:
+    return {
+        (row.action, row.indicator): row
+        for row in table.select(level=Level.ACTION, dimension=None)
+        if row.action is not None
+    }
 
 
 def _place_rows(table: IndicatorTable, indicator: str, place: Place) -> list[IndicatorRow]:
@@ -658,33 +900,6 @@ def _budget(table: IndicatorTable, place: Place, lang: Lang) -> Budget:
     )
 
 
-def _targets(
-    table: IndicatorTable,
-    amended: dict[str, Contract],
-    names: Callable[[str], str],
-    lang: Lang,
-) -> tuple[TargetLine, ...]:
-    titles = {a.id: a.title for c in amended.values() for a in c.actions}
-    found = [
-        TargetLine(
-            territory_name=names(row.territory),
-            contract=row.contract or "",
-            action=row.action or "",
-            action_title=titles.get(row.action or "", row.action or ""),
-            indicator=row.indicator,
-            indicator_label=_label(table, row.indicator, lang),
-            unit=row.unit,
-            value=row.value,
-            status=row.status,
-            target=row.target,
-            achievement=row.achievement,
-        )
-        for row in table.select(level=Level.ACTION, dimension=None)
-        if row.target is not None and row.contract in amended
-    ]
-    return tuple(sorted(found, key=lambda t: (t.territory_name, t.action, t.indicator)))
-
-
 def _count(row: IndicatorRow | None, label: str, category: str | None) -> Count:
     if row is None:  # no one in the category: an empty cell, which reveals no one
         return Count(category=category, label=label, value=Decimal(0), status=CellStatus.PUBLISHED)
@@ -725,24 +940,3 @@ def _breakdowns(table: IndicatorTable, place: Place, name: str, lang: Lang) -> l
             )
         )
     return found
-
-
-def _steering(contract: Contract, on: dt.date, names: Callable[[str], str]) -> SteeringLine:
-    ends_on = contract.final_period.end
-    until = None
-    if ends_on is None:
-        from dateutil.relativedelta import relativedelta
-
-        until = on + relativedelta(years=2)
-    upcoming: list[dt.date] = []
-    for meeting in contract.steering_calendar(until=until):
-        if meeting > on:
-            upcoming.append(meeting)
-            if len(upcoming) == _NEXT_MEETINGS:
-                break
-    return SteeringLine(
-        contract=contract.id,
-        territory_name=names(contract.territory),
-        dates=tuple(upcoming),
-        ends_on=ends_on,
-    )

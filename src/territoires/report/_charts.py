@@ -165,7 +165,7 @@ def budget_chart(
         names: Legend names of the committed and the spent series.
         lang: Language of the amounts.
     """
-    from territoires.report._text import compact_euros
+    from territoires.wording import compact_euros
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
@@ -225,7 +225,7 @@ def persons_chart(
         panels: ``(title, [(category label, value or None, mark when suppressed)])`` each.
         lang: Language of the numbers.
     """
-    from territoires._terminal import integer
+    from territoires.wording import integer
 
     def draw(figure: Figure) -> None:
         heights = [max(len(bars), 1) for _, bars in panels]

@@ -18,26 +18,29 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from territoires import wording
 from territoires._enum import Lang
 from territoires._printable import printable
-from territoires._terminal import euros, format_date, integer
 from territoires.disclosure import CellStatus
-from territoires.measures import Dimension
+from territoires.measures import Dimension, Unit
 from territoires.model.enums import ContractKind
-from territoires.report import _charts, _order
-from territoires.report._text import (
-    BANNER,
-    CHARTS_MISSING,
-    amount,
-    day,
-    percent,
-    period_label,
-    rank,
-    secret,
-    words,
+from territoires.report import (
+    WELL_BEHIND,
+    ActionProgress,
+    ContractSection,
+    Figure,
+    ProgressState,
+    _charts,
+    _order,
 )
+from territoires.report._text import BANNER, CHARTS_MISSING, secret, words
+from territoires.wording import date_long as day
+from territoires.wording import date_short as format_date
+from territoires.wording import euros, integer, percent, period_label
+from territoires.wording import ordinal as rank
 
 if TYPE_CHECKING:
+    from territoires.overview import ContractLine
     from territoires.report import Breakdown, Budget, BudgetLine, Count, Place, Report
 
 __all__ = ["render"]
@@ -87,6 +90,13 @@ p.note { font-size: 0.9rem; color: var(--muted); border-left: 3px solid var(--ru
 .legend { font-size: 0.9rem; }
 ul.sources li { margin-bottom: 0.3rem; }
 .url { overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.85em; }
+svg.bar { vertical-align: middle; }
+svg.bar .fill { fill: #35557f; }
+svg.bar.behind .fill { fill: #7a3e00; }
+span.pct { margin-left: 0.3rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
+span.flag { color: var(--warn); font-size: 0.88rem; }
+section.contract { border-top: 1px solid var(--rule); margin-top: 1.5rem; }
+ul.avenants li { margin-bottom: 0.2rem; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; color: var(--muted);
   border-top: 1px solid var(--rule); padding-top: 0.6rem; }
 @media print {
@@ -101,11 +111,25 @@ footer { margin-top: 2.5rem; font-size: 0.85rem; color: var(--muted);
   table { font-size: 9pt; }
   thead { display: table-header-group; }
   tr, figure { break-inside: avoid; page-break-inside: avoid; }
+  section#contracts, section.contract { break-before: page; page-break-before: always; }
+  section.contract:first-of-type { break-before: auto; page-break-before: auto; }
+  section.contract { border-top: none; }
+  svg.bar .fill { fill: #555; }
+  svg.bar.behind .fill { fill: #000; }
+  span.flag { color: #000; }
   a { color: inherit; text-decoration: none; }
 }
 """
 
-_SECTIONS = ("contracts", "cohorts", "budget", "targets", "beneficiaries", "steering", "provenance")
+_SECTIONS = (
+    "scorecard",
+    "contracts",
+    "cohorts",
+    "budget",
+    "beneficiaries",
+    "steering",
+    "provenance",
+)
 
 
 def esc(text: object) -> str:
@@ -211,10 +235,10 @@ class _Page:
             self.header(heading),
             self.contents(),
             "<main>",
+            self.scorecard(),
             self.contracts(),
             self.cohorts(),
             self.budget(),
-            self.targets(),
             self.beneficiaries(),
             self.steering(),
             self.provenance(),
@@ -233,6 +257,19 @@ class _Page:
         return (
             f'<p class="banner" id="synthetic" role="note">⚠ {esc(BANNER[self.lang])}'
             f"<span>{esc(self.w('synthetic_note'))}</span></p>"
+        )
+
+    def errors_banner(self) -> str:
+        """The warning of a report built from invalid data (``allow_invalid``)."""
+        errors = self.report.data_errors
+        if not errors:
+            return ""
+        said = wording.count(errors, "erreur", "erreurs", "fr")
+        if self.lang == "en":
+            said = wording.count(errors, "error", "errors", "en")
+        return (
+            f'<p class="banner" id="data-errors" role="alert">⚠ '
+            f"{esc(self.w('data_errors', errors=said))}</p>"
         )
 
     def header(self, heading: str) -> str:
@@ -261,6 +298,7 @@ class _Page:
             [
                 "<header>",
                 self.banner(),
+                self.errors_banner(),
                 f"<h1>{esc(heading)}</h1>",
                 f'<p class="subtitle">{bdi(subtitle)}</p>' if subtitle else "",
                 f'<dl class="facts">\n{items}\n</dl>',
@@ -280,41 +318,259 @@ class _Page:
 
     # -- sections -----------------------------------------------------------------------------
 
-    def contracts(self) -> str:
+    def scorecard(self) -> str:
         report, lang = self.report, self.lang
-        if not report.contracts:
-            return self.section("contracts", [f"<p>{esc(self.w('no_contract'))}</p>"])
+        if not report.sections:
+            return self.section("scorecard", [f"<p>{esc(self.w('no_contract'))}</p>"])
         rows = []
-        for line in report.contracts:
-            start, end = (
-                _nowrap(format_date(d, lang)) for d in (line.period.start, line.period.end)
-            )
-            period = f"{start} – {end}"
-            if line.prolonged:
-                period += f" <em>({esc(self.w('prolonged'))})</em>"
-            signed = format_date(line.signed_on, lang) if line.signed_on else self.w("not_signed")
+        for section in report.sections:
+            line = section.line
             rows.append(
                 [
-                    bdi(line.territory_name),
-                    f"<code>{esc(line.territory)}</code>",
+                    f'<a href="#contract-{esc(line.id)}">{bdi(line.territory_name)}</a>',
                     esc(line.kind.value.upper()),
-                    _nowrap(signed),
-                    period,
-                    esc(integer(line.amendments, lang)),
                     _nowrap(line.status.label(lang)),
+                    esc(wording.euros(line.committed, lang)),
+                    esc(wording.euros(line.spent, lang)) if line.spent is not None else "—",
+                    esc(wording.integer(section.count(ProgressState.ON_TRACK), lang)),
+                    esc(wording.integer(section.count(ProgressState.BEHIND), lang)),
+                    esc(wording.integer(section.without_report, lang)),
+                    esc(wording.integer(section.count(ProgressState.NOT_ASSESSED), lang)),
+                    esc(wording.integer(section.count(ProgressState.NO_TARGET), lang)),
                 ]
             )
         headers = [
             self.w(k)
-            for k in ("territory", "code", "kind", "signed", "contract_period", "avenants")
+            for k in (
+                "territory",
+                "kind",
+                "status",
+                "committed",
+                "spent",
+                "on_track",
+                "behind",
+                "without_report",
+                "not_assessed",
+                "no_target",
+            )
         ]
-        table = _table(
-            [*headers, self.w("status")],
-            rows,
-            numeric=[False, False, False, False, False, True, False],
+        table = _table(headers, rows, numeric=[False, False, False, *[True] * 7])
+        intro = esc(self.w("scorecard_intro", day=wording.date_long(report.on, lang)))
+        return self.section("scorecard", [f"<p>{intro}</p>", table])
+
+    def contracts(self) -> str:
+        report = self.report
+        if not report.sections:
+            return self.section("contracts", [f"<p>{esc(self.w('no_contract'))}</p>"])
+        body = [self.contract(section) for section in report.sections]
+        body.append(self.legend())
+        return self.section("contracts", body)
+
+    def contract(self, section: ContractSection) -> str:
+        line, lang = section.line, self.lang
+        signed = wording.date_long(line.signed_on, lang) if line.signed_on else self.w("not_signed")
+        dates = wording.period_dates(line.period, lang)
+        if line.prolonged:
+            dates += f" ({self.w('prolonged')})"
+        facts = [
+            (self.w("kind"), esc(line.kind.value.upper())),
+            (self.w("code"), f"<code>{esc(line.territory)}</code>"),
+            (self.w("status"), esc(line.status.label(lang))),
+            (self.w("signed"), esc(signed)),
+            (self.w("contract_period"), esc(dates)),
+            (self.w("open_actions"), esc(wording.integer(line.open_actions, lang))),
+        ]
+        items = "\n".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
+        parts = [
+            f'<section class="contract" id="contract-{esc(line.id)}">',
+            f"<h3>{bdi(line.territory_name)} — {esc(line.kind.value.upper())} "
+            f"<code>{esc(line.id)}</code></h3>",
+            f'<dl class="facts">\n{items}\n</dl>',
+            f"<h4>{esc(self.w('dates_avenants'))}</h4>",
+            self.avenants(line),
+            f"<h4>{esc(self.w('contract_budget'))}</h4>",
+            self.contract_budget(line),
+            f"<h4>{esc(self.w('actions_heading'))}</h4>",
+            self.actions(section),
+            "</section>",
+        ]
+        return "\n".join(parts)
+
+    def avenants(self, line: ContractLine) -> str:
+        lang = self.lang
+        if not line.in_force:
+            return f"<p>{esc(self.w('no_avenant'))}</p>"
+        items = []
+        for amendment in line.in_force:
+            text = self.w(
+                "avenant_line",
+                title=amendment.title or amendment.id,
+                day=wording.date_long(amendment.effective_on, lang),
+            )
+            if amendment.signed_on is not None:
+                text += self.w("avenant_signed", day=wording.date_long(amendment.signed_on, lang))
+            changes = []
+            if amendment.new_end is not None:
+                changes.append(
+                    self.w("changes_end", day=wording.date_long(amendment.new_end, lang))
+                )
+            if amendment.public_added:
+                publics = ", ".join(sorted(p.label(lang) for p in amendment.public_added))
+                changes.append(self.w("changes_public", publics=publics))
+            if amendment.funding_added:
+                added = sum((f.funding.committed for f in amendment.funding_added), Decimal(0))
+                changes.append(self.w("changes_funding", amount=wording.euros(added, lang)))
+            if amendment.actions_added:
+                titles = ", ".join(a.title for a in amendment.actions_added)
+                changes.append(self.w("changes_added", actions=titles))
+            if amendment.actions_closed:
+                changes.append(
+                    self.w("changes_closed", actions=", ".join(amendment.actions_closed))
+                )
+            said = "; ".join(changes) if changes else self.w("changes_none")
+            items.append(
+                f"<li>{bdi(text)} : {bdi(said)}</li>"
+                if lang == "fr"
+                else f"<li>{bdi(text)}: {bdi(said)}</li>"
+            )
+        return '<ul class="avenants">' + "".join(items) + "</ul>"
+
+    def contract_budget(self, line: ContractLine) -> str:
+        lang, budget = self.lang, line.budget
+        if not budget.by_funder:
+            return f"<p>{esc(self.w('no_budget'))}</p>"
+
+        def spent(value: Decimal | None) -> str:
+            return esc(wording.euros(value, lang)) if value is not None else "—"
+
+        rows = [
+            [
+                bdi(item.category.label(lang)),
+                esc(wording.euros(item.committed, lang)),
+                spent(item.spent),
+                esc(wording.percent(item.share, lang)) if item.share is not None else "—",
+            ]
+            for item in budget.by_funder
+        ]
+        footer = [
+            esc(self.w("total")),
+            esc(wording.euros(budget.committed, lang)),
+            spent(budget.spent),
+            esc(wording.percent(Decimal(100), lang)) if budget.committed else "—",
+        ]
+        headers = [self.w("funder"), self.w("committed"), self.w("spent"), self.w("share")]
+        return _table(headers, rows, numeric=[False, True, True, True], footer=footer)
+
+    def actions(self, section: ContractSection) -> str:
+        report, lang = self.report, self.lang
+        if not section.actions:
+            return f"<p>{esc(self.w('no_action'))}</p>"
+        previous = (
+            wording.period_label(report.previous, lang) if report.previous is not None else "—"
         )
-        intro = esc(self.w("contracts_on", day=day(report.on, lang)))
-        return self.section("contracts", [f"<p>{intro}</p>", table])
+        headers = [
+            self.w("action"),
+            self.w("indicator"),
+            previous,
+            wording.period_label(report.period, lang),
+            self.w("since_start"),
+            self.w("target"),
+            self.w("progress"),
+            self.w("flags"),
+        ]
+        rows, classes = [], []
+        for action in section.actions:
+            flags = []
+            if action.state is ProgressState.BEHIND:
+                flags.append(self.w("flag_behind"))
+            if action.no_report:
+                flags.append(self.w("flag_no_report"))
+            if action.open_after_end:
+                flags.append(self.w("flag_open"))
+            flag_html = "<br>".join(f'<span class="flag">⚑ {esc(f)}</span>' for f in flags)
+            window = esc(wording.period_dates(action.window, lang))
+            title = f"{bdi(action.title)}<br><small>{window}</small>"
+            if not action.indicators:
+                rows.append([title, "—", "—", "—", "—", "—", "—", flag_html])
+                classes.append([""] * 8)
+                continue
+            for index, progress in enumerate(action.indicators):
+                cells, kinds = [], []
+                for figure in (progress.previous, progress.current, progress.cumulative):
+                    text, kind = self.figure_cell(figure, progress.unit)
+                    cells.append(text)
+                    kinds.append(kind)
+                target = "—"
+                if progress.target is not None:
+                    kind = self.w("kind_" + (progress.target_kind or "action"))
+                    target = (
+                        f"{esc(wording.amount(progress.target, progress.unit, lang))}<br><small>"
+                        f"{esc(self.w('target_kind'))} {esc(kind)}</small>"
+                    )
+                rows.append(
+                    [
+                        title if index == 0 else "",
+                        bdi(progress.indicator_label),
+                        *cells,
+                        target,
+                        self.bar(progress),
+                        flag_html if index == 0 else "",
+                    ]
+                )
+                classes.append(["", "", *kinds, "", "", ""])
+        return _table(
+            headers,
+            rows,
+            numeric=[False, False, True, True, True, True, False, False],
+            classes=classes,
+        )
+
+    def figure_cell(self, figure: Figure | None, unit: Unit) -> tuple[str, str]:
+        if figure is None:
+            return "—", ""
+        text = wording.amount(figure.value, unit, self.lang) if figure.value is not None else ""
+        return self.value_cell(figure.value, figure.status, text)
+
+    def bar(self, progress: ActionProgress) -> str:
+        """An accessible progress bar in inline SVG: nothing when the value is not shown."""
+        compared = progress.compared
+        if (
+            progress.target is None
+            or not progress.target
+            or progress.prorated is None
+            or compared is None
+            or not compared.shown
+            or compared.value is None
+            or progress.achievement is None
+        ):
+            return "—"
+        lang, unit = self.lang, progress.unit
+        share = min(max(progress.achievement, Decimal(0)), Decimal(1))
+        expected = min(max(progress.prorated / progress.target, Decimal(0)), Decimal(1))
+        width, height = 120, 12
+        filled = int((share * width).to_integral_value())
+        mark = int((expected * width).to_integral_value())
+        label = self.w(
+            "bar_label",
+            value=wording.amount(compared.value, unit, lang),
+            target=wording.amount(progress.target, unit, lang),
+            share=wording.percent(100 * progress.achievement, lang),
+            prorated=wording.amount(progress.prorated, unit, lang),
+        )
+        state = "behind" if progress.state is ProgressState.BEHIND else "ok"
+        return (
+            f'<svg class="bar {state}" role="img" aria-label="{esc(label)}" width="{width}" '
+            f'height="{height + 4}" viewBox="0 0 {width} {height + 4}">'
+            f"<title>{esc(label)}</title>"
+            f'<rect x="0.5" y="2.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
+            'stroke="#1b1b1b"/>'
+            f'<rect x="0.5" y="2.5" width="{max(filled - 1, 0)}" height="{height - 1}" '
+            'class="fill"/>'
+            f'<line x1="{mark}" y1="0" x2="{mark}" y2="{height + 4}" stroke="#1b1b1b" '
+            'stroke-width="2" stroke-dasharray="2 1"/>'
+            "</svg>"
+            f'<span class="pct">{esc(wording.percent(100 * progress.achievement, lang))}</span>'
+        )
 
     def cohorts(self) -> str:
         report, lang = self.report, self.lang
@@ -423,44 +679,6 @@ class _Page:
         if value is None:
             return "—", ""
         return esc(text), ""
-
-    def targets(self) -> str:
-        report, lang = self.report, self.lang
-        if not report.targets:
-            return self.section("targets", [f"<p>{esc(self.w('no_targets'))}</p>"])
-        rows, classes = [], []
-        for line in report.targets:
-            shown = amount(line.value, line.unit, lang) if line.value is not None else ""
-            value, kind = self.value_cell(line.value, line.status, shown)
-            achieved = (
-                esc(percent(line.achievement * 100, lang, 0))
-                if line.achievement is not None
-                else "—"
-            )
-            rows.append(
-                [
-                    bdi(line.territory_name),
-                    bdi(line.action_title),
-                    bdi(line.indicator_label),
-                    value,
-                    esc(amount(line.target, line.unit, lang)),
-                    achieved,
-                ]
-            )
-            classes.append(["", "", "", kind, "", ""])
-        headers = [
-            self.w(k)
-            for k in ("territory", "action", "indicator", "value", "target", "achievement")
-        ]
-        table = _table(
-            headers,
-            rows,
-            numeric=[False, False, False, True, True, True],
-            classes=classes,
-        )
-        return self.section(
-            "targets", [f"<p>{esc(self.w('targets_intro'))}</p>", table, self.legend()]
-        )
 
     def legend(self) -> str:
         n = self.report.threshold
@@ -632,6 +850,17 @@ class _Page:
                 sources.append(f"<li>{text}</li>")
             body.append(f"<h3>{esc(self.w('sources'))}</h3>")
             body.append('<ul class="sources">' + "".join(sources) + "</ul>")
+        body.append(f"<h3>{esc(self.w('rules'))}</h3>")
+        share = wording.percent(100 * WELL_BEHIND, lang, 0)
+        rules = [
+            self.w("rule_window"),
+            self.w("rule_kinds"),
+            self.w("rule_prorated"),
+            self.w("rule_behind", share=share),
+            self.w("rule_no_report"),
+            self.w("rule_open"),
+        ]
+        body.append('<ul class="rules">' + "".join(f"<li>{esc(r)}</li>" for r in rules) + "</ul>")
         if report.definitions:
             body.append(f"<h3>{esc(self.w('definitions'))}</h3>")
             body.append(

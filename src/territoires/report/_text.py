@@ -1,29 +1,12 @@
-"""The words and numbers of the report, in French and English."""
+"""The sentences of the report, in French and English (numbers and dates: ``wording``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from territoires._enum import Lang
-from territoires._terminal import euros, integer
-from territoires._wording import SYNTHETIC_BANNER, date_en, date_fr
 from territoires.disclosure import CellStatus
-from territoires.measures import Unit
-from territoires.model.period import Period
+from territoires.wording import SYNTHETIC_BANNER
 
-__all__ = [
-    "BANNER",
-    "CHARTS_MISSING",
-    "amount",
-    "compact_euros",
-    "day",
-    "percent",
-    "period_label",
-    "rank",
-    "secret",
-    "words",
-]
+__all__ = ["BANNER", "CHARTS_MISSING", "secret", "words"]
 
 BANNER: dict[Lang, str] = SYNTHETIC_BANNER
 """The banner every output of a synthetic dataset carries (the same as the command line's)."""
@@ -46,7 +29,103 @@ _WORDS: dict[str, tuple[str, str]] = {
         "aucun effectif de moins de {n} personnes n'est publié",
         "no count of fewer than {n} persons is published",
     ),
-    "contracts": ("Contrats et statut", "Contracts and status"),
+    "contracts": ("Contrat par contrat", "Contract by contract"),
+    "scorecard": ("Tableau de bord des contrats", "Contracts at a glance"),
+    "scorecard_intro": (
+        "Statut au {day}, avenants en vigueur compris ; budget du contrat tel qu'amendé ; "
+        "état des actions à la fin de la période (définitions en fin de rapport).",
+        "Status on {day}, avenants in force included; budget of the contract as amended; "
+        "state of the actions at the end of the period (definitions at the end).",
+    ),
+    "on_track": ("Dans la trajectoire", "On track"),
+    "behind": ("Très en retard", "Well behind"),
+    "without_report": ("Sans compte rendu", "Without report"),
+    "not_assessed": ("Non évaluables", "Not assessed"),
+    "no_target": ("Sans objectif", "No target"),
+    "open_actions": ("Actions ouvertes", "Open actions"),
+    "dates_avenants": ("Dates et avenants", "Dates and avenants"),
+    "period_as_amended": (
+        "Période (avenants compris) : {dates}",
+        "Period (avenants included): {dates}",
+    ),
+    "no_avenant": ("Aucun avenant en vigueur.", "No avenant in force."),
+    "avenant_line": ("{title}, en vigueur le {day}", "{title}, in force on {day}"),
+    "avenant_signed": (" (signé le {day})", " (signed on {day})"),
+    "changes_end": ("fin reportée au {day}", "end moved to {day}"),
+    "changes_public": ("public élargi : {publics}", "public widened: {publics}"),
+    "changes_funding": ("financements ajoutés : {amount}", "funding added: {amount}"),
+    "changes_added": ("actions ajoutées : {actions}", "actions added: {actions}"),
+    "changes_closed": ("actions fermées : {actions}", "actions closed: {actions}"),
+    "changes_none": ("sans changement chiffré", "no quantified change"),
+    "contract_budget": ("Budget par financeur", "Budget by funder"),
+    "actions_heading": ("Actions", "Actions"),
+    "no_action": ("Aucune action.", "No action."),
+    "since_start": ("Depuis le début", "Since the start"),
+    "target_kind": ("Objectif pour", "Target for"),
+    "kind_period": ("la période", "the period"),
+    "kind_action": ("l'action entière", "the whole action"),
+    "kind_contract": ("le contrat", "the contract"),
+    "progress": ("Avancement", "Progress"),
+    "flags": ("Signalements", "Flags"),
+    "flag_behind": ("très en retard sur l'objectif proratisé", "well behind the prorated target"),
+    "flag_no_report": (
+        "aucun compte rendu reçu pour la période",
+        "no operator report for the period",
+    ),
+    "flag_open": (
+        "participations encore ouvertes après la fin de l'action",
+        "participations still open after the action's end",
+    ),
+    "bar_label": (
+        "{value} sur un objectif de {target} ({share}) ; attendu à la fin de la période : "
+        "{prorated}",
+        "{value} of a target of {target} ({share}); expected by the end of the period: {prorated}",
+    ),
+    "rules": ("Règles de lecture", "How to read the report"),
+    "rule_window": (
+        "Fenêtre d'une action : sa période (avenants compris) à l'intérieur de celle du "
+        "contrat, arrêtée la veille de sa fermeture par avenant.",
+        "Window of an action: its period (avenants included) within the contract's, ended the "
+        "day before an avenant closed it.",
+    ),
+    "rule_kinds": (
+        "Un objectif de la période se compare à la valeur de la période ; un objectif de "
+        "l'action entière, à la valeur cumulée depuis le début de l'action jusqu'à la fin de "
+        "la période.",
+        "A target for the period is compared with the period's value; a target for the whole "
+        "action, with the cumulative value from the action's start to the end of the period.",
+    ),
+    "rule_prorated": (
+        "Objectif proratisé : l'objectif multiplié par la part écoulée, à la fin de la période, "
+        "de la fenêtre de l'action (de l'année de l'objectif, pour un objectif de la période).",
+        "Prorated target: the target times the elapsed share, at the end of the period, of the "
+        "action's window (of the target's year, for a target for the period).",
+    ),
+    "rule_behind": (
+        "Très en retard : une valeur inférieure à {share} de l'objectif proratisé. Une valeur "
+        "couverte par le secret statistique n'est pas évaluée (le dire en révélerait trop).",
+        "Well behind: a value below {share} of the prorated target. A value under statistical "
+        "confidentiality is not assessed (saying so would reveal too much).",
+    ),
+    "rule_no_report": (
+        "Sans compte rendu : l'action se déroule pendant la période, son opérateur transmet des "
+        "effectifs (ou rien n'a été reçu pour elle) et aucun compte rendu ne couvre ses jours "
+        "de la période.",
+        "Without report: the action runs during the period, its operator reports counts (or "
+        "nothing was received for it) and no report covers its days of the period.",
+    ),
+    "rule_open": (
+        "Participations ouvertes après la fin : la fenêtre de l'action s'est terminée avant la "
+        "fin de la période et des participations n'ont pas de date de sortie antérieure.",
+        "Open after the end: the action's window ended by the end of the period and some "
+        "participations have no exit date before that end.",
+    ),
+    "data_errors": (
+        "Rapport construit à partir de données comportant {errors} : ses chiffres ne sont pas "
+        "fiables. Lancez territoires validate.",
+        "Report built from data with {errors}: its figures cannot be trusted. Run territoires "
+        "validate.",
+    ),
     "contracts_on": (
         "Statut au {day}, avenants en vigueur compris.",
         "Status on {day}, avenants in force included.",
@@ -198,72 +277,6 @@ def words(key: str, lang: Lang, **values: object) -> str:
     fr, en = _WORDS[key]
     text = fr if lang == "fr" else en
     return text.format(**values) if values else text
-
-
-def rank(number: int, lang: Lang) -> str:
-    """Return an ordinal: ``1re``, ``2e`` / ``1st``, ``2nd``."""
-    if lang == "fr":
-        return "1re" if number == 1 else f"{number}e"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number if number < 20 else number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def day(value: dt.date, lang: Lang) -> str:
-    """Return a date as prose writes it: ``1er avril 2024`` / ``1 April 2024``."""
-    return date_fr(value) if lang == "fr" else date_en(value)
-
-
-def period_label(period: Period, lang: Lang) -> str:
-    """Return a period as a title says it: ``année 2021``, ``1er semestre 2021``, or its dates."""
-    start, end = period.start, period.end
-    fr = lang == "fr"
-    if end is None:
-        return f"depuis le {day(start, lang)}" if fr else f"from {day(start, lang)}"
-    if period == Period.year(start.year):
-        return f"année {start.year}" if fr else f"year {start.year}"
-    for half in (1, 2):
-        if period == Period.semester(start.year, half):
-            if fr:
-                return f"{'1er' if half == 1 else '2e'} semestre {start.year}"
-            return f"{'first' if half == 1 else 'second'} half of {start.year}"
-    if fr:
-        return f"du {day(start, lang)} au {day(end, lang)}"
-    return f"{day(start, lang)} to {day(end, lang)}"
-
-
-def percent(value: Decimal, lang: Lang, digits: int = 1) -> str:
-    """Return ``45,3 %`` / ``45.3%`` (``value`` already multiplied by 100)."""
-    text = f"{value:.{digits}f}"
-    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
-
-
-def amount(value: Decimal, unit: Unit, lang: Lang) -> str:
-    """Return a value in its unit: euros, persons, percent, rate per 10,000."""
-    if unit is Unit.EUROS:
-        return euros(value, lang)
-    if unit is Unit.PERCENT:
-        return percent(value, lang)
-    if unit is Unit.PER_10000:
-        text = f"{value:.2f}"
-        return text.replace(".", ",") if lang == "fr" else text
-    if value == value.to_integral_value():
-        return integer(int(value), lang)
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def compact_euros(value: Decimal | float, lang: Lang) -> str:
-    """Return an amount for a chart label: ``1,2 M€``, ``152 k€`` / ``€1.2M``, ``€152k``."""
-    number = float(value)
-    if abs(number) >= 1_000_000:
-        text, suffix = f"{number / 1_000_000:.1f}", "M"
-    elif abs(number) >= 1_000:
-        text, suffix = f"{number / 1_000:.0f}", "k"
-    else:
-        text, suffix = f"{number:.0f}", ""
-    if lang == "fr":
-        return f"{text.replace('.', ',')} {suffix}€"
-    return f"€{text}{suffix}"
 
 
 def secret(status: CellStatus, lang: Lang) -> str:

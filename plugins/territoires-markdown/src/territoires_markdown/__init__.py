@@ -14,8 +14,11 @@ datasets. It writes, in French with English headings:
   data is ever written.
 
 Cells are escaped so that no text can break a table: ``|``, backslashes and the Markdown and
-HTML punctuation are backslash-escaped and line breaks become ``<br>``. Amounts are in whole
-euros (rounded half up, after summing). The format does not read back (``read=None``).
+HTML punctuation are backslash-escaped and line breaks become ``<br>``. The contracts and
+their euros come from the read model every output shares (:func:`territoires.overview.overview`)
+and every figure is written by :mod:`territoires.wording`, so it reads as in the terminal and
+the report: amounts in whole euros (rounded half up, after summing). The format does not read
+back (``read=None``).
 
 Example:
     >>> print(escape_cell("Lyon | Villeurbanne\nRhône"))
@@ -27,17 +30,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
-from territoires import (
-    Contract,
-    Dataset,
-    ExportFormat,
-    ExportKind,
-    Theme,
-    hookimpl,
-)
+from territoires import Dataset, ExportFormat, ExportKind, hookimpl, wording
+from territoires.overview import Overview, overview
 
 __all__ = [
     "NAME",
@@ -63,8 +60,6 @@ SYNTHETIC_NOTICE = (
 # One pass of re.sub escapes each character once, backslashes included: escapes never double.
 _CELL_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 _TEXT_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
-_NBSP = "\u00a0"
-_THIN_NBSP = "\u202f"  # French thousands separator (espace fine insécable)
 
 
 # -- escaping -----------------------------------------------------------------------------------
@@ -106,35 +101,20 @@ def escape_text(text: str) -> str:
 
 
 def format_euros(amount: Decimal) -> str:
-    r"""Format an amount in whole euros, French style.
+    r"""Format an amount in whole euros, French style (:func:`territoires.wording.euros`).
 
     Args:
         amount: An amount in euros.
 
     Returns:
-        ``1 234 568 €`` (thin no-break spaces between thousands, no-break space before €).
+        ``1 234 568 €`` (narrow no-break spaces between thousands, a no-break space before €),
+        as the terminal and the report write it.
 
     Example:
         >>> format_euros(Decimal("1234567.50")) == "1\u202f234\u202f568\u00a0€"
         True
     """
-    whole = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return f"{whole:,}".replace(",", _THIN_NBSP) + f"{_NBSP}€"
-
-
-def _integer(value: int) -> str:
-    return f"{value:,}".replace(",", _THIN_NBSP)
-
-
-def _date(day: dt.date | None) -> str:
-    return "—" if day is None else day.strftime("%d/%m/%Y")
-
-
-def _share(part: Decimal, total: Decimal) -> str:
-    if not total:
-        return "—"
-    percent = (100 * part / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{percent}".replace(".", ",") + f"{_NBSP}%"
+    return wording.euros(amount, "fr")
 
 
 def situation_date(dataset: Dataset) -> dt.date | None:
@@ -153,8 +133,11 @@ def situation_date(dataset: Dataset) -> dt.date | None:
     return max(ends, default=None)
 
 
-def _amended(contract: Contract, on: dt.date | None) -> Contract:
-    return contract if on is None else contract.as_of(on)
+def _fallback_date(dataset: Dataset) -> dt.date:
+    """With no situation date: the day the last avenant or contract starts (all applied)."""
+    days = [c.period.start for c in dataset.contracts]
+    days += [a.effective_on for c in dataset.contracts for a in c.amendments]
+    return max(days, default=dt.date(2000, 1, 1))
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -170,31 +153,28 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Seque
     return "\n".join(lines) + "\n"
 
 
-def _contracts_table(dataset: Dataset, on: dt.date | None) -> str:
-    """The contracts as amended on ``on``: one row each, then a total."""
+def _contracts_table(seen: Overview, dated: bool) -> str:
+    """The contracts of the overview: one row each, then a total."""
     rows: list[list[str]] = []
     total_actions = 0
-    total_committed = Decimal(0)
-    for contract in dataset.contracts:
-        amended = _amended(contract, on)
-        actions = amended.actions if on is not None else contract.all_actions()
-        committed = sum((a.committed for a in actions), Decimal(0))
-        total_actions += len(actions)
-        total_committed += committed
-        territory = dataset.territory(contract.territory)
-        where = contract.territory if territory is None else f"{territory.name} ({territory.id})"
-        period = amended.period
-        status = "—" if on is None else contract.status(on).label_fr
+    for line in seen.contracts:
+        actions = len(line.actions)
+        total_actions += actions
+        where = (
+            line.territory
+            if line.territory_name == line.territory
+            else f"{line.territory_name} ({line.territory})"
+        )
         rows.append(
             [
-                escape_cell(contract.id),
-                escape_cell(contract.kind.value.upper()),
+                escape_cell(line.id),
+                escape_cell(line.kind.value.upper()),
                 escape_cell(where),
-                _date(contract.signed_on),
-                f"{_date(period.start)} – {'…' if period.end is None else _date(period.end)}",
-                escape_cell(status),
-                _integer(len(actions)),
-                format_euros(committed),
+                wording.date_short(line.signed_on, "fr"),
+                wording.period_dates(line.period, "fr"),
+                escape_cell(line.status.label_fr if dated else "—"),
+                wording.integer(actions, "fr"),
+                format_euros(line.committed),
             ]
         )
     rows.append(
@@ -205,11 +185,11 @@ def _contracts_table(dataset: Dataset, on: dt.date | None) -> str:
             "",
             "",
             "",
-            _integer(total_actions),
-            format_euros(total_committed),
+            wording.integer(total_actions, "fr"),
+            format_euros(seen.budget.committed),
         ]
     )
-    on_text = "" if on is None else f" au {_date(on)}"
+    on_text = f" au {wording.date_short(seen.on, 'fr')}" if dated else ""
     return _table(
         [
             "Contrat / Contract",
@@ -226,37 +206,28 @@ def _contracts_table(dataset: Dataset, on: dt.date | None) -> str:
     )
 
 
-def _budget_table(dataset: Dataset, on: dt.date | None) -> str:
-    """Committed and spent euros by theme, over the contracts as amended on ``on``."""
-    committed: dict[Theme, Decimal] = {}
-    spent: dict[Theme, Decimal] = {}
-    for contract in dataset.contracts:
-        amended = _amended(contract, on)
-        actions = amended.actions if on is not None else contract.all_actions()
-        for action in actions:
-            for line in action.funding:
-                committed[action.theme] = committed.get(action.theme, Decimal(0)) + line.committed
-                spent[action.theme] = spent.get(action.theme, Decimal(0)) + (
-                    line.spent or Decimal(0)
-                )
-    total_committed = sum(committed.values(), Decimal(0))
-    total_spent = sum(spent.values(), Decimal(0))
-    ordered = sorted(committed, key=lambda theme: (-committed[theme], theme.value))
+def _budget_table(seen: Overview) -> str:
+    """Committed and spent euros by theme, over the contracts of the overview."""
+    budget = seen.budget
+
+    def spent(value: Decimal | None) -> str:
+        return format_euros(value if value is not None else Decimal(0))
+
     rows = [
         [
-            escape_cell(f"{theme.label_fr} / {theme.label_en}"),
-            format_euros(committed[theme]),
-            format_euros(spent[theme]),
-            _share(committed[theme], total_committed),
+            escape_cell(f"{line.category.label_fr} / {line.category.label_en}"),
+            format_euros(line.committed),
+            spent(line.spent),
+            "—" if line.share is None else wording.percent(line.share, "fr"),
         ]
-        for theme in ordered
+        for line in budget.by_theme
     ]
     rows.append(
         [
             "**Total**",
-            format_euros(total_committed),
-            format_euros(total_spent),
-            "100,0\u00a0%" if total_committed else "—",
+            format_euros(budget.committed),
+            spent(budget.spent),
+            wording.percent(Decimal(100), "fr") if budget.committed else "—",
         ]
     )
     return _table(
@@ -294,20 +265,23 @@ def _chunks(dataset: Dataset) -> Iterator[str]:
             else "fin du dernier contrat / end of the last contract"
         )
         yield (
-            f"Situation au {_date(on)} ({why}), contrats tels qu'amendés à cette date / "
-            f"contracts as amended on {on.isoformat()}.\n\n"
+            f"Situation au {wording.date_short(on, 'fr')} ({why}), contrats tels qu'amendés à "
+            f"cette date / contracts as amended on {wording.date_short(on, 'en')}.\n\n"
         )
+    # The read model every output shares; the dataset's own names, no geography to load.
+    seen = overview(dataset, on=on or _fallback_date(dataset), geography=None)
     yield "## Contrats / Contracts\n\n"
-    yield _contracts_table(dataset, on)
+    yield _contracts_table(seen, dated=on is not None)
     yield "\nMontants engagés arrondis à l'euro / committed amounts rounded to the euro.\n\n"
     yield "## Budget par thème / Budget by theme\n\n"
-    yield _budget_table(dataset, on)
+    yield _budget_table(seen)
     yield "\n## Participants\n\n"
     yield (
-        f"{_integer(len(dataset.participations))} participations et "
-        f"{_integer(len(dataset.reports))} comptes rendus d'opérateurs ; aucune donnée "
-        f"individuelle n'est exportée dans ce format. / {len(dataset.participations):,} "
-        f"participations and {len(dataset.reports):,} operator reports; this format exports "
+        f"{wording.integer(len(dataset.participations), 'fr')} participations et "
+        f"{wording.integer(len(dataset.reports), 'fr')} comptes rendus d'opérateurs ; "
+        "aucune donnée individuelle n'est exportée dans ce format. / "
+        f"{wording.integer(len(dataset.participations), 'en')} participations and "
+        f"{wording.integer(len(dataset.reports), 'en')} operator reports; this format exports "
         "no individual data.\n"
     )
 
