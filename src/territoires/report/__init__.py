@@ -346,8 +346,12 @@ class Report:
         table: The engine's table the figures come from, with the persons behind each cell:
             private, for the publication ledger (:func:`territoires.publication.release_of`);
             never shown.
+        data_errors: How many errors :func:`territoires.validate` found in the data the
+            report was built from: 0 normally, more only when built with
+            ``allow_invalid=True``, and then the report says so at the top.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``data_errors``.
     """
 
     lang: Lang
@@ -368,6 +372,7 @@ class Report:
     definitions: tuple[Definition, ...]
     audit: AuditReport | None = attrs.field(default=None, eq=False)
     table: IndicatorTable | None = attrs.field(default=None, eq=False, repr=False)
+    data_errors: int = 0
 
     @property
     def synthetic(self) -> bool:
@@ -387,8 +392,12 @@ def build_report(
     today: dt.date | None = None,
     ledger: Ledger | None = None,
     fingerprint: str | None = None,
+    allow_invalid: bool = False,
 ) -> Report:
     """Compute what the steering-committee report of ``period`` shows.
+
+    Only from valid data: a dataset with errors (those :func:`territoires.validate` finds)
+    is refused unless ``allow_invalid`` is True; warnings never block.
 
     Args:
         dataset: The data.
@@ -408,11 +417,15 @@ def build_report(
             release afterwards from :attr:`Report.table`.
         fingerprint: The dataset's fingerprint (:func:`territoires.io.fingerprint`), which
             tells the ledger's releases computed from the same data.
+        allow_invalid: True builds the report from a dataset with errors anyway; it then
+            counts them in :attr:`Report.data_errors` and says so at the top.
 
     Returns:
         The report, ready for :func:`render_html`.
 
     Raises:
+        InvalidDataError: the dataset has errors and ``allow_invalid`` is False; its
+            ``problems`` are the errors.
         FormatError: The period cannot be read.
         UnknownTerritoryError: A territory is neither in the geography nor a contract's.
         UnknownIndicatorError: The plugins do not register the national indicators the
@@ -420,6 +433,7 @@ def build_report(
         ValueError: ``lang`` is neither ``fr`` nor ``en``.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``allow_invalid``; a dataset with errors is refused.
     """
     if lang not in ("fr", "en"):
         raise ValueError(f"lang must be 'fr' or 'en', got {lang!r}")
@@ -455,6 +469,7 @@ def build_report(
         geography=geography,
         ledger=ledger,
         fingerprint=fingerprint,
+        allow_invalid=allow_invalid,  # the one check of the dataset: the engine's
     )
     table = engine.published()  # what a report shows: one status for every suppressed cell
     if scope is None:
@@ -502,6 +517,7 @@ def build_report(
         ),
         audit=engine.audit,
         table=engine,
+        data_errors=engine.data_errors,
     )
 
 
