@@ -258,7 +258,7 @@ def test_demo_writes_a_dataset_that_validates(
     target = tmp_path / name
     code, out = run("demo", "--participations", "500", "--out", str(target), "--lang", "en")
     assert code == cli.EXIT_OK
-    assert out == f"wrote {target} (500 participations, synthetic data)\n"
+    assert out == f"wrote {target} (500 participations, synthetic)\n"
     code, out = run("validate", str(target), "--lang", "en")
     assert_no_traceback(capsys, out)
     assert code == cli.EXIT_OK

@@ -343,7 +343,7 @@ def test_the_command_exports_indicators_for_french_excel(tmp_path: Path) -> None
         "--dialect", "excel-fr", "-o", str(target),
     )  # fmt: skip
     assert code == cli.EXIT_OK
-    assert out == f"wrote {target} as csv (synthetic data)\n"
+    assert out == f"écrit : {target} au format csv (données synthétiques)\n"  # --lang fr
     table = load_table(target)
     assert table.period == territoires.Period.year(2021)
     assert table.synthetic is True

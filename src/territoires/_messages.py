@@ -115,20 +115,19 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "… et {rest:autre problème|autres problèmes} ({shown:affiché|affichés})",
         "… and {rest:more problem|more problems} ({shown} shown)",
     ),
-    "wrote": ("écrit : {path} ({details})", "wrote {path} ({details})"),
-    "as-format": ("au format {format}", "as {format}"),
+    "wrote": (
+        "écrit : {path} au format {format}{notes}",
+        "wrote {path} as {format}{notes}",
+    ),
+    "wrote-report": ("écrit : {path} ({notes})", "wrote {path} ({notes})"),
     "synthetic": ("données synthétiques", "synthetic data"),
     "report-details": (
         "{period}, {contracts:contrat|contrats}",
         "{period}, {contracts:contract|contracts}",
     ),
     "participations-left-out": (
-        "participations laissées de côté (--with-participations pour les inclure)",
-        "participations left out (--with-participations to include them)",
-    ),
-    "to-stdout": (
-        "{what} écrit sur la sortie standard ({details})",
-        "{what} written to standard output ({details})",
+        " ; participations laissées de côté (--with-participations pour les inclure)",
+        "; participations left out (--with-participations to include them)",
     ),
     "no-certificate-on-stdout": (
         "attention : le certificat de secret statistique n'est pas écrit quand le résultat va "
@@ -167,8 +166,8 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "{title}\n{counts}\nUse --out DIR (a data package) or --out FILE.json to write it.",
     ),
     "demo-wrote": (
-        "écrit : {path} ({participations:participation|participations}, données synthétiques)",
-        "wrote {path} ({participations:participation|participations}, synthetic data)",
+        "écrit : {path} ({participations:participation|participations}, synthétiques)",
+        "wrote {path} ({participations:participation|participations}, synthetic)",
     ),
     "new-plugin-wrote": (
         "écrit : {path} ; installez-le avec `pip install -e {path}`, puis `territoires plugins`",

@@ -876,9 +876,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     territories = _territories(args, dataset)
     obj: Any = dataset
     inputs = [args.path] if args.path and args.path != STDIN else []
-    details: list[str] = (
-        [] if what is ExportKind.REPORT else [say("as-format", lang, format=args.to)]
-    )
+    notes: list[str] = []  # what the "wrote" line says of the output, in brackets
     if what is ExportKind.DECISIONS and args.persons and args.persons != STDIN:
         inputs.append(args.persons)
     # Refused before any work: writing over an input loses it (unless nothing would be lost).
@@ -938,22 +936,21 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         data_errors = obj.data_errors
         if territories and not obj.contracts:
             raise _Refused(say("no-contract-there", lang, territories=", ".join(territories)))
-        details.append(
-            say("report-details", lang, period=str(period), contracts=len(obj.contracts))
-        )
+        notes.append(say("report-details", lang, period=str(period), contracts=len(obj.contracts)))
     else:
         data_errors = _check_valid(dataset, manager, args.allow_invalid)
     if dataset.info.synthetic:
-        details.append(say("synthetic", lang))
+        notes.append(say("synthetic", lang))
     if data_errors:
-        details.append(say("data-errors", lang, errors=data_errors))
-    if (
-        what is ExportKind.DATASET
+        notes.append(say("data-errors", lang, errors=data_errors))
+    left_out = (
+        say("participations-left-out", lang)
+        if what is ExportKind.DATASET
         and dataset.participations
         and not args.with_participations
         and chosen.person_level
-    ):
-        details.append(say("participations-left-out", lang))
+        else ""
+    )
     with progress.step(f"writing {args.output} ({args.to})"):
         written = _export(
             obj,
@@ -966,13 +963,17 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         )
     if data_errors:
         sys.stderr.write(say("allowed-invalid", lang, errors=data_errors) + "\n")
-    if to_stdout:
-        sys.stderr.write(say("to-stdout", lang, what=what.label(lang), details="; ".join(details)))
-        sys.stderr.write("\n")
+    if what is ExportKind.REPORT:
+        wrote = say("wrote-report", lang, path=written, notes=", ".join(notes))
+    else:
+        bracket = f" ({'; '.join(notes)})" if notes else ""
+        wrote = say("wrote", lang, path=written, format=args.to, notes=bracket) + left_out
+    if to_stdout:  # the output is the file itself: the line goes with the messages
+        sys.stderr.write(wrote + "\n")
         if what in (ExportKind.INDICATORS, ExportKind.REPORT):
             sys.stderr.write(say("no-certificate-on-stdout", lang) + "\n")
     else:
-        out.write(say("wrote", lang, path=written, details="; ".join(details)) + "\n")
+        out.write(wrote + "\n")
     if what in (ExportKind.INDICATORS, ExportKind.REPORT):
         engine = obj if what is ExportKind.INDICATORS else obj.table
         return _after_publication(args, engine, fingerprint, progress)
@@ -1109,7 +1110,7 @@ def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -
     from territoires.geo import get_geography
 
     territory = get_geography().get(args.territory)
-    _check_folder(str(Path(args.out) / args.name), _lang(args))
+    _check_folder(str(Path(args.out) / "package"), _lang(args))  # the folder to write into
     root = write_plugin(Path(args.out), args.name, territory.id, territory.name)
     out.write(say("new-plugin-wrote", _lang(args), path=root) + "\n")
     return EXIT_OK
