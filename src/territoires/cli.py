@@ -393,10 +393,10 @@ def _print_invalid(exc: InvalidDataError, args: argparse.Namespace, fmt: str, ou
 
 
 def _quoted(path: str) -> str:
-    """``path`` as a shell reads it back (quoted when it holds spaces and such)."""
-    import shlex
-
-    return printable(shlex.quote(path))
+    """``path`` as a POSIX shell reads it back: quoted when it holds spaces and such."""
+    if path and all(c.isalnum() or c in "@%+=:,./-_" for c in path):
+        return printable(path)
+    return printable("'" + path.replace("'", "'\"'\"'") + "'")
 
 
 def _exit_code(problems: Sequence[Problem]) -> int:
