@@ -209,6 +209,13 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "aucune extension installée (--all liste aussi les extensions intégrées)",
         "no plugin installed (--all lists the built-ins too)",
     ),
+    "exposed-by-releases": (
+        "attention : {exposed:case masquée reste exposée|cases masquées restent exposées} par "
+        "des diffusions antérieures (le certificat donne chaque intervalle) : {shown}",
+        "warning: {exposed:suppressed cell remains|suppressed cells remain} exposed by earlier "
+        "releases (the certificate gives each interval): {shown}",
+    ),
+    "and-more": (" ; … et {more} autres", "; … and {more} more"),
     "audit-summary": (
         "{tables:tableau|tableaux}, {cells:case|cases}, {hidden:masquée|masquées} : {verdict}",
         "{tables:table|tables}, {cells:cell|cells}, {hidden} suppressed: {verdict}",

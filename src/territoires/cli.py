@@ -1342,9 +1342,8 @@ def _after_publication(
         more = len(audit.exposed) - 10
         sys.stderr.write(
             printable(
-                f"warning: {len(audit.exposed)} suppressed cells remain exposed by earlier "
-                f"releases (the certificate gives each interval): {shown}"
-                + (f"; … and {more} more" if more > 0 else "")
+                say("exposed-by-releases", _lang(args), exposed=len(audit.exposed), shown=shown)
+                + (say("and-more", _lang(args), more=more) if more > 0 else "")
             )
             + "\n"
         )
