@@ -265,6 +265,19 @@ def test_dash_output_writes_the_file_to_standard_output(
     assert out.startswith("<!DOCTYPE html>")
 
 
+def test_the_demo_goes_to_standard_output_and_reads_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo --out -`` prints the JSON document, which ``validate -`` reads back."""
+    code, out = run("demo", "--participations", "5", "--out", "-")
+    assert code == cli.EXIT_OK
+    assert "(5 participations, synthétiques)" in capsys.readouterr().err
+    stdin(monkeypatch, out.encode("utf-8"))
+    code, out = run("validate", "-", "--lang", "en")
+    assert code == cli.EXIT_OK
+    assert " 5 participations, " in out
+
+
 def test_a_folder_format_cannot_go_to_standard_output(
     small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -759,6 +759,15 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         counts = say("dataset-counts", lang, **_summary(dataset))
         out.write(say("demo-summary", lang, title=dataset.info.title, counts=counts) + "\n")
         return EXIT_OK
+    wrote = say("demo-wrote", lang, path=args.out, participations=len(dataset.participations))
+    if args.out == STDIN:  # the JSON document on standard output, the line on standard error
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="territoires-out-") as folder:
+            territoires.dump(dataset, Path(folder) / "demo.json")
+            out.write((Path(folder) / "demo.json").read_text(encoding="utf-8"))
+        sys.stderr.write(wrote + "\n")
+        return EXIT_OK
     with progress.step(f"writing {args.out}"):
         written = territoires.dump(dataset, args.out)
     out.write(
@@ -1602,7 +1611,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed of the synthetic activity: the same seed gives the same data",
     )
     demo.add_argument(
-        "--out", help="a folder (data package) or a .json file to write, in an existing folder"
+        "--out",
+        help="a folder (data package) or a .json file to write, in an existing folder; - for "
+        "a JSON document on standard output",
     )
     add_lang(demo)
     demo.set_defaults(handler=_cmd_demo)
@@ -1809,7 +1820,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     with ResultsOutput(out) as results:
         # A CSV table or a file written to standard output (-o -) is data, kept exact; the
         # rest is shown as it is.
-        exact = fmt == "csv" or getattr(args, "output", None) == STDIN
+        exact = fmt == "csv" or STDIN in (getattr(args, "output", None), getattr(args, "out", None))
         stream = results.stream if exact else shown_stream(results.stream)
         try:
             try:
