@@ -405,3 +405,17 @@ def test_an_unknown_territory_exits_2_with_suggestions(
     err = capsys.readouterr().err
     assert (code, out) == (cli.EXIT_USAGE, "")
     assert "did you mean Dijon Métropole (242100410)?" in err
+
+
+def test_a_workbook_says_how_many_errors_its_figures_come_from(tmp_path: Path) -> None:
+    """An indicator workbook computed with --allow-invalid counts the errors in its readme."""
+    openpyxl = pytest.importorskip("openpyxl")
+    target = tmp_path / "i.xlsx"
+    code, _ = run(
+        "export", str(TWO_ERRORS), "--what", "indicators", "--format", "xlsx", "--period",
+        "2021", "-o", str(target), "--allow-invalid",
+    )  # fmt: skip
+    assert code == cli.EXIT_OK
+    sheet = openpyxl.load_workbook(target)["À lire"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["Erreurs dans les données"] == 2
