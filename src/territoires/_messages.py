@@ -88,9 +88,9 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "allowed-invalid": (
         "attention : résultat calculé sur des données comportant {errors:erreur|erreurs} "
-        "(--allow-invalid) ; il l'indique lui-même",
-        "warning: output computed from data with {errors:error|errors} (--allow-invalid); "
-        "it says so itself",
+        "(--allow-invalid ; territoires validate les liste)",
+        "warning: output computed from data with {errors:error|errors} (--allow-invalid; "
+        "territoires validate lists them)",
     ),
     "dataset-counts": (
         "{territories:territoire|territoires}, {parties:partie|parties}, "
