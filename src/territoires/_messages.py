@@ -220,6 +220,15 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "{tables:tableau|tableaux}, {cells:case|cases}, {hidden:masquée|masquées} : {verdict}",
         "{tables:table|tables}, {cells:cell|cells}, {hidden} suppressed: {verdict}",
     ),
+    "audit-states": (
+        "audité comme {states} états des données (chiffres révisés), du plus récent au plus "
+        "ancien : {listed}",
+        "audited as {states} states of the data (revised figures), newest first: {listed}",
+    ),
+    "audit-exposed-cell": (
+        "{cell} : {why} ; {counts} ; par : {by}",
+        "{cell}: {why}; {counts}; by: {by}",
+    ),
     "audit-exposed": ("{exposed:exposée|exposées}", "{exposed} exposed"),
     "audit-protected": ("protégées", "protected"),
 }

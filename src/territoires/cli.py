@@ -1474,15 +1474,14 @@ def _print_audit(report: Any, out: TextIO, lang: Lang = "fr") -> None:
         + "\n"
     )
     if len(report.states) > 1:
-        out.write(
-            f"audited as {len(report.states)} states of the data (revised figures), newest "
-            "first: " + " | ".join(", ".join(state) for state in report.states) + "\n"
-        )
+        states = " | ".join(", ".join(state) for state in report.states)
+        out.write(say("audit-states", lang, states=len(report.states), listed=states) + "\n")
     for cell in exposed:
-        why = ", ".join(exposure.label_en for exposure in cell.exposures)
+        why = ", ".join(exposure.label(lang) for exposure in cell.exposures)
         counts = ", ".join(f"{count.count} {count}" for count in cell.counts)
         by = "; ".join(cell.sources) or "—"
-        out.write(f"{cell.label}: {why}; {counts}; by: {by}\n")
+        out.write(say("audit-exposed-cell", lang, cell=cell.label, why=why, counts=counts, by=by))
+        out.write("\n")
 
 
 # -- parser -------------------------------------------------------------------------------------
