@@ -177,7 +177,7 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "aucun territoire ne correspond à {query!r}{hint}",
         "no territory matches {query!r}{hint}",
     ),
-    "did-you-mean": ("; vouliez-vous dire {names} ?", "; did you mean {names}?"),
+    "did-you-mean": (" ; vouliez-vous dire {names} ?", "; did you mean {names}?"),
     "unknown-territory": (
         "--territory {query!r} : territoire inconnu{hint}",
         "--territory {query!r}: unknown territory{hint}",
