@@ -61,6 +61,24 @@ Commands that take a `path` read a `.json` document, a `.csv` table, a data-pack
 embedded demo dataset, whose activity is synthetic. Problems are printed one per line, as
 `file:record:field: message [code]` (the codes are listed in [problems and errors](errors.md));
 `--format json` prints them for programs. Every command also takes `-h` (`--help`).
+
+The conventions every command follows:
+
+- **Results on standard output**; problems, warnings and progress on standard error (the
+  problems `validate` finds are its result, on standard output). `territoires indicators
+  data.csv --format csv > table.csv` leaves nothing but the table in `table.csv`.
+- **Outputs only from valid data.** `indicators`, `export` and `report` refuse a dataset with
+  errors (those `territoires validate` lists; warnings never block): they exit with status 1,
+  print the number of errors and the first ones on standard error, and write nothing.
+  `--allow-invalid` produces the output anyway, and the output says from how many errors
+  (`data_errors` in JSON and CSV, a line in the workbook and in the terminal's table).
+- **`-` is standard input** for a dataset or a file of persons (within the same bounds as a
+  file), and **standard output** for `-o`.
+- **No folder is created**: writing into a folder that does not exist exits with status 2,
+  naming it.
+- **Messages in the language of `--lang`**, French by default, with their plurals.
+- `--level` defaults to every level wherever it exists. `--territory` takes a code, a name
+  (as `territoires geo` finds it), or a commune within a contract's territory.
 """
 
 

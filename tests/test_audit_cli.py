@@ -101,9 +101,11 @@ def write_periods(folder: Path, dataset: Dataset, periods: tuple[str, ...] = PER
 
 
 def run(*argv: str) -> tuple[int, str]:
-    """Run the command in-process; return its exit code and what it printed on stdout."""
+    """Run the command in-process, in English; return its exit code and what it printed."""
     out = io.StringIO()
-    code = cli.main(list(argv), out=out)
+    # The summaries asserted here are the English ones (French is the default, tested in
+    # test_cli_conventions.py).
+    code = cli.main([*argv, "--lang", "en"], out=out)
     return code, out.getvalue()
 
 

@@ -47,13 +47,13 @@ def test_validate_accepts_the_demo(
     demo: territoires.Dataset, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``territoires validate`` on the embedded demo exits 0 and says there are no problems."""
-    code, out = run("validate")
+    code, out = run("validate", "--lang", "en")
     assert code == cli.EXIT_OK
     (line,) = out.splitlines()
     assert line.startswith("demo: ")
     assert line.endswith(": no problems (synthetic data)")
     assert " 18 contracts, " in line
-    assert f" {len(demo.participations)} participations, " in line
+    assert f" {len(demo.participations):,} participations, " in line
     assert_no_traceback(capsys, out)
 
 
@@ -74,7 +74,7 @@ def test_validate_prints_one_line_per_problem_and_the_right_exit_code(
     case: Case, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each malformed file exits 1 (data problems) or 2 (unreadable), one line per problem."""
-    code, out = run("validate", str(case.path))
+    code, out = run("validate", str(case.path), "--lang", "en")
     assert_no_traceback(capsys, out)
     assert code == case.exit
     lines = out.splitlines()
@@ -86,7 +86,9 @@ def test_validate_prints_one_line_per_problem_and_the_right_exit_code(
         errors = len(case.problems)
         assert lines[-1].startswith(f"{case.path}: ")
         assert (
-            lines[-1].removesuffix(" (synthetic data)").endswith(f": {errors} errors, 0 warnings")
+            lines[-1]
+            .removesuffix(" (synthetic data)")
+            .endswith(f": {errors} error{'s' if errors > 1 else ''}, 0 warnings")
         )
 
 
@@ -234,12 +236,13 @@ def test_geo_json_lists_references(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_geo_with_nonsense_exits_1(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """A query matching no territory exits 1 (and says so in text)."""
-    code, out = run("geo", "xqzzkwv", "--format", fmt)
-    assert_no_traceback(capsys, out)
+    """A query matching no territory exits 1 (and says so in text, on standard error)."""
+    code, out = run("geo", "xqzzkwv", "--format", fmt, "--lang", "en")
+    err = assert_no_traceback(capsys, out)
     assert code == cli.EXIT_DATA
     if fmt == "text":
-        assert "no territory matches 'xqzzkwv'" in out
+        assert "no territory matches 'xqzzkwv'" in err
+        assert out == ""
     else:
         assert json.loads(out)["results"] == []
 
@@ -253,10 +256,10 @@ def test_demo_writes_a_dataset_that_validates(
 ) -> None:
     """``demo --participations 500 --out X`` writes a folder or document ``validate`` accepts."""
     target = tmp_path / name
-    code, out = run("demo", "--participations", "500", "--out", str(target))
+    code, out = run("demo", "--participations", "500", "--out", str(target), "--lang", "en")
     assert code == cli.EXIT_OK
     assert out == f"wrote {target} (500 participations, synthetic)\n"
-    code, out = run("validate", str(target))
+    code, out = run("validate", str(target), "--lang", "en")
     assert_no_traceback(capsys, out)
     assert code == cli.EXIT_OK
     assert " 500 participations, " in out
@@ -357,7 +360,11 @@ def test_the_installed_console_script_validates_the_demo() -> None:
     script = Path(sys.executable).with_name("territoires")
     assert script.is_file()
     done = subprocess.run(
-        [str(script), "validate"], capture_output=True, text=True, timeout=300, check=False
+        [str(script), "validate", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("demo: ")

@@ -38,6 +38,7 @@ COLUMNS = [
     "status",
     "threshold",
     "synthetic",
+    "data_errors",
 ]
 STATUSES = {"published", "suppressed", "undefined"}  # published: never primary or secondary
 
@@ -65,8 +66,8 @@ def rows_of(*args: str) -> list[dict[str, str]]:
 
 
 def test_the_national_set_is_printed_with_the_synthetic_banner() -> None:
-    """By default every national indicator is printed, with the synthetic banner, secrets marked."""
-    code, text = run("--period", "2021")
+    """--level national prints every national indicator, the synthetic banner, secrets marked."""
+    code, text = run("--period", "2021", "--level", "national")
     assert code == EXIT_OK
     assert "DONNÉES SYNTHÉTIQUES" in text
     assert "Indicateurs du 01/01/2021 au 31/12/2021" in text
@@ -178,7 +179,7 @@ def test_the_table_shows_the_threshold_in_force() -> None:
 
 def test_csv_has_stable_columns_and_secret_cells_without_value() -> None:
     """--format csv writes a row per cell under fixed columns; a secret cell has no value."""
-    rows = rows_of("--period", "2021")
+    rows = rows_of("--period", "2021", "--level", "national")
     assert rows
     assert {r["level"] for r in rows} == {"national"}
     assert {r["status"] for r in rows} <= STATUSES
@@ -202,9 +203,10 @@ def test_json_gives_the_period_threshold_and_rows_with_status() -> None:
     assert document["period"] == {"start": "2021-01-01", "end": "2021-06-30"}
     assert document["threshold"] == 11
     assert document["synthetic"] is True
+    assert document["data_errors"] == 0
     assert document["rows"]
     for record in document["rows"]:
-        assert list(record) == COLUMNS[:-2]  # threshold and synthetic are given once
+        assert list(record) == COLUMNS[:-3]  # threshold, synthetic, data_errors given once
         assert record["status"] in STATUSES
         assert (record["value"] is None) is (record["status"] != "published")
     levels = {record["level"] for record in document["rows"]}

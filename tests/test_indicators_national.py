@@ -1371,6 +1371,7 @@ def test_a_territory_without_known_population_has_no_rate_per_10000() -> None:
         threshold=1,
         plugins=BUILTINS,
         geography=PLACES,
+        allow_invalid=True,  # the contract's territory is unknown to PLACES: that is the case
     )
     assert table.select("beneficiaries_per_10000") == []
     assert table.get("beneficiaries").value == 2
@@ -1387,7 +1388,12 @@ def test_a_ratio_over_zero_is_undefined_not_suppressed() -> None:
     )
     for threshold in (1, 11):
         table = compute_indicators(
-            _small([], free), period="2021", threshold=threshold, plugins=BUILTINS, geography=PLACES
+            _small([], free),
+            period="2021",
+            threshold=threshold,
+            plugins=BUILTINS,
+            geography=PLACES,
+            allow_invalid=True,  # the funder is not declared as a party: not what is tested
         )
         rate = table.get("cofunding_rate")
         assert (rate.value, rate.status) == (None, CellStatus.UNDEFINED)

@@ -353,7 +353,7 @@ def test_the_cli_prints_the_first_problems_and_counts_the_others(tmp_path: Path)
         + "".join(f"p{i},X{i},a1,never,refugee\n" for i in range(150))
     )
     out = io.StringIO()
-    assert main(["validate", str(path)], out=out) == 1
+    assert main(["validate", str(path), "--lang", "en"], out=out) == 1
     lines = out.getvalue().splitlines()
     assert len(lines) == limits.MAX_PROBLEMS_SHOWN + 1
     assert lines[-1] == f"… and 50 more problems ({limits.MAX_PROBLEMS_SHOWN} shown)"

@@ -61,7 +61,9 @@ def run(*argv: str) -> tuple[int, str]:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The package ``territoires new-plugin lyon-demo --territory 69123`` writes, and its output."""
     folder = tmp_path_factory.mktemp("plugins")
-    code, out = run("new-plugin", NAME, "--territory", TERRITORY, "--out", str(folder))
+    code, out = run(
+        "new-plugin", NAME, "--territory", TERRITORY, "--out", str(folder), "--lang", "en"
+    )
     assert code == cli.EXIT_OK
     return folder / DISTRIBUTION, out
 

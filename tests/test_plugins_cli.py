@@ -143,7 +143,7 @@ def test_plugins_says_when_none_is_installed(
     """Without installed plugins, ``territoires plugins`` says so and points to ``--all``."""
     site.install("good")
     monkeypatch.setenv("TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD", "1")
-    code, out = run("plugins")
+    code, out = run("plugins", "--lang", "en")
     assert errors_of(capsys, out) == []
     assert code == cli.EXIT_OK
     assert out == "no plugin installed (--all lists the built-ins too)\n"
@@ -297,7 +297,7 @@ def test_validate_with_a_raising_plugin_checks_the_rest_and_exits_2(
     """
     raising = site.install("validate_raises", name="checker", distribution="territoires-checker")
     allow(monkeypatch, raising)
-    code, out = run("validate")
+    code, out = run("validate", "--lang", "en")
     lines = errors_of(capsys, out)
     assert code == cli.EXIT_USAGE
     assert lines == [
@@ -306,7 +306,7 @@ def test_validate_with_a_raising_plugin_checks_the_rest_and_exits_2(
     ]
     assert out.startswith("demo: ")
     assert out.endswith(
-        ": no problems (synthetic data); incomplete: the checks of 1 plugin(s) failed\n"
+        ": no problems (synthetic data); incomplete: the checks of 1 plugin failed\n"
     )
 
 
@@ -316,7 +316,7 @@ def test_validate_prints_the_problems_plugins_find(
     """Problems found by a plugin's check print like the core's, and make the exit code 1."""
     checker = site.install("validate_problems")
     allow(monkeypatch, checker)
-    code, out = run("validate")
+    code, out = run("validate", "--lang", "en")
     assert errors_of(capsys, out) == []
     assert code == cli.EXIT_DATA
     lines = out.splitlines()
@@ -341,12 +341,14 @@ def test_export_json_writes_a_dataset_that_loads_back_equal(
     """
     allow(monkeypatch, site.install("good"))
     target = tmp_path / "demo.json"
-    code, out = run("export", "--format", "json", "--with-participations", "-o", str(target))
+    code, out = run(
+        "export", "--format", "json", "--with-participations", "-o", str(target), "--lang", "en"
+    )
     assert errors_of(capsys, out) == []
     assert code == cli.EXIT_OK
     assert out == f"wrote {target} as json (synthetic data)\n"
     assert territoires.load(target) == territoires.demo.build()
-    code, out = run("export", "--format", "json", "-o", str(target))
+    code, out = run("export", "--format", "json", "-o", str(target), "--lang", "en")
     assert code == cli.EXIT_OK
     assert out == (
         f"wrote {target} as json (synthetic data); participations left out "
@@ -429,7 +431,7 @@ def test_export_with_a_plugin_that_fails_to_import_still_exports(
     broken = site.install("import_error", name="broken")
     allow(monkeypatch, broken)
     target = tmp_path / "demo.json"
-    code, out = run("export", "--format", "json", "-o", str(target))
+    code, out = run("export", "--format", "json", "-o", str(target), "--lang", "en")
     (line,) = errors_of(capsys, out)
     assert code == cli.EXIT_OK
     assert line.startswith(f"territoires: {broken.prefix('import')}raised RuntimeError: ")
@@ -490,7 +492,17 @@ def test_a_raising_calculator_not_asked_for_changes_nothing(
 ) -> None:
     """Indicators that do not need the faulty plugin are computed as usual: exit 0, no line."""
     allow(monkeypatch, site.install("calculator_raises"))
-    code, out = run("indicators", "--period", "2021", "--format", "csv", "--indicator", "contracts")
+    code, out = run(
+        "indicators",
+        "--period",
+        "2021",
+        "--format",
+        "csv",
+        "--indicator",
+        "contracts",
+        "--level",
+        "national",
+    )
     assert errors_of(capsys, out) == []
     assert code == cli.EXIT_OK
     assert len(out.splitlines()) == 4
@@ -563,11 +575,11 @@ def test_a_plugin_that_prints_leaves_the_results_clean_in_process(
     chatty = site.install("prints", name="bavard")
     allow(monkeypatch, chatty)
     argv = ["indicators", "--period", "2021", "--format", "csv", "--indicator", "69123.bavard"]
-    code, out = run(*argv)
+    code, out = run(*argv, "--level", "national")
     captured = capsys.readouterr()
     assert code == cli.EXIT_OK
     assert out.splitlines()[1:] == [
-        "69123.bavard,national,FR,,,2021-01-01,2021-12-31,,,6000,persons,,,published,11,true"
+        "69123.bavard,national,FR,,,2021-01-01,2021-12-31,,,6000,persons,,,published,11,true,0"
     ]
     assert captured.out == ""
     assert "bavard: registering" in captured.err.splitlines()
@@ -580,6 +592,7 @@ def test_a_plugin_that_prints_leaves_standard_output_clean(site: Site) -> None:
     environment = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
     environment.update(PYTHONPATH=site.pythonpath(), TERRITOIRES_PLUGINS=chatty.name)
     argv = ["indicators", "--period", "2021", "--format", "json", "--indicator", "69123.bavard"]
+    argv += ["--level", "national"]
     result = subprocess.run(
         [sys.executable, "-m", "territoires", *argv],
         capture_output=True,

@@ -380,6 +380,8 @@ def test_a_cell_earlier_releases_give_away_is_named_on_stderr_with_exit_1(
             str(ledger),
             "--release",
             S1,
+            "--lang",
+            "en",
         ],
         out=out,
     )

@@ -318,7 +318,7 @@ def test_the_command_writes_the_report_of_last_year_by_default(
     code, out = run("report")
     assert code == cli.EXIT_OK
     last = territoires.Period.year(dt.date.today().year - 1)
-    assert out == f"wrote report.html ({last}, 18 contracts, synthetic data)\n"
+    assert out == f"écrit : report.html ({last}, 18 contrats, données synthétiques)\n"
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in page
     assert "DONNÉES SYNTHÉTIQUES" in page
@@ -329,7 +329,7 @@ def test_the_command_writes_the_report_of_last_year_by_default(
     [
         (["--period", "2021-S3"], "'2021-S3' is not a period"),
         (["--threshold", "few"], "threshold 'few'"),
-        (["--territory", "69123"], "no contract of the dataset lies there"),
+        (["--territory", "75056", "--lang", "en"], "no contract of the dataset lies there"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

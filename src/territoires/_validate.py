@@ -9,12 +9,19 @@ from typing import Final
 import attrs
 
 from territoires._printable import BIDI_CONTROLS, describe, find_unsafe
+from territoires.exceptions import InvalidDataError
 from territoires.model._validators import DATASET_EXPECTED, check_instance
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.plugins import PluginManager, default_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity, format_value
 
-__all__ = ["OFFICIAL_GEOGRAPHY", "resolve_geography", "suspicious_texts", "validate"]
+__all__ = [
+    "OFFICIAL_GEOGRAPHY",
+    "count_errors",
+    "resolve_geography",
+    "suspicious_texts",
+    "validate",
+]
 
 
 class _Official(enum.Enum):
@@ -71,6 +78,31 @@ def validate(
     problems.extend(suspicious_texts(dataset))
     manager = plugins if plugins is not None else default_plugin_manager()
     return problems + manager.validate_dataset(dataset)
+
+
+def count_errors(
+    dataset: Dataset,
+    *,
+    allow_invalid: bool,
+    geography: Gazetteer | _Official | None = OFFICIAL_GEOGRAPHY,
+    plugins: PluginManager | None = None,
+) -> int:
+    """Return how many errors :func:`validate` finds in ``dataset``; refuse them unless allowed.
+
+    The gate of every output computed from a dataset (indicators, reports, exports): the
+    same checks as ``territoires validate``, run once. Warnings never count.
+
+    Raises:
+        InvalidDataError: the dataset has errors and ``allow_invalid`` is False.
+    """
+    found = [
+        problem
+        for problem in validate(dataset, geography=geography, plugins=plugins)
+        if problem.severity is Severity.ERROR
+    ]
+    if found and not allow_invalid:
+        raise InvalidDataError(found)
+    return len(found)
 
 
 # Texts written as paragraphs, where tabs and line breaks (CRLF included) belong; every other

@@ -41,17 +41,18 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import territoires
 from territoires import limits, wording
 from territoires._enum import Lang
+from territoires._messages import say
 from territoires._printable import printable
 from territoires._stdout import ResultsOutput
 from territoires._template import write_plugin
 from territoires._terminal import Progress, render_table, shown_stream
 from territoires.disclosure import parse_threshold
-from territoires.exceptions import PluginError, Terminated, TerritoiresError
+from territoires.exceptions import InvalidDataError, PluginError, Terminated, TerritoiresError
 from territoires.formats import ExportFormat
 from territoires.indicators import parse_period
 from territoires.measures import category_label
@@ -72,6 +73,8 @@ if TYPE_CHECKING:
     from territoires.indicators import Level
 
 __all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+_T = TypeVar("_T")
 
 EXIT_OK = 0
 """The command did its work, and the data has no error."""
@@ -137,34 +140,119 @@ def _participation_count(text: str) -> int:
 # -- loading ------------------------------------------------------------------------------------
 
 
+STDIN = "-"
+"""The path that names standard input (for inputs) or standard output (for ``-o``)."""
+_STDIN_LABEL = "<stdin>"
+
+
+class _Refused(Exception):
+    """A request the command refuses before doing anything: exit 2 with one line (the message)."""
+
+
+def _stdin_bytes() -> bytes:
+    """Return standard input, read within the readers' bound on a file's size."""
+    stream = getattr(sys.stdin, "buffer", None)
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limits.MAX_FILE_BYTES:
+        if stream is not None:
+            chunk = stream.read(min(1 << 20, limits.MAX_FILE_BYTES + 1 - size))
+        else:  # a text stream without bytes underneath (a test's StringIO)
+            chunk = sys.stdin.read(1 << 20).encode("utf-8")
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limits.MAX_FILE_BYTES:
+        raise _Problems(
+            [
+                Problem(
+                    code=ProblemCode.TOO_LARGE,
+                    message=f"standard input holds more than the {limits.MAX_FILE_BYTES:,} "
+                    "bytes territoires reads (territoires.limits.MAX_FILE_BYTES)",
+                    file=_STDIN_LABEL,
+                    expected=f"at most {limits.MAX_FILE_BYTES:,} bytes",
+                )
+            ]
+        )
+    return b"".join(chunks)
+
+
+def _stdin_suffix(data: bytes) -> str:
+    """The suffix that makes the readers read ``data`` as what it is (JSON, workbook, table)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        return ".json"
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    return ".csv"  # read line by line, so that the bound on a line's length holds too
+
+
+def _from_stdin(read: Callable[[Path], _T]) -> _T:
+    """Call ``read`` on standard input spooled to a private file, which the readers check as any."""
+    import tempfile
+
+    data = _stdin_bytes()
+    with tempfile.TemporaryDirectory(prefix="territoires-stdin-") as folder:
+        path = Path(folder) / f"stdin{_stdin_suffix(data)}"
+        path.write_bytes(data)
+        del data
+        try:
+            return read(path)
+        except _Problems as exc:
+            raise _Problems(_relabel(exc.problems, path), code=exc.code) from None
+
+
+def _relabel(problems: Sequence[Problem], path: Path) -> list[Problem]:
+    """Problems of the spooled file, said of standard input."""
+    return [p.located(file=_STDIN_LABEL) if p.file == str(path) else p for p in problems]
+
+
 def _load(
     path: str | None,
     encoding: str | None,
     progress: Progress,
     warnings: list[Problem] | None = None,
 ) -> tuple[Dataset, str]:
-    """Return the dataset at ``path`` (or the demo) and a label; exit on unreadable input.
+    """Return the dataset at ``path`` (the demo for None, stdin for ``-``) and a label.
 
-    Warnings met while reading go to ``warnings`` when given (``validate`` lists them with
-    the rest), otherwise to standard error: the output stays what the command produces.
+    Exits on unreadable input. Warnings met while reading go to ``warnings`` when given
+    (``validate`` lists them with the rest), otherwise to standard error: the output stays
+    what the command produces.
     """
     if path is None:
         with progress.step("building the demo dataset"):
             return territoires.demo.build(), "demo"
+    if path == STDIN:
+
+        def read(spooled: Path) -> tuple[Dataset, str]:
+            found: list[Problem] = []
+            dataset, _ = _load(str(spooled), encoding, progress, found)
+            _warn(_relabel(found, spooled), warnings)
+            return dataset, _STDIN_LABEL
+
+        return _from_stdin(read)
     with progress.step(f"reading {path}"):
         dataset, problems = territoires.read(path, encoding=encoding)
     if dataset is None:
         raise _Problems(problems)
-    if warnings is not None:
-        warnings.extend(problems)
-    else:
-        for problem in problems:
-            sys.stderr.write(problem.format() + "\n")
+    _warn(problems, warnings)
     return dataset, path
 
 
+def _warn(problems: Sequence[Problem], warnings: list[Problem] | None) -> None:
+    """Add ``problems`` to ``warnings`` when given, otherwise print them on standard error."""
+    if warnings is not None:
+        warnings.extend(problems)
+        return
+    for problem in problems:
+        sys.stderr.write(problem.format() + "\n")
+
+
 def _load_persons(path: str, encoding: str | None) -> tuple[Person, ...]:
-    """Return the persons at ``path``; exit with every problem when they cannot be read."""
+    """Return the persons at ``path`` (stdin for ``-``); exit with every problem when unreadable."""
+    if path == STDIN:
+        return _from_stdin(lambda spooled: _load_persons(str(spooled), encoding))
     try:
         return territoires.load_persons(path, encoding=encoding)
     except territoires.DataError as exc:
@@ -240,7 +328,7 @@ class _Problems(Exception):
         self.code = code  # None: what the problems say (see _exit_code)
 
 
-def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
+def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO, lang: Lang = "fr") -> None:
     """Print problems: all of them as JSON, the first ``limits.MAX_PROBLEMS_SHOWN`` as text.
 
     Readers keep at most ``limits.MAX_PROBLEMS`` per file and count the others; as text, a
@@ -256,7 +344,54 @@ def _print_problems(problems: Sequence[Problem], fmt: str, out: TextIO) -> None:
         out.write(problem.format() + "\n")
     rest = len(listed) - len(shown) + omitted(problems)
     if rest:
-        out.write(f"… and {rest:,} more problems ({len(shown):,} shown)\n")
+        out.write(say("more-problems", lang, rest=rest, shown=len(shown)) + "\n")
+
+
+_INVALID_SHOWN = 10
+"""How many errors a command refusing invalid data prints (``validate`` lists them all)."""
+
+
+def _lang(args: argparse.Namespace) -> Lang:
+    """The language of the command's messages: its ``--lang``, French by default."""
+    lang: Lang = getattr(args, "lang", None) or "fr"
+    return lang
+
+
+def _dataset_path(args: argparse.Namespace) -> str | None:
+    """The dataset argument of the command (None for the demo)."""
+    path: str | None = getattr(args, "path", None)
+    return path
+
+
+def _print_invalid(exc: InvalidDataError, args: argparse.Namespace, fmt: str, out: TextIO) -> None:
+    """Say why nothing was written: the errors' count, the first ones, how to see them all."""
+    path = _dataset_path(args)
+    label = _STDIN_LABEL if path == STDIN else path or "demo"
+    problems = [p if p.file else p.located(file=label) for p in exc.problems]
+    if fmt == "json":
+        _print_problems(problems, fmt, out)
+        return
+    lang = _lang(args)
+    command = f" {_quoted(path)}" if path else ""
+    out.write(
+        "territoires: "
+        + say("invalid-data", lang, label=label, errors=len(problems), path=command)
+        + "\n"
+    )
+    for problem in problems[:_INVALID_SHOWN]:
+        out.write(problem.format() + "\n")
+    if len(problems) > _INVALID_SHOWN:
+        out.write(
+            say("more-problems", lang, rest=len(problems) - _INVALID_SHOWN, shown=_INVALID_SHOWN)
+            + "\n"
+        )
+
+
+def _quoted(path: str) -> str:
+    """``path`` as a POSIX shell reads it back: quoted when it holds spaces and such."""
+    if path and all(c.isalnum() or c in "@%+=:,./-_" for c in path):
+        return printable(path)
+    return printable("'" + path.replace("'", "'\"'\"'") + "'")
 
 
 def _exit_code(problems: Sequence[Problem]) -> int:
@@ -301,15 +436,22 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
         )
         out.write("\n")
     else:
-        _print_problems(for_file, "text", out)
-        counts = ", ".join(f"{v} {k}" for k, v in _summary(dataset).items())
+        lang = _lang(args)
+        _print_problems(for_file, "text", out, lang)
         errors = sum(p.severity is Severity.ERROR for p in for_file)
         warnings = len(for_file) - errors
-        verdict = "no problems" if not for_file else f"{errors} errors, {warnings} warnings"
-        synthetic = " (synthetic data)" if dataset.info.synthetic else ""
+        verdict = (
+            say("no-problems", lang)
+            if not for_file
+            else say("problems-found", lang, errors=errors, warnings=warnings)
+        )
+        if dataset.info.synthetic:
+            verdict += say("synthetic-note", lang)
         if failed:  # "no problems" is then only what the checks that ran could say
-            synthetic += f"; incomplete: the checks of {len(failed)} plugin(s) failed"
-        out.write(f"{label}: {counts}: {verdict}{synthetic}\n")
+            verdict += say("incomplete-checks", lang, plugins=len(failed))
+        counts = say("dataset-counts", lang, **_summary(dataset))
+        out.write(say("validate-summary", lang, label=label, counts=counts, verdict=verdict))
+        out.write("\n")
     return _exit_code(for_file)
 
 
@@ -508,10 +650,9 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         )
         out.write("\n")
         return EXIT_OK if results else EXIT_DATA
-    if not results:
-        suggestions = geography.suggest(args.query)
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        out.write(f"no territory matches {args.query!r}{hint}\n")
+    if not results:  # a problem, not a result: on standard error
+        hint = _suggestions(geography.suggest(args.query), lang)
+        sys.stderr.write(say("no-territory-match", lang, query=args.query, hint=hint) + "\n")
         return EXIT_DATA
     rows = []
     for t in results:
@@ -538,19 +679,42 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
+def _check_folder(path: str | None, lang: Lang) -> None:
+    """Refuse an output whose folder does not exist: the command line creates no folder."""
+    if path is None or path == STDIN:
+        return
+    folder = Path(path).parent
+    if not folder.exists():
+        raise _Refused(
+            say("missing-folder", lang, path=printable(path), folder=printable(str(folder)))
+        )
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    _check_folder(args.out, _lang(args))
     with progress.step(
         f"generating the demo dataset ({integer(args.participations or 6000, 'en')} participations)"
     ):
         dataset = territoires.demo.build(seed=args.seed, participations=args.participations)
+    lang = _lang(args)
     if args.out is None:
-        counts = ", ".join(f"{v} {k}" for k, v in _summary(dataset).items())
-        out.write(f"{dataset.info.title}\n{counts}\n")
-        out.write("Use --out DIR (a data package) or --out FILE.json to write it.\n")
+        counts = say("dataset-counts", lang, **_summary(dataset))
+        out.write(say("demo-summary", lang, title=dataset.info.title, counts=counts) + "\n")
+        return EXIT_OK
+    wrote = say("demo-wrote", lang, path=args.out, participations=len(dataset.participations))
+    if args.out == STDIN:  # the JSON document on standard output, the line on standard error
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="territoires-out-") as folder:
+            territoires.dump(dataset, Path(folder) / "demo.json")
+            out.write((Path(folder) / "demo.json").read_text(encoding="utf-8"))
+        sys.stderr.write(wrote + "\n")
         return EXIT_OK
     with progress.step(f"writing {args.out}"):
         written = territoires.dump(dataset, args.out)
-    out.write(f"wrote {written} ({len(dataset.participations)} participations, synthetic)\n")
+    out.write(
+        say("demo-wrote", lang, path=written, participations=len(dataset.participations)) + "\n"
+    )
     return EXIT_OK
 
 
@@ -618,7 +782,7 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
             headers, rows = headers[:2] + headers[3:], [row[:2] + row[3:] for row in rows]
         out.write(render_table(headers, rows) + "\n")
     else:
-        out.write("no plugin installed (--all lists the built-ins too)\n")
+        out.write(say("no-plugin", _lang(args)) + "\n")
     return EXIT_USAGE if manager.errors else EXIT_OK
 
 
@@ -628,13 +792,14 @@ def _levels(chosen: Sequence[str]) -> list[Level]:
     return list(Level) if "all" in chosen else [Level.from_value(v) for v in chosen]
 
 
-_LANG_HELP = "language of the output: fr (default) or en"
+_LANG_HELP = "language of the output and of the messages: fr (default) or en"
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     """Export what ``--what`` names; ``territoires report`` is this command with its defaults."""
     from territoires.formats import ExportKind
 
+    lang = _lang(args)
     manager = _plugins(args)
     known = manager.formats
     if args.to not in known:
@@ -648,25 +813,35 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         raise territoires.FormatError(
             f"format {args.to!r} cannot export {what.label_en}s (--what {can})"
         )
+    to_stdout = args.output == STDIN
+    if to_stdout and chosen.folder:
+        raise _Refused(say("folder-output-on-stdout", lang, format=args.to))
+    _check_folder(args.output, lang)
+    _check_folder(getattr(args, "ledger", None), lang)
+    if args.path == STDIN and args.persons == STDIN:
+        raise _Refused(say("stdin-twice", lang))
     options = {"dialect": args.dialect} if args.dialect else None
     threshold = parse_threshold(args.threshold)
     period = parse_period(args.period)
     dataset, _ = _load(args.path, args.encoding, progress)
+    territories = _territories(args, dataset)
     obj: Any = dataset
-    inputs = [args.path] if args.path else []
-    note = ""
-    if what is ExportKind.DECISIONS and args.persons:
+    inputs = [args.path] if args.path and args.path != STDIN else []
+    notes: list[str] = []  # what the "wrote" line says of the output, in brackets
+    if what is ExportKind.DECISIONS and args.persons and args.persons != STDIN:
         inputs.append(args.persons)
     # Refused before any work: writing over an input loses it (unless nothing would be lost).
     same_form = what is ExportKind.DATASET and _same_form(args.path, chosen)
     whole = args.with_participations or not dataset.participations
-    _refuse_overwriting(
-        args.output,
-        [*inputs, *([args.ledger] if getattr(args, "ledger", None) else [])],
-        lossless=same_form and whole,
-        hint="add --with-participations to rewrite the dataset whole" if same_form else None,
-    )
+    if not to_stdout:
+        _refuse_overwriting(
+            args.output,
+            [*inputs, *([args.ledger] if getattr(args, "ledger", None) else [])],
+            lossless=same_form and whole,
+            hint="add --with-participations to rewrite the dataset whole" if same_form else None,
+        )
     ledger, fingerprint = _ledger(args, dataset, what, progress)
+    data_errors = 0
     if what is ExportKind.INDICATORS:
         from territoires.indicators import compute_indicators
 
@@ -674,19 +849,22 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
             obj = compute_indicators(
                 dataset,
                 period=period,
-                territories=args.territory or None,
-                level=_levels(args.level or ["all"]),
+                territories=territories,
+                level=_levels(args.level or [_DEFAULT_LEVEL]),
                 indicators=args.indicator or None,
                 threshold=threshold,
                 plugins=manager,
                 ledger=ledger,
                 fingerprint=fingerprint,
+                allow_invalid=args.allow_invalid,
             )
+        data_errors = obj.data_errors
     elif what is ExportKind.DECISIONS:
         from territoires.eligibility import screen
 
         if not args.persons:
             raise territoires.FormatError("--what decisions needs --persons FILE")
+        data_errors = _check_valid(dataset, manager, args.allow_invalid)
         persons = _load_persons(args.persons, args.encoding)
         on: dt.date = args.on or dt.date.today()
         with progress.step(f"screening {len(persons)} persons"):
@@ -698,42 +876,157 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
             obj = build_report(
                 dataset,
                 period=period,
-                territories=args.territory or None,
-                lang=args.lang,
+                territories=territories,
+                lang=lang,
                 threshold=threshold,
                 plugins=manager,
                 ledger=ledger,
                 fingerprint=fingerprint,
+                allow_invalid=args.allow_invalid,
             )
-        if args.territory and not obj.contracts:
-            raise territoires.FormatError(
-                f"--territory {', '.join(args.territory)}: no contract of the dataset lies there"
-            )
-        count = len(obj.contracts)
-        note = f", {period}, {count} contract{'' if count == 1 else 's'}"
-    elif dataset.participations and not args.with_participations and chosen.person_level:
-        note = "; participations left out (--with-participations to include them)"
+        data_errors = obj.data_errors
+        if territories and not obj.contracts:
+            raise _Refused(say("no-contract-there", lang, territories=", ".join(territories)))
+        notes.append(say("report-details", lang, period=str(period), contracts=len(obj.contracts)))
+    else:
+        data_errors = _check_valid(dataset, manager, args.allow_invalid)
+    if dataset.info.synthetic:
+        notes.append(say("synthetic", lang))
+    if data_errors:
+        notes.append(say("data-errors", lang, errors=data_errors))
+    left_out = (
+        say("participations-left-out", lang)
+        if what is ExportKind.DATASET
+        and dataset.participations
+        and not args.with_participations
+        and chosen.person_level
+        else ""
+    )
     with progress.step(f"writing {args.output} ({args.to})"):
-        written = territoires.export(
+        written = _export(
             obj,
             format=args.to,
             path=args.output,
             plugins=manager,
             participations=args.with_participations,
             options=options,
+            out=out,
         )
-    synthetic = " (synthetic data)" if dataset.info.synthetic else ""
+    if data_errors:
+        sys.stderr.write(say("allowed-invalid", lang, errors=data_errors) + "\n")
     if what is ExportKind.REPORT:
-        synthetic = ", synthetic data" if dataset.info.synthetic else ""
-        out.write(f"wrote {written} ({note[2:]}{synthetic})\n")
+        wrote = say("wrote-report", lang, path=written, notes=", ".join(notes))
     else:
-        out.write(f"wrote {written} as {args.to}{synthetic}{note}\n")
+        bracket = f" ({'; '.join(notes)})" if notes else ""
+        wrote = say("wrote", lang, path=written, format=args.to, notes=bracket) + left_out
+    if to_stdout:  # the output is the file itself: the line goes with the messages
+        sys.stderr.write(wrote + "\n")
+        if what in (ExportKind.INDICATORS, ExportKind.REPORT):
+            sys.stderr.write(say("no-certificate-on-stdout", lang) + "\n")
+    else:
+        out.write(wrote + "\n")
     if what in (ExportKind.INDICATORS, ExportKind.REPORT):
         if what is ExportKind.INDICATORS:
             return _after_publication(args, obj, fingerprint, progress)
         # The report shows three tables protected together: the ledger records all three.
         return _after_publication(args, obj.table, fingerprint, progress, tables=obj.tables)
     return EXIT_OK
+
+
+_DEFAULT_LEVEL = "all"
+"""The default of ``--level`` wherever it exists (``indicators``, ``export``): every level, so
+that a figure read in the terminal is the figure of the exported file."""
+
+
+def _territories(args: argparse.Namespace, dataset: Dataset) -> list[str] | None:
+    """The references ``--territory`` names: codes, names, communes within a contract's place.
+
+    A reference of the dataset or of the official geography is kept; a name is looked up as
+    ``territoires geo`` does and stands for the best match that concerns a contract; a
+    commune (or any place) lying within a contract's territory stands for that territory, so
+    that ``--territory Grenoble`` reports on the Métropole's contract. An unknown name or
+    one that concerns no contract is refused with the nearest names.
+    """
+    given: list[str] | None = getattr(args, "territory", None)
+    if not given:
+        return None
+    from territoires.geo import get_geography
+
+    geography = get_geography()
+    lang = _lang(args)
+    contracts = list(dict.fromkeys(contract.territory for contract in dataset.contracts))
+    found: list[str] = []
+    for text in given:
+        if text in contracts or dataset.territory(text) is not None:
+            found.append(text)
+            continue
+        known = geography.lookup(text)
+        candidates = [known] if known is not None else geography.search(text, limit=10)
+        if not candidates:
+            hint = _suggestions(geography.suggest(text), lang)
+            raise _Refused(say("unknown-territory", lang, query=text, hint=hint))
+        for candidate in candidates:
+            places = _contract_places(candidate.id, contracts, geography)
+            if places is not None:
+                found.extend(places)
+                break
+        else:
+            if known is not None:  # an official place without contract: kept, as the API does
+                found.append(known.id)
+                continue
+            names = ", ".join(f"{t.name} ({t.id})" for t in candidates[:5])
+            raise _Refused(say("no-contract-territory", lang, query=text, names=names))
+    return list(dict.fromkeys(found))
+
+
+def _contract_places(reference: str, contracts: Sequence[str], geography: Any) -> list[str] | None:
+    """What ``reference`` selects among the contracts' territories, None if it concerns none."""
+    if reference in contracts:
+        return [reference]
+    if any(geography.is_within(place, reference) for place in contracts):
+        return [reference]  # it holds contracts' territories: the engines select them
+    around = [place for place in contracts if geography.is_within(reference, place)]
+    return around or None
+
+
+def _suggestions(names: Sequence[str], lang: Lang) -> str:
+    return say("did-you-mean", lang, names=", ".join(names)) if names else ""
+
+
+def _check_valid(dataset: Dataset, manager: PluginManager, allow_invalid: bool) -> int:
+    """The errors ``territoires validate`` finds in ``dataset``; refused unless allowed."""
+    found = [
+        problem
+        for problem in territoires.validate(dataset, plugins=manager)
+        if problem.severity is Severity.ERROR
+    ]
+    if found and not allow_invalid:
+        raise InvalidDataError(found)
+    return len(found)
+
+
+def _export(obj: Any, *, format: str, path: str, out: TextIO, **given: Any) -> Path:
+    """:func:`territoires.export`, to standard output for ``-``: the file's bytes, as written."""
+    if path != STDIN:
+        written: Path = territoires.export(
+            obj, format=format, path=path, allow_invalid=True, **given
+        )
+        return written
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="territoires-out-") as folder:
+        chosen = given["plugins"].formats[format]
+        target = Path(folder) / f"output{chosen.suffix}"
+        territoires.export(obj, format=format, path=target, allow_invalid=True, **given)
+        data = target.read_bytes()
+    binary = getattr(out, "buffer", None)
+    if binary is not None:
+        out.flush()
+        binary.write(data)
+        binary.flush()
+    else:
+        out.write(data.decode("utf-8"))
+    return Path(STDIN)
 
 
 def _same_form(path: str | None, chosen: ExportFormat) -> bool:
@@ -770,10 +1063,9 @@ def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -
     from territoires.geo import get_geography
 
     territory = get_geography().get(args.territory)
+    _check_folder(str(Path(args.out) / "package"), _lang(args))  # the folder to write into
     root = write_plugin(Path(args.out), args.name, territory.id, territory.name)
-    out.write(
-        f"wrote {root}: install it with `pip install -e {root}`, then `territoires plugins`\n"
-    )
+    out.write(say("new-plugin-wrote", _lang(args), path=root) + "\n")
     return EXIT_OK
 
 
@@ -785,9 +1077,16 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
 
     lang: Lang = args.lang
     fr = lang == "fr"
+    if args.data is not None:
+        if args.path is not None:
+            raise _Refused(say("data-twice", lang, first=args.path, second=args.data))
+        sys.stderr.write(say("data-deprecated", lang) + "\n")
+        args.path = args.data
+    if args.path == STDIN and args.persons == STDIN:
+        raise _Refused(say("stdin-twice", lang))
     persons = _load_persons(args.persons, args.encoding)
     manager = _plugins(args)
-    dataset, _ = _load(args.data, None, progress)
+    dataset, _ = _load(args.path, args.encoding, progress)
     on: dt.date = args.on or dt.date.today()
     if args.action:
         contract = dataset.contract_of(args.action)
@@ -810,11 +1109,7 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
         out.write("\n")
         return EXIT_OK
     if not decisions:
-        out.write(
-            ("aucune action ouverte le " if fr else "no action open on ")
-            + format_date(on, lang)
-            + "\n"
-        )
+        out.write(say("no-open-action", lang, date=format_date(on, lang)) + "\n")
         return EXIT_OK
     if args.action:
         for decision in decisions:
@@ -871,20 +1166,12 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
         out.write(render_table(headers, rows) + "\n")
     hidden = len(decisions) - len(shown)
     if hidden:
-        out.write(
-            f"{hidden} décision(s) non éligible(s) non affichée(s) (--all pour tout voir)\n"
-            if fr
-            else f"{hidden} not eligible decision(s) not shown (--all shows every one)\n"
-        )
+        out.write(say("hidden-decisions", lang, hidden=hidden) + "\n")
     notices = {n for d in decisions for n in d.notices}
     for notice in sorted(notices, key=lambda n: n.text_en):
         out.write(f"! {notice.text(lang)}\n")
     eligible = sum(1 for d in decisions if d.eligible)
-    out.write(
-        f"{eligible} décision(s) éligible(s) sur {len(decisions)}\n"
-        if fr
-        else f"{eligible} eligible decision(s) out of {len(decisions)}\n"
-    )
+    out.write(say("eligible-decisions", lang, eligible=eligible, total=len(decisions)) + "\n")
     return EXIT_OK
 
 
@@ -906,33 +1193,40 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     from territoires.indicators import Level, compute_indicators
 
     manager = _plugins(args)
+    lang = _lang(args)
     threshold = parse_threshold(args.threshold)
     period = parse_period(args.period)
-    levels = _levels(args.level or ["national"])
+    levels = _levels(args.level or [_DEFAULT_LEVEL])
+    _check_folder(args.ledger, lang)
     dataset, label = _load(args.path, args.encoding, progress)
+    territories = _territories(args, dataset)
     ledger, fingerprint = _ledger(args, dataset, None, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
             dataset,
             period=period,
-            territories=args.territory or None,
+            territories=territories,
             level=levels,
             indicators=args.indicator or None,
             threshold=threshold,
             plugins=manager,
             ledger=ledger,
             fingerprint=fingerprint,
+            allow_invalid=args.allow_invalid,
         )
+    if table.data_errors:
+        sys.stderr.write(say("allowed-invalid", lang, errors=table.data_errors) + "\n")
     if args.format in ("json", "csv"):
         from territoires.io import writers
 
         writers.write_indicators_to(table, out, format=args.format)
         return _after_publication(args, table, fingerprint, progress)
-    lang: Lang = args.lang
     fr = lang == "fr"
     out.write(f"{printable(dataset.info.title or label)}\n")
     if table.synthetic:
         out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
+    if table.data_errors:
+        out.write(f"*** {say('data-errors', lang, errors=table.data_errors).upper()} ***\n")
     start, end = format_date(table.period.start, lang), format_date(table.period.end, lang)
     out.write(
         f"Indicateurs du {start} au {end} ; secret statistique : moins de {threshold} personnes\n\n"
@@ -1001,9 +1295,8 @@ def _after_publication(
         more = len(audit.exposed) - 10
         sys.stderr.write(
             printable(
-                f"warning: {len(audit.exposed)} suppressed cells remain exposed by earlier "
-                f"releases (the certificate gives each interval): {shown}"
-                + (f"; … and {more} more" if more > 0 else "")
+                say("exposed-by-releases", _lang(args), exposed=len(audit.exposed), shown=shown)
+                + (say("and-more", _lang(args), more=more) if more > 0 else "")
             )
             + "\n"
         )
@@ -1088,7 +1381,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, progress: Progress) -> int
         json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        _print_audit(report, out)
+        _print_audit(report, out, _lang(args))
     return EXIT_DATA if report.exposed else EXIT_OK
 
 
@@ -1105,25 +1398,34 @@ def _unique(name: str, taken: Any, qualifier: object) -> str:
     return found
 
 
-def _print_audit(report: Any, out: TextIO) -> None:
+def _print_audit(report: Any, out: TextIO, lang: Lang = "fr") -> None:
     """The audit as text: a summary line, then one line per exposed cell."""
     exposed = report.exposed
-    verdict = f"{len(exposed)} exposed" if exposed else "protected"
-    plural = "" if len(report.tables) == 1 else "s"
+    verdict = (
+        say("audit-exposed", lang, exposed=len(exposed))
+        if exposed
+        else say("audit-protected", lang)
+    )
     out.write(
-        f"{len(report.tables)} table{plural}, {report.cells} cells, "
-        f"{len(report.hidden)} suppressed: {verdict}\n"
+        say(
+            "audit-summary",
+            lang,
+            tables=len(report.tables),
+            cells=report.cells,
+            hidden=len(report.hidden),
+            verdict=verdict,
+        )
+        + "\n"
     )
     if len(report.states) > 1:
-        out.write(
-            f"audited as {len(report.states)} states of the data (revised figures), newest "
-            "first: " + " | ".join(", ".join(state) for state in report.states) + "\n"
-        )
+        states = " | ".join(", ".join(state) for state in report.states)
+        out.write(say("audit-states", lang, states=len(report.states), listed=states) + "\n")
     for cell in exposed:
-        why = ", ".join(exposure.label_en for exposure in cell.exposures)
+        why = ", ".join(exposure.label(lang) for exposure in cell.exposures)
         counts = ", ".join(f"{count.count} {count}" for count in cell.counts)
         by = "; ".join(cell.sources) or "—"
-        out.write(f"{cell.label}: {why}; {counts}; by: {by}\n")
+        out.write(say("audit-exposed-cell", lang, cell=cell.label, why=why, counts=counts, by=by))
+        out.write("\n")
 
 
 # -- parser -------------------------------------------------------------------------------------
@@ -1148,7 +1450,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "path",
             nargs="?",
-            help="a .json document, a .csv table or a data-package folder (default: the demo)",
+            help="a .json document, a .csv table or a data-package folder; - for standard "
+            "input (default: the demo)",
         )
         command.add_argument(
             "--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)"
@@ -1176,7 +1479,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "--level",
                 action="append",
                 choices=["action", "contract", "territory", "national", "all"],
-                help=f"levels (repeatable; default: {levels})",
+                help=f"levels (repeatable; default: {levels}, as everywhere)",
             )
             command.add_argument(
                 "--indicator", action="append", help="an indicator (repeatable; default: all)"
@@ -1194,19 +1497,31 @@ def build_parser() -> argparse.ArgumentParser:
             "--release", metavar="LABEL", help="with --ledger: what the release is for, in words"
         )
 
+    def add_lang(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+
+    def add_allow_invalid(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--allow-invalid",
+            action="store_true",
+            help="compute from a dataset with errors anyway (territoires validate lists them); "
+            "the output then says how many errors its data has",
+        )
+
     validate = data_command("validate", "check a dataset and list every problem")
     validate.add_argument(
         "--no-geography",
         action="store_true",
         help="do not check territory codes against the official geography",
     )
+    add_lang(validate)
     validate.set_defaults(handler=_cmd_validate)
 
     show = data_command(
         "show", "contracts by cohort, kind and status on a date; budget by theme and funder"
     )
     show.add_argument("--on", type=_date, help="date of the situation (default: today)")
-    show.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    add_lang(show)
     show.set_defaults(handler=_cmd_show)
 
     geo = commands.add_parser(
@@ -1216,7 +1531,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     geo.add_argument("query", help='a name ("clermont ferrand") or a reference (69123, dep:69)')
     geo.add_argument("--limit", type=_positive, default=10, help="most names to list (default: 10)")
-    geo.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    add_lang(geo)
     geo.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
@@ -1238,7 +1553,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=territoires.demo.DEFAULT_SEED,
         help="seed of the synthetic activity: the same seed gives the same data",
     )
-    demo.add_argument("--out", help="a folder (data package) or a .json file to write")
+    demo.add_argument(
+        "--out",
+        help="a folder (data package) or a .json file to write, in an existing folder; - for "
+        "a JSON document on standard output",
+    )
+    add_lang(demo)
     demo.set_defaults(handler=_cmd_demo)
 
     plugins = commands.add_parser(
@@ -1250,6 +1570,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
+    add_lang(plugins)
     plugins.set_defaults(handler=_cmd_plugins)
 
     export = commands.add_parser(
@@ -1259,7 +1580,11 @@ def build_parser() -> argparse.ArgumentParser:
         "disclosure-controlled indicators, eligibility decisions or the steering-committee "
         "report in a registered format (territoires plugins --all lists them), atomically",
     )
-    export.add_argument("path", nargs="?", help="the dataset to export (default: the demo)")
+    export.add_argument(
+        "path",
+        nargs="?",
+        help="the dataset to export; - for standard input (default: the demo)",
+    )
     export.add_argument(
         "--what",
         choices=["dataset", "indicators", "decisions", "report"],
@@ -1267,7 +1592,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to export (default: dataset)",
     )
     export.add_argument("--format", dest="to", required=True, help="name of the format")
-    export.add_argument("-o", "--output", required=True, help="file or folder to write")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="file or folder to write, in an existing folder; - for standard output",
+    )
     export.add_argument(
         "--dialect",
         choices=["default", "excel-fr"],
@@ -1278,10 +1608,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include the participations (pseudonymous rows) in a dataset export",
     )
-    scope_options(export, levels="all", hint="indicators, report: ")
-    export.add_argument("--persons", help="decisions: the JSON or CSV file of persons")
+    scope_options(export, levels=_DEFAULT_LEVEL, hint="indicators, report: ")
+    add_allow_invalid(export)
+    export.add_argument(
+        "--persons", help="decisions: the JSON or CSV file of persons; - for standard input"
+    )
     export.add_argument("--on", type=_date, help="decisions: date (default: today)")
-    export.add_argument("--lang", choices=["fr", "en"], default="fr", help="report language")
+    add_lang(export)
     export.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
     export.set_defaults(handler=_cmd_export)
 
@@ -1292,12 +1625,20 @@ def build_parser() -> argparse.ArgumentParser:
         "HTML file (contracts, cohorts, budget, targets, protected counts, next committees), "
         "atomically; charts need the 'report' extra (matplotlib)",
     )
-    report.add_argument("path", nargs="?", help="the dataset to report on (default: the demo)")
+    report.add_argument(
+        "path",
+        nargs="?",
+        help="the dataset to report on; - for standard input (default: the demo)",
+    )
     report.add_argument("--encoding", help="encoding of CSV input when not UTF-8")
     scope_options(report, levels=None)
-    report.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    add_allow_invalid(report)
+    add_lang(report)
     report.add_argument(
-        "-o", "--output", default="report.html", help="file to write (default: report.html)"
+        "-o",
+        "--output",
+        default="report.html",
+        help="file to write, in an existing folder; - for standard output (default: report.html)",
     )
 
     # The report is an export: the same code writes it, with the report's defaults.
@@ -1318,8 +1659,9 @@ def build_parser() -> argparse.ArgumentParser:
         "compute the indicators of a period, disclosure-controlled",
         formats=("table", "csv", "json"),
     )
-    scope_options(indicators, levels="national")
-    indicators.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    scope_options(indicators, levels=_DEFAULT_LEVEL)
+    add_allow_invalid(indicators)
+    add_lang(indicators)
     indicators.set_defaults(handler=_cmd_indicators)
 
     eligibility = commands.add_parser(
@@ -1328,17 +1670,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="explain whether persons are eligible to the actions of the dataset on a "
         "date: every rule's verdict with its reason and source",
     )
-    eligibility.add_argument("persons", help="a JSON or CSV file of persons")
+    eligibility.add_argument("persons", help="a JSON or CSV file of persons; - for standard input")
     eligibility.add_argument(
-        "--data", help="the dataset of contracts (default: the demo)", default=None
+        "path",
+        nargs="?",
+        help="the dataset of contracts: a .json document or a data-package folder; - for "
+        "standard input (default: the demo)",
+    )
+    eligibility.add_argument(
+        "--data", default=None, help="deprecated: give the dataset after the persons file"
     )
     eligibility.add_argument("--action", help="the action to explain (default: every open one)")
     eligibility.add_argument("--on", type=_date, help="date of the decision (default: today)")
-    eligibility.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
+    add_lang(eligibility)
     eligibility.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
-    eligibility.add_argument("--encoding", help="encoding of a CSV file of persons")
+    eligibility.add_argument("--encoding", help="encoding of CSV input (persons, dataset)")
     eligibility.add_argument(
         "--all", action="store_true", help="list not eligible decisions too (summary)"
     )
@@ -1371,6 +1719,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
+    add_lang(audit)
     audit.set_defaults(handler=_cmd_audit)
 
     new_plugin = commands.add_parser(
@@ -1382,7 +1731,10 @@ def build_parser() -> argparse.ArgumentParser:
     new_plugin.add_argument(
         "--territory", required=True, help="code of the territory (69123, 200046977, dep:69)"
     )
-    new_plugin.add_argument("--out", default=".", help="folder to write into (default: here)")
+    new_plugin.add_argument(
+        "--out", default=".", help="an existing folder to write into (default: here)"
+    )
+    add_lang(new_plugin)
     new_plugin.set_defaults(handler=_cmd_new_plugin)
     return parser
 
@@ -1409,8 +1761,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     code = EXIT_OK
     # Results go to their own stream; a plugin's writes to standard output go to stderr.
     with ResultsOutput(out) as results:
-        # A CSV table on standard output is data, kept exact; the rest is shown as it is.
-        stream = results.stream if fmt == "csv" else shown_stream(results.stream)
+        # A CSV table or a file written to standard output (-o -) is data, kept exact; the
+        # rest is shown as it is.
+        exact = fmt == "csv" or STDIN in (getattr(args, "output", None), getattr(args, "out", None))
+        stream = results.stream if exact else shown_stream(results.stream)
         try:
             try:
                 code = handler(args, stream, Progress())
@@ -1419,10 +1773,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
                 # The problems are what validate gives; for another command, what it needs
                 # first, on standard error, as text or (--format json) as JSON.
                 shown = stream if args.command == "validate" else errors
-                _print_problems(exc.problems, fmt, shown)
+                _print_problems(exc.problems, fmt, shown, _lang(args))
+            except InvalidDataError as exc:
+                # Nothing was written: the engines refuse before any output is opened.
+                _print_invalid(exc, args, fmt, errors)
+                code = EXIT_DATA
             results.stream.flush()  # a reader gone away (``| head``) is met here, not at exit
         except BrokenPipeError:
             results.silence()  # stop quietly, without a traceback at exit
+        except _Refused as exc:
+            errors.write(f"territoires: {exc}\n")
+            code = EXIT_USAGE
         except (TerritoiresError, OSError) as exc:
             faults.show()  # the plugins' faults first: they may be why
             if not faults.shown(exc):

@@ -23,6 +23,7 @@ __all__ = [
     "InconsistentError",
     "InvalidArgumentError",
     "InvalidCodeError",
+    "InvalidDataError",
     "InvalidValueError",
     "PluginError",
     "RowLookupError",
@@ -306,6 +307,36 @@ class DataError(TerritoiresError, ValueError):
         first = self.problems[0].format() if self.problems else "no details"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{count} problem{'s' if count != 1 else ''}: {first}{more}")
+
+
+class InvalidDataError(TerritoiresError, ValueError):
+    """A dataset has errors, so nothing is computed from it unless asked explicitly.
+
+    Raised by :func:`~territoires.indicators.compute_indicators`,
+    :func:`~territoires.report.build_report` and :func:`~territoires.export` when
+    :func:`territoires.validate` finds problems of severity error in the dataset (warnings
+    never block). Pass ``allow_invalid=True`` to produce the output anyway: it then says
+    how many errors the data had (``data_errors``).
+
+    Args:
+        problems: The errors found, in the order :func:`territoires.validate` gives them.
+
+    .. versionadded:: 0.2
+    """
+
+    SHOWN = 3
+    """How many problems the message quotes."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        first = "; ".join(p.format() for p in self.problems[: self.SHOWN])
+        more = f"; … and {count - self.SHOWN} more" if count > self.SHOWN else ""
+        super().__init__(
+            f"the dataset has {count} error{'s' if count != 1 else ''} ({first}{more}): "
+            "run territoires validate to list them, or pass allow_invalid=True to compute "
+            "from it anyway"
+        )
 
 
 class InconsistentError(TerritoiresError, ValueError):

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from territoires._validate import count_errors
 from territoires.exceptions import FormatError, PluginError, TerritoiresError, WrongTypeError
 from territoires.formats import ExportFormat, ExportKind
 from territoires.io._atomic import atomic_output
@@ -64,6 +65,7 @@ def export(
     plugins: PluginManager | None = None,
     participations: bool = False,
     options: Mapping[str, str] | None = None,
+    allow_invalid: bool = False,
 ) -> Path:
     """Write ``obj`` to ``path`` in the registered format ``format``, atomically.
 
@@ -75,6 +77,11 @@ def export(
     :func:`.compute_indicators` returns, whose person counts are already protected by
     disclosure control. To save a dataset whole, use :func:`territoires.dump`.
 
+    Only valid data is exported: a dataset with errors (those :func:`territoires.validate`
+    finds, warnings aside) is refused unless ``allow_invalid`` is True. A table or a report
+    was checked when it was computed, and its export writes how many errors its data had
+    (:attr:`.IndicatorTable.data_errors`, :attr:`.Report.data_errors`).
+
     Args:
         obj: What to export (see :func:`kind_of`).
         format: Name of a registered format (``territoires plugins --all`` lists them).
@@ -82,11 +89,14 @@ def export(
         plugins: The plugin manager whose formats to use; the default one otherwise.
         participations: Whether a dataset's participations are exported.
         options: The format's options (``{"dialect": "excel-fr"}`` for CSV).
+        allow_invalid: True exports a dataset with errors anyway (the file holds the data
+            as it is, errors included).
 
     Returns:
         The path written.
 
     Raises:
+        InvalidDataError: ``obj`` is a dataset with errors and ``allow_invalid`` is False.
         FormatError: no such format, it cannot export this kind of object, or an option
             is unknown to it.
         PluginError: a plugin's writer failed; the previous file is intact.
@@ -99,6 +109,7 @@ def export(
         'demo.json'
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``allow_invalid``; a dataset with errors is refused.
     """
     manager = plugins if plugins is not None else default_plugin_manager()
     formats = manager.formats
@@ -118,6 +129,8 @@ def export(
             f"format {format!r} has no option {', '.join(map(repr, unknown))} "
             f"(its options: {accepted})"
         )
+    if kind is ExportKind.DATASET and not allow_invalid:  # participations included
+        count_errors(obj, allow_invalid=False, plugins=manager)
     if (
         kind is ExportKind.DATASET
         and chosen.person_level

@@ -41,7 +41,12 @@ from territoires._audit import solver_version
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum
 from territoires._linked import LedgerLike, Withheld
-from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geography
+from territoires._validate import (
+    OFFICIAL_GEOGRAPHY,
+    _Official,
+    count_errors,
+    resolve_geography,
+)
 from territoires.disclosure import (
     DEFAULT_THRESHOLD,
     AuditReport,
@@ -273,8 +278,12 @@ class IndicatorTable:
             checked against and the cells withheld beyond the rules of one table. Every
             export writes it beside the values, as the table's certificate. None for a table
             read back from a file, or computed with ``audit=False``.
+        data_errors: How many errors :func:`territoires.validate` found in the data the
+            table was computed from: 0 normally, more only when computed with
+            ``allow_invalid=True``. Every export writes it.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``data_errors``.
     """
 
     rows: tuple[IndicatorRow, ...]
@@ -284,6 +293,7 @@ class IndicatorTable:
     synthetic: bool = False
     errors: Mapping[str, PluginError] = attrs.field(factory=dict, eq=False)
     audit: AuditReport | None = attrs.field(default=None, eq=False)
+    data_errors: int = 0
 
     def __iter__(self) -> Iterator[IndicatorRow]:
         return iter(self.rows)
@@ -633,8 +643,13 @@ def compute_indicators(
     ledger: LedgerLike | None = None,
     fingerprint: str | None = None,
     audit: bool = True,
+    allow_invalid: bool = False,
 ) -> IndicatorTable:
     """Compute indicators for ``period``, protected by disclosure control.
+
+    Only from valid data: the dataset is checked first as :func:`territoires.validate`
+    checks it (with ``geography`` and the plugins' checks), and a dataset with errors is
+    refused unless ``allow_invalid`` is True; warnings never block.
 
     The cells are protected in two steps (see the page on disclosure control): the rules
     of one table (:func:`territoires.disclosure.protect`), then an **audit** that solves the
@@ -674,11 +689,16 @@ def compute_indicators(
         audit: False skips the audit (the rules of one table only, as before version 0.2):
             faster, for tests and comparisons, but not safe to publish: an attacker solving
             the table's equations together may recover suppressed cells.
+        allow_invalid: True computes the table from a dataset with errors anyway; the
+            table then counts them in :attr:`IndicatorTable.data_errors`, which every
+            export writes.
 
     Returns:
         The table of every cell, suppressed ones included with their status and no value.
 
     Raises:
+        InvalidDataError: the dataset has errors and ``allow_invalid`` is False; its
+            ``problems`` are the errors.
         FormatError: the period cannot be read.
         UnknownIndicatorError: an indicator name is not registered (also a
             :class:`LookupError`).
@@ -686,10 +706,45 @@ def compute_indicators(
         WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset` (a path, say).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``allow_invalid``; a dataset with errors is refused.
     """
     check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
-    chosen_period = parse_period(period)
-    manager = plugins if plugins is not None else default_plugin_manager()
+    return _indicator_table(
+        dataset,
+        period=parse_period(period),
+        territories=territories,
+        level=level,
+        indicators=indicators,
+        threshold=threshold,
+        plugins=plugins if plugins is not None else default_plugin_manager(),
+        geography=geography,
+        ledger=ledger,
+        fingerprint=fingerprint,
+        audit=audit,
+        allow_invalid=allow_invalid,
+        data_errors=None,
+    )
+
+
+def _indicator_table(
+    dataset: Dataset,
+    *,
+    period: Period,
+    territories: Iterable[str] | str | None,
+    level: Level | str | Iterable[Level | str] | None,
+    indicators: Iterable[str] | None,
+    threshold: int,
+    plugins: PluginManager,
+    geography: Gazetteer | _Official | None,
+    ledger: LedgerLike | None,
+    fingerprint: str | None,
+    audit: bool,
+    allow_invalid: bool,
+    data_errors: int | None,
+) -> IndicatorTable:
+    """:func:`compute_indicators`; ``data_errors`` None checks the dataset (after the request)."""
+    chosen_period = period
+    manager = plugins
     registry = manager.indicators
     names = list(registry) if indicators is None else list(dict.fromkeys(indicators))
     unknown = [name for name in names if name not in registry]
@@ -701,6 +756,10 @@ def compute_indicators(
         territories = [territories] if isinstance(territories, str) else list(territories)
         check_territories(dataset, territories, places)
     wanted_levels = _levels(level)
+    if data_errors is None:
+        data_errors = count_errors(
+            dataset, allow_invalid=allow_invalid, geography=places, plugins=manager
+        )
     errors: dict[str, PluginError] = {}
     with paused_gc():
         scope = _Scope(dataset, chosen_period, places)
@@ -732,14 +791,20 @@ def compute_indicators(
                 # hidden cells of the publication too.
                 span = (chosen_period.start, chosen_period.end)
                 for start, end in linking.implied_periods(span, prior.periods):
-                    implied = compute_indicators(
+                    implied = _indicator_table(
                         dataset,
                         period=Period(start, end),
+                        territories=None,
+                        level=None,
                         indicators=names,
                         threshold=threshold,
                         plugins=manager,
                         geography=geography,
+                        ledger=None,
+                        fingerprint=None,
                         audit=False,
+                        allow_invalid=True,
+                        data_errors=data_errors,
                     )
                     label = period_label(start, end)
                     prior = prior.with_implied(f"{label} (unpublished)", implied.rows)
@@ -774,6 +839,7 @@ def compute_indicators(
         synthetic=dataset.info.synthetic,
         errors=errors,
         audit=report,
+        data_errors=data_errors,
     )
 
 

@@ -73,6 +73,12 @@ INDICATOR_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("status", "string", "published, suppressed (secret statistique) or undefined."),
     ("threshold", "integer", "Smallest number of persons a published count may have."),
     ("synthetic", "boolean", "Whether the figures come from synthetic data."),
+    (
+        "data_errors",
+        "integer",
+        "Errors in the data the figures come from (territoires validate): 0 unless computed "
+        "with --allow-invalid.",
+    ),
 )
 """The columns of an indicator table: name, Table Schema type, description."""
 
@@ -150,6 +156,10 @@ def _open(path: Path) -> io.TextIOWrapper:
 
 _PUBLISHED_STATUSES = (CellStatus.PUBLISHED, CellStatus.SUPPRESSED, CellStatus.UNDEFINED)
 
+_Fallback = tuple[str, str, str, str, str]
+"""What a file records for the whole table: period start and end, threshold, synthetic flag,
+data errors (as text)."""
+
 SECRET: Final = "s"
 """What a data package's ``indicators.csv`` holds in place of a suppressed value: a missing
 value labelled "secret statistique" in its Table Schema (Data Package v2 ``missingValues``)."""
@@ -176,6 +186,7 @@ def _row_values(row: IndicatorRow, table: IndicatorTable, secret: str | None) ->
         status.value,
         table.threshold,
         table.synthetic,
+        table.data_errors,
     ]
 
 
@@ -200,6 +211,7 @@ def write_indicators_json_to(table: IndicatorTable, stream: Any) -> None:
         "period": {"start": table.period.start.isoformat(), "end": _iso(table.period.end)},
         "threshold": table.threshold,
         "synthetic": table.synthetic,
+        "data_errors": table.data_errors,
         "rows": [row.to_dict() for row in table],
     }
     json.dump(document, stream, ensure_ascii=False, indent=2)
@@ -218,6 +230,8 @@ def write_indicators_package(table: IndicatorTable, folder: Path) -> None:
     title = "Indicateurs des contrats territoriaux d'accueil et d'intégration"
     if table.synthetic:
         title += " (données synthétiques)"
+    if table.data_errors:
+        title += f" (calculés sur des données comportant {table.data_errors} erreur(s))"
     descriptor = {
         # Data Package v2: its labelled missing values say why a value is missing.
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -232,6 +246,7 @@ def write_indicators_package(table: IndicatorTable, folder: Path) -> None:
         "territoires": {
             "schema": INDICATOR_SCHEMA,
             "synthetic": table.synthetic,
+            "data_errors": table.data_errors,
             "threshold": table.threshold,
             "period": {"start": table.period.start.isoformat(), "end": _iso(table.period.end)},
         },
@@ -304,7 +319,9 @@ def holds_indicators(path: Path) -> bool:
     if head.lstrip().startswith("{"):
         return f'"{INDICATOR_SCHEMA}"' in head
     first = head.split("\n", 1)[0].strip().replace(";", ",")
-    return first == ",".join(name for name, _, _ in INDICATOR_COLUMNS)
+    names = [name for name, _, _ in INDICATOR_COLUMNS]
+    # Tables written before version 0.2 have no data_errors column.
+    return first in (",".join(names), ",".join(n for n in names if n != "data_errors"))
 
 
 def read_indicators(path: Path) -> IndicatorTable:
@@ -329,8 +346,8 @@ def read_indicators(path: Path) -> IndicatorTable:
     return _indicators_from_csv(text, label, fallback)
 
 
-def _package_fallback(descriptor: Path) -> tuple[str, str, str, str] | None:
-    """The period, threshold and synthetic flag a package descriptor records, if any."""
+def _package_fallback(descriptor: Path) -> _Fallback | None:
+    """The period, threshold, synthetic flag and data errors a package descriptor records."""
     try:
         found = json.loads(descriptor.read_text(encoding="utf-8"))["territoires"]
         period = found["period"]
@@ -339,6 +356,7 @@ def _package_fallback(descriptor: Path) -> tuple[str, str, str, str] | None:
             str(period["end"] or ""),
             str(found["threshold"]),
             "true" if found["synthetic"] else "false",
+            str(found.get("data_errors", 0)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -362,6 +380,7 @@ def _indicators_from_json(text: str, label: str) -> IndicatorTable:
         flat = {key: "" if value is None else str(value) for key, value in record.items()}
         flat["threshold"] = str(document.get("threshold", ""))
         flat["synthetic"] = "true" if document.get("synthetic") else "false"
+        flat["data_errors"] = str(document.get("data_errors", 0))
         records.append(flat)
     period = document.get("period") or {}
     return _table(
@@ -373,13 +392,14 @@ def _indicators_from_json(text: str, label: str) -> IndicatorTable:
             str(period.get("end") or ""),
             str(document.get("threshold", "")),
             "true" if document.get("synthetic") else "false",
+            str(document.get("data_errors", 0)),
         ),
         escaped=False,
     )
 
 
 def _indicators_from_csv(
-    text: str, label: str, fallback: tuple[str, str, str, str] | None = None
+    text: str, label: str, fallback: _Fallback | None = None
 ) -> IndicatorTable:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -424,7 +444,7 @@ def _table(
     label: str,
     where: Any,
     *,
-    fallback: tuple[str, str, str, str] | None,
+    fallback: _Fallback | None,
     escaped: bool,
 ) -> IndicatorTable:
     from territoires.indicators import IndicatorRow, IndicatorTable, Level
@@ -484,6 +504,7 @@ def _table(
     periods: set[tuple[dt.date | None, dt.date | None]] = set()
     thresholds: set[str] = set()
     synthetic: set[str] = set()
+    data_errors: set[str] = set()
     for index, record in enumerate(records):
         start, end = day(index, record, "period_start"), day(index, record, "period_end")
         level = member(index, record, "level", Level)
@@ -502,6 +523,7 @@ def _table(
         periods.add((start, end))
         thresholds.add(text(record, "threshold"))
         synthetic.add(text(record, "synthetic"))
+        data_errors.add(text(record, "data_errors") or "0")  # absent before version 0.2
         rows.append(
             IndicatorRow(
                 indicator=text(record, "indicator"),
@@ -522,7 +544,7 @@ def _table(
     if problems:
         raise DataError(problems)
     if fallback is not None:
-        start_text, end_text, threshold_text, synthetic_text = fallback
+        start_text, end_text, threshold_text, synthetic_text, errors_text = fallback
         try:
             periods.add(
                 (
@@ -539,7 +561,13 @@ def _table(
             ) from None
         thresholds.add(threshold_text)
         synthetic.add(synthetic_text)
-    for name, found in (("period", periods), ("threshold", thresholds), ("synthetic", synthetic)):
+        data_errors.add(errors_text)
+    for name, found in (
+        ("period", periods),
+        ("threshold", thresholds),
+        ("synthetic", synthetic),
+        ("data_errors", data_errors),
+    ):
         if len(found) != 1:
             raise DataError(
                 [
@@ -553,6 +581,14 @@ def _table(
             )
     ((start, end),) = periods
     (threshold,) = thresholds
+    (errors_found,) = data_errors
+    if not errors_found.isdigit():
+        raise _refuse(
+            ProblemCode.INVALID_VALUE,
+            "data_errors: expected a whole number",
+            file=label,
+            field="data_errors",
+        )
     if start is None or not threshold.isdigit():
         raise DataError(
             [Problem(code=ProblemCode.INVALID_VALUE, message="no period or threshold", file=label)]
@@ -563,6 +599,7 @@ def _table(
         threshold=int(threshold),
         indicators={},
         synthetic=synthetic == {"true"},
+        data_errors=int(errors_found),
     )
 
 

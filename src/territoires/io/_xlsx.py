@@ -805,6 +805,13 @@ def write_indicators_xlsx(
         if table.synthetic:
             yield ["Attention", _SYNTHETIC_NOTICE]
         yield ["Données synthétiques", table.synthetic]
+        if table.data_errors:
+            yield [
+                "Attention",
+                f"calculés sur des données comportant {table.data_errors} erreur(s) "
+                "(territoires validate les liste)",
+            ]
+        yield ["Erreurs dans les données", table.data_errors]
         yield ["Début de la période", table.period.start]
         yield ["Fin de la période", table.period.end]
         yield [

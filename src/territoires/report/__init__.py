@@ -417,8 +417,12 @@ class Report:
             never shown.
         tables: Every engine table the report shows (the period, the previous period, the
             cumulative values), protected together: record them all in a ledger.
+        data_errors: How many errors :func:`territoires.validate` found in the data the
+            report was built from: 0 normally, more only when built with
+            ``allow_invalid=True``, and then the report says so at the top.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``data_errors``.
     """
 
     lang: Lang
@@ -461,8 +465,12 @@ def build_report(
     today: dt.date | None = None,
     ledger: Ledger | None = None,
     fingerprint: str | None = None,
+    allow_invalid: bool = False,
 ) -> Report:
     """Compute what the steering-committee report of ``period`` shows.
+
+    Only from valid data: a dataset with errors (those :func:`territoires.validate` finds)
+    is refused unless ``allow_invalid`` is True; warnings never block.
 
     Args:
         dataset: The data.
@@ -482,11 +490,15 @@ def build_report(
             release afterwards from :attr:`Report.table`.
         fingerprint: The dataset's fingerprint (:func:`territoires.io.fingerprint`), which
             tells the ledger's releases computed from the same data.
+        allow_invalid: True builds the report from a dataset with errors anyway; it then
+            counts them in :attr:`Report.data_errors` and says so at the top.
 
     Returns:
         The report, ready for :func:`render_html`.
 
     Raises:
+        InvalidDataError: the dataset has errors and ``allow_invalid`` is False; its
+            ``problems`` are the errors.
         FormatError: The period cannot be read.
         UnknownTerritoryError: A territory is neither in the geography nor a contract's.
         UnknownIndicatorError: The plugins do not register the national indicators the
@@ -496,6 +508,7 @@ def build_report(
             :class:`~territoires.Dataset`.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 ``allow_invalid``; a dataset with errors is refused.
     """
     check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     if lang not in ("fr", "en"):
@@ -538,6 +551,7 @@ def build_report(
         geography=geography,
         ledger=together,
         fingerprint=mark,
+        allow_invalid=allow_invalid,  # the one check of the dataset: the engine's
     )
     engines = [engine]
     previous = _previous(chosen)
@@ -560,6 +574,7 @@ def build_report(
             geography=geography,
             ledger=together,
             fingerprint=mark,
+            allow_invalid=allow_invalid,
         )
         engines.append(extra[key])
     table = engine.published()  # what a report shows: one status for every suppressed cell
@@ -618,6 +633,7 @@ def build_report(
         audit=audit,
         table=engine,
         tables=tuple(engines),
+        data_errors=engine.data_errors,
     )
 
 
