@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import territoires
 from territoires import InvalidDataError, TerritoiresError, cli, limits
-from territoires._messages import count, say
+from territoires._messages import say
 from territoires.indicators import compute_indicators
 from territoires.plugins import get_plugin_manager
 from territoires.report import build_report
@@ -339,9 +339,9 @@ def test_messages_are_french_by_default_with_plurals(
 @given(st.integers(0, 10**7))
 def test_plurals_follow_each_language(value: int) -> None:
     """French takes the singular for 0 and 1, English for 1 only; numbers get separators."""
-    french, english = count(value, "fr", "erreur", "erreurs"), count(value, "en", "error", "errors")
-    assert french.endswith(" erreur") is (value < 2)
-    assert english.endswith(" error") is (value == 1)
+    french, english = say("data-errors", "fr", errors=value), say("data-errors", "en", errors=value)
+    assert french.endswith(" erreur dans les données") is (value < 2)
+    assert english.endswith(" error in the data") is (value == 1)
     assert int(french.split(" ")[0].replace("\u202f", "")) == value
     assert int(english.split(" ")[0].replace(",", "")) == value
 

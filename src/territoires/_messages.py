@@ -23,49 +23,33 @@ from __future__ import annotations
 from typing import Final
 
 from territoires._enum import Lang
+from territoires.wording import integer, plural
 
-__all__ = ["Count", "count", "say"]
+__all__ = ["Count", "say"]
 
 
 class Count:
-    """A number and the language whose plural rule and thousands separator it follows.
+    """A number in a sentence: :mod:`territoires.wording` writes it and picks its word's form.
 
     Args:
         value: The number.
-        lang: ``fr`` (0 and 1 singular, thousands separated by a space) or ``en``.
+        lang: ``fr`` (0 and 1 singular, thousands separated by a narrow no-break space) or
+            ``en``.
     """
 
     def __init__(self, value: int, lang: Lang) -> None:
         self.value = value
         self.lang = lang
 
-    def singular(self) -> bool:
-        """Whether the word after the number takes its singular form."""
-        return abs(self.value) < 2 if self.lang == "fr" else abs(self.value) == 1
-
-    def number(self) -> str:
-        """The number, with the thousands separator of its language."""
-        text = f"{self.value:,}"
-        return text.replace(",", "\u202f") if self.lang == "fr" else text
-
     def __format__(self, spec: str) -> str:
+        number = integer(self.value, self.lang)
         if "|" not in spec:
-            return self.number() + spec
+            return number + spec
         one, many = spec.split("|", 1)
-        word = one if self.singular() else many
+        word = plural(self.value, one, many, self.lang)
         if not one or not many or not word[:1].isalpha():
-            return self.number() + word  # an ending ("{n:|s}"), glued to the number
-        return f"{self.number()} {word}"
-
-
-def count(value: int, lang: Lang, one: str, many: str) -> str:
-    """Return ``value`` followed by the form of the word its language's plural rule takes.
-
-    Example:
-        >>> count(0, "fr", "problème", "problèmes"), count(0, "en", "problem", "problems")
-        ('0 problème', '0 problems')
-    """
-    return format(Count(value, lang), f"{one}|{many}")
+            return number + word  # an ending ("{n:|s}"), glued to the number
+        return f"{number} {word}"
 
 
 _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
