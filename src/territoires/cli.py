@@ -573,7 +573,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
             )
             + "\n\n"
         )
-    counts_line = ", ".join(f"{integer(v, lang)} {k}" for k, v in _summary(dataset).items())
+    counts_line = say("dataset-counts", lang, **_summary(dataset))
     out.write(counts_line + "\n")
     return EXIT_OK
 
