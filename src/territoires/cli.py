@@ -965,13 +965,15 @@ def _status_text(row: Any, lang: Lang) -> str:
 
 
 def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    from territoires.indicators import Level, compute_indicators
+    from territoires.indicators import Level, compute_indicators, since_start
 
     manager = _plugins(args)
     threshold = parse_threshold(args.threshold)
     period = parse_period(args.period)
     levels = _levels(args.level or ["national"])
     dataset, label = _load(args.path, args.encoding, progress)
+    if args.cumulative:
+        period = since_start(dataset, period)
     ledger, fingerprint = _ledger(args, dataset, None, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
@@ -1067,6 +1069,13 @@ def _after_publication(
     return EXIT_OK
 
 
+_TARGET_KINDS: dict[str, dict[str, str]] = {
+    "fr": {"period": "période", "action": "action entière", "contract": "contrat entier"},
+    "en": {"period": "period", "action": "whole action", "contract": "whole contract"},
+}
+"""What the target column says a target is for (see :class:`~territoires.TargetKind`)."""
+
+
 def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     definition = table.indicators[row.indicator]
     name = definition.label_fr if lang == "fr" else definition.label_en
@@ -1083,6 +1092,8 @@ def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
         target = _amount(row.target, row.unit.value, lang)
         if row.achievement is not None:
             target += f" ({row.achievement * 100:.0f} %)"
+        if row.target_kind is not None:
+            target += f" [{_TARGET_KINDS[lang][row.target_kind.value]}]"
     return [
         where,
         name if row.dimension is None else "",
@@ -1375,6 +1386,12 @@ def build_parser() -> argparse.ArgumentParser:
         formats=("table", "csv", "json"),
     )
     scope_options(indicators, levels="national")
+    indicators.add_argument(
+        "--cumulative",
+        action="store_true",
+        help="count from the earliest contract start to the end of --period, so that targets "
+        "of whole actions and contracts get an achievement",
+    )
     indicators.add_argument("--lang", choices=["fr", "en"], default="fr", help=_LANG_HELP)
     indicators.set_defaults(handler=_cmd_indicators)
 
