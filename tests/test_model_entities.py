@@ -571,6 +571,8 @@ PROBLEM_VALUES: dict[str, tuple[str, ...]] = {
         "spent-above-committed",
         "amendment-before-signature",
         "report-outside-action",
+        "participation-open-after-action",
+        "report-outside-window",
     ),
 }
 """Codes tools match on: new codes may be added, existing ones never change."""

@@ -71,6 +71,7 @@ from territoires.model import (
     SignatoryRole,
     Source,
     Target,
+    TargetKind,
     Territory,
     Theme,
 )
@@ -82,6 +83,8 @@ DEFAULT_SEED: Final = 2019
 """The seed of the synthetic part when none is given (``territoires demo --seed``)."""
 
 HORIZON: Final = dt.date(2026, 6, 30)
+_CONTRACT_TARGET: Final = "brest"
+"""The contract with a contract-level target, whose open participations are left open."""
 """Last day covered by the synthetic activity (participations and reports)."""
 
 _SYNTHETIC = "synthétique / synthetic"
@@ -367,6 +370,23 @@ def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
     )
 
 
+def _targets(index: int, period: Period, whole: Decimal) -> tuple[Target, ...]:
+    """An action's targets: one for the whole action; yearly ones too for each first action.
+
+    Derived from the drawn whole-action target without drawing again, so the rest of the
+    dataset is what it was before yearly targets existed: a yearly objective of half the
+    whole-action one (rounded to tens), for each calendar year the action runs.
+    """
+    targets = [Target(indicator="beneficiaries", value=whole, kind=TargetKind.ACTION)]
+    if index == 1 and period.end is not None:
+        yearly = max(Decimal(10), (whole / 20).to_integral_value() * 10)
+        targets.extend(
+            Target(indicator="beneficiaries", value=yearly, year=year, kind=TargetKind.PERIOD)
+            for year in range(period.start.year, period.end.year + 1)
+        )
+    return tuple(targets)
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -474,6 +494,15 @@ class _Builder:
         if seed.slug == "grenoble":
             actions = (*actions, _grenoble_youth(period, operators[0], state))
         amendments = self.amendments(seed, period, operators, state, lead, actions)
+        # One contract-level target, so that every kind of target is shown: Brest's, the sum
+        # of its actions' whole-action targets (distinct persons over the whole contract).
+        targets: tuple[Target, ...] = ()
+        if seed.slug == _CONTRACT_TARGET:
+            whole = sum(
+                (t.value for a in actions for t in a.targets if t.kind is TargetKind.ACTION),
+                Decimal(0),
+            )
+            targets = (Target(indicator="beneficiaries", value=whole, kind=TargetKind.CONTRACT),)
         population = territory.population or 100_000
         synthetic_note = "synthetic: actions, operators, amounts, participants, reports"
         if seed.signed_on is None:
@@ -491,6 +520,7 @@ class _Builder:
             signatories=(*signatories, Signatory(party=diair, role=SignatoryRole.PARTNER)),
             actions=actions,
             amendments=amendments,
+            targets=targets,
             diagnostic=Diagnostic(
                 on=add_months(signed_on, -rng.randint(3, 6)),
                 estimated_beneficiaries=max(50, population // rng.randint(600, 1200)),
@@ -591,7 +621,7 @@ class _Builder:
             ),
             targets=()
             if theme is Theme.COORDINATION
-            else (Target(indicator="beneficiaries", value=Decimal(rng.randint(4, 16) * 10)),),
+            else _targets(index, action_period, Decimal(rng.randint(4, 16) * 10)),
         )
 
     def amendments(
@@ -715,6 +745,15 @@ class _Builder:
         weights = [1 + (self.territory(c.territory).population or 0) // 100_000 for c, _ in runs]
         residences: dict[str, _Draw[str]] = {}
         statuses: dict[frozenset[PublicCategory], _Draw[AdministrativeStatus]] = {}
+        # The last day each action counts, when it is over by the horizon: operators record
+        # an exit then (without outcome), except Brest's, whose rows stay open to show the
+        # warning and the report's flag. Set after every draw, so nothing else changes.
+        closes = {}
+        for contract, action in runs:
+            window = action.window_in(contract.as_of(dt.date.max))
+            if window.end is not None and window.end < HORIZON:
+                if not action.id.startswith(f"{_CONTRACT_TARGET}-"):
+                    closes[action.id] = window.end
         picks = rng.choices(range(len(runs)), weights, k=total)
         for number, pick in enumerate(picks, start=1):
             contract, action = runs[pick]
@@ -740,6 +779,9 @@ class _Builder:
             french_entry = _FRENCH.draw(rng)
             if exit_date is not None and action.theme is Theme.FRENCH_LANGUAGE:
                 french_exit = _LEVELS[min(_LEVELS.index(french_entry) + rng.randint(0, 2), 6)]
+            closed = closes.get(action.id)
+            if exit_date is None and closed is not None and entry <= closed:
+                exit_date = closed
             yield Participation(
                 id=f"part-{number:07d}",
                 person=_pseudonym(rng),
