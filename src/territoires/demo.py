@@ -84,7 +84,7 @@ DEFAULT_SEED: Final = 2019
 
 HORIZON: Final = dt.date(2026, 6, 30)
 _CONTRACT_TARGET: Final = "brest"
-"""The contract with a contract-level target, whose open participations are left open."""
+"""The contract with a contract-level target."""
 """Last day covered by the synthetic activity (participations and reports)."""
 
 _SYNTHETIC = "synthétique / synthetic"
@@ -746,14 +746,14 @@ class _Builder:
         residences: dict[str, _Draw[str]] = {}
         statuses: dict[frozenset[PublicCategory], _Draw[AdministrativeStatus]] = {}
         # The last day each action counts, when it is over by the horizon: operators record
-        # an exit then (without outcome), except Brest's, whose rows stay open to show the
-        # warning and the report's flag. Set after every draw, so nothing else changes.
+        # an exit then, without outcome, so the demo validates without warnings
+        # (participation-open-after-action). Set after every draw, so nothing else changes,
+        # and no figure either: a row counts up to the window's end with or without that exit.
         closes = {}
         for contract, action in runs:
             window = action.window_in(contract.as_of(dt.date.max))
             if window.end is not None and window.end < HORIZON:
-                if not action.id.startswith(f"{_CONTRACT_TARGET}-"):
-                    closes[action.id] = window.end
+                closes[action.id] = window.end
         picks = rng.choices(range(len(runs)), weights, k=total)
         for number, pick in enumerate(picks, start=1):
             contract, action = runs[pick]
