@@ -124,8 +124,11 @@ class Target:
         value: Target value, in the indicator's unit.
         year: Year the target applies to, for a target of one period; None otherwise.
         semester: 1 or 2 for a target of one semester of ``year``; None for the whole year.
-        kind: What the target is for. By default a target of one period when ``year`` is
-            given, else of the whole action, as files written before version 0.2 meant.
+        kind: What the target is for: ``period`` (needs ``year``, and ``semester`` for half
+            a year), ``action`` or ``contract`` (neither). By default a target of one period
+            when ``year`` is given, else of the whole action, as files written before version
+            0.2 meant. An action holds targets of kind ``period`` or ``action``, a contract of
+            kind ``period`` or ``contract``.
 
     Example:
         >>> Target(indicator="beneficiaries", value=Decimal(40), year=2021).kind.value
