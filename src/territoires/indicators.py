@@ -1057,12 +1057,12 @@ def _rows(
     contract_of_action = {a.id: c for c in scope.contracts for a in c.actions}
     territory_of_contract = {c.id: c.territory for c in scope.contracts}
     targets: dict[tuple[str, Level, str], tuple[Target, bool]] = {}
-    for contract in scope.contracts:
-        found = _compared(contract.targets, TargetKind.CONTRACT, contract.period.start, period)
-        targets.update(((name, Level.CONTRACT, contract.id), it) for name, it in found.items())
-        for action in contract.actions:
-            found = _compared(action.targets, TargetKind.ACTION, action.period.start, period)
-            targets.update(((name, Level.ACTION, action.id), it) for name, it in found.items())
+    for owner in scope.contracts:
+        found = _compared(owner.targets, TargetKind.CONTRACT, owner.period.start, period)
+        targets.update(((name, Level.CONTRACT, owner.id), it) for name, it in found.items())
+        for run in owner.actions:
+            found = _compared(run.targets, TargetKind.ACTION, run.period.start, period)
+            targets.update(((name, Level.ACTION, run.id), it) for name, it in found.items())
     for key, (indicator, _, computed_value, cell) in cells.items():
         name, level, entity_id, dimension, category = key
         if level not in wanted.levels or name not in wanted.names:
