@@ -11,12 +11,18 @@ shares no day with its action's window.
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
+import attrs
 import hypothesis.strategies as st
+import pytest
 from hypothesis import given
 
+import territoires
 from territoires import (
     Action,
+    ActionReport,
     AdministrativeStatus,
     AgeBand,
     Amendment,
@@ -27,9 +33,12 @@ from territoires import (
     Period,
     PublicCategory,
     PublicScope,
+    ReportCount,
+    Severity,
     Sex,
     Theme,
 )
+from territoires.cli import main
 from territoires.indicators import Level, compute_indicators
 from territoires.measures import IndicatorInput, entries_in, exits_in, present_in, windows_of
 from territoires.plugins import get_plugin_manager
@@ -87,6 +96,9 @@ def _row(
 
 def _beneficiaries(data: Dataset, period: str, action: str) -> int:
     """Beneficiaries of ``action`` in ``period``, nothing suppressed (threshold 1)."""
+    found = territoires.validate(data, plugins=BUILTINS)  # official geography
+    errors = [p for p in found if p.severity is Severity.ERROR]
+    assert errors == []  # the figures are about valid data, which outputs accept
     table = compute_indicators(
         data,
         period=period,
@@ -119,13 +131,21 @@ def test_open_participation_stops_counting_after_its_action_ended() -> None:
     assert _beneficiaries(data, "2022", "brest-01") == 0
 
 
-def test_open_participation_stops_counting_after_its_contract_ended() -> None:
-    """An action planned beyond its contract's end stops counting when the contract ends."""
-    # The action says 2022-12-31, but the contract (without avenant) ends on 2021-12-31.
-    contract = _contract((_action("brest-01", D(2019, 9, 1), D(2022, 12, 31)),))
-    data = _data(contract, _row(1, "brest-01", D(2020, 3, 2)))
-    assert _beneficiaries(data, "2021", "brest-01") == 1
-    assert _beneficiaries(data, "2022", "brest-01") == 0
+def test_open_participation_stops_counting_while_its_contract_has_ended() -> None:
+    """Between the contract's end and a later avenant prolonging it, nobody counts."""
+    # Grenoble's case: the CTAIR ended on 31 December 2021 and its avenant, in force from
+    # 29 June 2022, prolonged it to 2023. The action was planned to 2023 from the start
+    # (valid: within the contract as finally amended). On 30 June 2022, the end of the first
+    # half, the avenant is not yet in force: the contract, as amended then, had ended.
+    prolonged = Amendment(id="avenant-1", effective_on=D(2022, 7, 1), new_end=D(2023, 12, 31))
+    contract = _contract(
+        (_action("grenoble-01", D(2019, 9, 1), D(2023, 12, 31)),), amendments=(prolonged,)
+    )
+    data = _data(contract, _row(1, "grenoble-01", D(2020, 3, 2)))
+    assert _beneficiaries(data, "2021", "grenoble-01") == 1
+    assert _beneficiaries(data, "2022-S1", "grenoble-01") == 0  # no contract in force
+    assert _beneficiaries(data, "2022-S2", "grenoble-01") == 1  # prolonged, counts again
+    assert _beneficiaries(data, "2022", "grenoble-01") == 1  # the year ends prolonged
 
 
 def test_open_participation_stops_counting_after_an_avenant_closed_its_action() -> None:
@@ -283,3 +303,80 @@ def test_no_participation_counts_in_a_period_disjoint_from_its_window(
         if first <= last:
             assert row in facts.present
     assert present_in(rows, period, windows={}) == []
+
+
+# -- validate --------------------------------------------------------------------------------------
+
+
+def _validate(data: Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Run ``territoires validate`` on ``data`` written to a file; exit code and all output."""
+    path = territoires.dump(data, tmp_path / "data.json")
+    out = io.StringIO()
+    code = main(["validate", str(path)], out=out)
+    return code, out.getvalue() + capsys.readouterr().err
+
+
+def test_validate_warns_about_participations_still_open_after_their_action(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows with no exit (or a later one) when an ended action stopped counting: one warning."""
+    contract = _contract((_action("brest-01", D(2019, 9, 1), D(2021, 6, 30)),), D(2023, 12, 31))
+    data = _data(
+        contract,
+        _row(1, "brest-01", D(2020, 3, 2)),  # no exit
+        _row(2, "brest-01", D(2020, 3, 2), D(2021, 9, 30)),  # left after the action ended
+        _row(3, "brest-01", D(2020, 3, 2), D(2021, 6, 30)),  # left on its last day: fine
+        _row(4, "brest-01", D(2021, 1, 4), D(2022, 1, 31)),  # later than anything: the horizon
+    )
+    code, text = _validate(data, tmp_path, capsys)
+    assert code == 0  # a warning never blocks
+    lines = [line for line in text.splitlines() if "participation-open-after-action" in line]
+    assert len(lines) == 1
+    (line,) = lines
+    assert ":part-1:participations[0].exit_date:" in line
+    assert "and 2 more participations of action 'brest-01'" in line
+    assert "2021-06-30" in line
+
+
+def test_validate_does_not_warn_before_the_data_reaches_the_action_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An action ending after the latest date the data records has open rows legitimately."""
+    contract = _contract((_action("brest-01", D(2019, 9, 1), D(2021, 12, 31)),))
+    data = _data(contract, _row(1, "brest-01", D(2020, 3, 2)), _row(2, "brest-01", D(2021, 5, 3)))
+    code, text = _validate(data, tmp_path, capsys)
+    assert code == 0
+    assert "participation-open-after-action" not in text
+
+
+def test_validate_warns_about_a_report_outside_its_action_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report after the contract ended, within the action's own dates, is a warning."""
+    # The action is planned to mid-2022 but the contract ends in 2021: the second half of
+    # 2022 is outside the window. (The action outside its contract is an error of its own.)
+    contract = _contract((_action("brest-01", D(2019, 9, 1), D(2022, 6, 30)),))
+    late = ActionReport(
+        id="brest-01-2022-s1",
+        action="brest-01",
+        period=Period.semester(2022, 1),
+        counts=(ReportCount(category=PublicCategory.REFUGEE, sex=Sex.FEMALE,
+                            age_band=AgeBand.FROM_26_TO_39, count=12),),
+    )  # fmt: skip
+    data = Dataset(contracts=(contract,), reports=(late,))
+    _, text = _validate(data, tmp_path, capsys)
+    (line,) = [line for line in text.splitlines() if "report-outside-window" in line]
+    assert ":brest-01-2022-s1:reports[0].period:" in line
+    # And indicators leave it out, as the warning says (the calculator itself: the dataset
+    # has an error, period-outside-contract, which outputs refuse).
+    facts = IndicatorInput(
+        contract=contract,
+        actions=contract.actions,
+        participations=(),
+        reports=(late,),
+        period=Period.semester(2022, 1),
+    )
+    assert BUILTINS.indicators["reported_beneficiaries"].compute(facts) == {}
+    inside = attrs.evolve(late, period=Period.semester(2021, 2))
+    facts = attrs.evolve(facts, reports=(inside,), period=Period.semester(2021, 2))
+    assert BUILTINS.indicators["reported_beneficiaries"].compute(facts) != {}
