@@ -172,13 +172,15 @@ def _open_participations(
         end = ends[action_id]
         more = len(indexes) - 1
         others = f" and {more:,} more participation{'s' if more > 1 else ''}" if more else ""
+        they, their = ("they", "their") if more else ("it", "its")
         yield Problem(
             code=ProblemCode.PARTICIPATION_OPEN_AFTER_ACTION,
             message=(
                 f"participation {first.id!r}{others} of action {action_id!r} "
                 f"{'have' if more else 'has'} no exit on or before {end}, when the action "
                 "stopped counting (its period within its contract's, up to any closure): "
-                "they count no more after that day and their exit counts in no period"
+                f"{they} count{'' if more else 's'} no more after that day and {their} exit "
+                "counts in no period"
             ),
             record=first.id,
             field=f"participations[{indexes[0]}].exit_date",
