@@ -48,6 +48,7 @@ from territoires import (
     ReportCount,
     Sex,
     Target,
+    TargetKind,
     Territory,
     TerritoryKind,
     Theme,
@@ -1173,8 +1174,24 @@ def test_targets_and_achievement_at_action_level() -> None:
     assert target(at_3, "beneficiaries", "g-french") == (Decimal(15), Decimal(20), Decimal("0.75"))
     # At 11 the value is secret: the target is shown, the achievement would give the value away.
     assert target(at_11, "beneficiaries", "g-french") == (None, Decimal(20), None)
-    # d-french: a target without year applies to every period: 12 for 10.
-    assert target(at_3, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), Decimal("1.2"))
+    # d-french: a target without year is for the whole action (started 1 September 2019):
+    # it is shown beside 2021 but not compared with one year's count (before version 0.2 it
+    # was: "12 for 10", 120 %, however many years the 10 were meant to cover).
+    assert target(at_3, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), None)
+    assert at_3.get("beneficiaries", level="action", action="d-french").target_kind is (
+        TargetKind.ACTION
+    )
+    # From the action's start to the end of 2021 the count is cumulative, and compared: its
+    # 12 persons all entered on 1 February 2021, so 12 for 10 again, now like with like.
+    whole = compute_indicators(
+        DATA,
+        period=Period(D(2019, 9, 1), D(2021, 12, 31)),
+        threshold=3,
+        plugins=BUILTINS,
+        geography=PLACES,
+        audit=False,
+    )
+    assert target(whole, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), Decimal("1.2"))
     # Euros are never secret: 25,000 committed for 50,000.
     for table in (at_3, at_11):
         assert target(table, "committed_euros", "g-jobs") == (
@@ -1210,7 +1227,9 @@ def test_a_target_of_another_year_is_not_shown() -> None:
         DATA, period="2021-S1", threshold=1, plugins=BUILTINS, geography=PLACES
     )
     assert semester.get("beneficiaries", level="action", action="g-french").target is None
-    assert semester.get("beneficiaries", level="action", action="d-french").target == 10
+    # d-french's whole-action target shows on every period, without achievement on a semester.
+    found = semester.get("beneficiaries", level="action", action="d-french")
+    assert (found.target, found.achievement) == (10, None)
 
 
 # -- each definition on its edges -----------------------------------------------------------------

@@ -83,9 +83,10 @@ DEFAULT_SEED: Final = 2019
 """The seed of the synthetic part when none is given (``territoires demo --seed``)."""
 
 HORIZON: Final = dt.date(2026, 6, 30)
+"""Last day covered by the synthetic activity (participations and reports)."""
+
 _CONTRACT_TARGET: Final = "brest"
 """The contract with a contract-level target."""
-"""Last day covered by the synthetic activity (participations and reports)."""
 
 _SYNTHETIC = "synthétique / synthetic"
 _SEED_SOURCE = Source(
@@ -370,21 +371,51 @@ def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
     )
 
 
-def _targets(index: int, period: Period, whole: Decimal) -> tuple[Target, ...]:
-    """An action's targets: one for the whole action; yearly ones too for each first action.
+def _with_yearly_targets(action: Action, last: dt.date) -> Action:
+    """The action with a yearly target for each calendar year it runs, up to ``last``.
 
-    Derived from the drawn whole-action target without drawing again, so the rest of the
-    dataset is what it was before yearly targets existed: a yearly objective of half the
-    whole-action one (rounded to tens), for each calendar year the action runs.
+    Derived from its whole-action target without drawing again, so the rest of the dataset
+    is what it was before yearly targets existed: half the whole-action target, in tens.
     """
-    targets = [Target(indicator="beneficiaries", value=whole, kind=TargetKind.ACTION)]
-    if index == 1 and period.end is not None:
-        yearly = max(Decimal(10), (whole / 20).to_integral_value() * 10)
-        targets.extend(
-            Target(indicator="beneficiaries", value=yearly, year=year, kind=TargetKind.PERIOD)
-            for year in range(period.start.year, period.end.year + 1)
+    whole = next((t for t in action.targets if t.kind is TargetKind.ACTION), None)
+    if whole is None:
+        return action
+    yearly = max(Decimal(10), (whole.value / 20).to_integral_value() * 10)
+    added = tuple(
+        Target(indicator=whole.indicator, value=yearly, year=year, kind=TargetKind.PERIOD)
+        for year in range(action.period.start.year, last.year + 1)
+    )
+    return attrs.evolve(action, targets=(*action.targets, *added))
+
+
+def _scaled(contract: Contract, total: int) -> Contract:
+    """The contract with its targets in proportion to ``total`` participation rows.
+
+    Targets are drawn for the default size; a demo ten times larger has about ten times the
+    participants per action, and its targets follow, so that achievements stay meaningful
+    (in tens, at least ten).
+    """
+    factor = Decimal(total) / _DEFAULT_PARTICIPATIONS
+
+    def scale(targets: tuple[Target, ...]) -> tuple[Target, ...]:
+        return tuple(
+            attrs.evolve(
+                t, value=max(Decimal(10), (t.value * factor / 10).to_integral_value() * 10)
+            )
+            for t in targets
         )
-    return tuple(targets)
+
+    def of(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+        return tuple(attrs.evolve(a, targets=scale(a.targets)) for a in actions)
+
+    return attrs.evolve(
+        contract,
+        actions=of(contract.actions),
+        amendments=tuple(
+            attrs.evolve(m, actions_added=of(m.actions_added)) for m in contract.amendments
+        ),
+        targets=scale(contract.targets),
+    )
 
 
 def _pseudonym(rng: random.Random) -> str:
@@ -494,6 +525,13 @@ class _Builder:
         if seed.slug == "grenoble":
             actions = (*actions, _grenoble_youth(period, operators[0], state))
         amendments = self.amendments(seed, period, operators, state, lead, actions)
+        # Yearly targets on each contract's first action, through its prolongations, so that
+        # a report of any year the action runs shows a target of that period.
+        final_end = max((a.new_end for a in amendments if a.new_end), default=period.end)
+        first = actions[0]
+        last = final_end if first.period.end == period.end else first.period.end
+        assert last is not None
+        actions = (_with_yearly_targets(first, last), *actions[1:])
         # One contract-level target, so that every kind of target is shown: Brest's, the sum
         # of its actions' whole-action targets (distinct persons over the whole contract).
         targets: tuple[Target, ...] = ()
@@ -621,7 +659,13 @@ class _Builder:
             ),
             targets=()
             if theme is Theme.COORDINATION
-            else _targets(index, action_period, Decimal(rng.randint(4, 16) * 10)),
+            else (
+                Target(
+                    indicator="beneficiaries",
+                    value=Decimal(rng.randint(4, 16) * 10),
+                    kind=TargetKind.ACTION,
+                ),
+            ),
         )
 
     def amendments(
@@ -843,7 +887,9 @@ class _Builder:
         }
         total = self.target_participations
         if total is None:
-            total = 6_000
+            total = _DEFAULT_PARTICIPATIONS
+        if total != _DEFAULT_PARTICIPATIONS:
+            contracts = [_scaled(contract, total) for contract in contracts]
         participations = tuple(self.participations(contracts, total))
         reports = tuple(self.reports(contracts))
         return Dataset(
@@ -871,6 +917,9 @@ class _Builder:
         )
 
 
+_DEFAULT_PARTICIPATIONS: Final = 6_000
+"""Participation rows of the default demo; targets are drawn for this size and scaled."""
+
 MAX_PARTICIPATIONS = 100_000_000
 """Most participation rows the demo builds: ten times the national scale of a decade."""
 
@@ -881,7 +930,8 @@ def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dat
     Args:
         seed: Seed of the synthetic part; the same seed always gives the same dataset.
         participations: Number of participation rows (6,000 by default); millions work, for
-            benchmarks; at most ``MAX_PARTICIPATIONS``.
+            benchmarks; at most ``MAX_PARTICIPATIONS``. Targets are in proportion (in tens,
+            at least ten), so that achievements keep their meaning at any size.
 
     Raises:
         ValueError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``.
