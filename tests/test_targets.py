@@ -28,6 +28,7 @@ from territoires import (
     Period,
     PublicCategory,
     PublicScope,
+    Severity,
     Target,
     TargetKind,
     Theme,
@@ -141,7 +142,11 @@ def _one_action(*targets: Target) -> Dataset:
         for row in DEMO.participations
         if row.action == "brest-01"
     )
-    return Dataset(contracts=(contract,), participations=rows)
+    # The demo's parties and territories stay: the data is valid, as outputs require.
+    data = attrs.evolve(DEMO, contracts=(contract,), participations=rows, reports=())
+    found = territoires.validate(data, plugins=BUILTINS)
+    assert [p for p in found if p.severity is Severity.ERROR] == []
+    return data
 
 
 def test_a_semester_target_applies_to_its_semester_only() -> None:
