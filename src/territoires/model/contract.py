@@ -117,7 +117,7 @@ class Target:
 
     A target says what it is for (:class:`TargetKind`): one period (a year, or a semester
     of it), the whole action (cumulative from the action's start), or the whole contract. It
-    is compared like with like only (see :func:`territoires.compute_indicators`).
+    is compared like with like only (see :func:`territoires.indicators.compute_indicators`).
 
     Attributes:
         indicator: Name of the indicator the target is set on.
