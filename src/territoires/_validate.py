@@ -62,8 +62,9 @@ def validate(
     nearest names; declared territories must agree with it; an action reserved to residents
     of a place must stay within its contract's territory), then a warning for every text
     holding a control or bidirectional formatting character (``suspicious-text``), warnings
-    about participations still open when their action stopped counting and reports outside
-    it (:func:`ended_windows`), followed by the problems the plugins' ``validate_dataset``
+    about participations still open when their action stopped counting
+    (``participation-open-after-action``) and reports outside the days it counts
+    (``report-outside-window``), followed by the problems the plugins' ``validate_dataset``
     hooks find.
 
     Args:
