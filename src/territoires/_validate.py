@@ -142,12 +142,13 @@ def ended_windows(dataset: Dataset) -> Iterator[Problem]:
 def _horizon(dataset: Dataset) -> dt.date | None:
     """The latest date the dataset records: its creation, entries, exits, report ends."""
     rows = dataset.participations
-    days = [day for day in map(_EXIT, rows) if day is not None]
-    days.extend(map(_ENTRY, rows))
-    days.extend(report.period.end for report in dataset.reports if report.period.end)
-    if dataset.info.created is not None:
-        days.append(dataset.info.created)
-    return max(days, default=None)
+    days = [
+        max(map(_ENTRY, rows), default=None),
+        max(filter(None, map(_EXIT, rows)), default=None),
+        dataset.info.created,
+        *(report.period.end for report in dataset.reports),
+    ]
+    return max((day for day in days if day is not None), default=None)
 
 
 def _open_participations(
@@ -164,10 +165,12 @@ def _open_participations(
     if not ends:
         return
     open_rows: dict[str, list[int]] = {}
-    for index, row in enumerate(dataset.participations):
-        end = ends.get(row.action)
-        if end is not None and (row.exit_date is None or row.exit_date > end):
-            open_rows.setdefault(row.action, []).append(index)
+    rows = dataset.participations
+    # Column by column (a million rows): the last day of each row's action, then its exit.
+    lasts = map(ends.get, map(_ACTION, rows))
+    for index, (end, exit_date) in enumerate(zip(lasts, map(_EXIT, rows), strict=True)):
+        if end is not None and (exit_date is None or exit_date > end):
+            open_rows.setdefault(rows[index].action, []).append(index)
     for action_id, indexes in open_rows.items():
         first = dataset.participations[indexes[0]]
         end = ends[action_id]
@@ -191,6 +194,7 @@ def _open_participations(
         )
 
 
+_ACTION = operator.attrgetter("action")
 _ENTRY = operator.attrgetter("entry_date")
 _EXIT = operator.attrgetter("exit_date")
 
