@@ -61,36 +61,41 @@ def test_a_whole_action_target_gets_no_achievement_from_one_year() -> None:
     """brest-01's 2019–2021 target is shown beside 2021 alone, with no achievement."""
     row = _table(DEMO, "2021").get("beneficiaries", level="action", action="brest-01")
     assert row.value is not None
-    # brest-01 also has a yearly target for 2021: compare with a whole-action-only action.
-    assert row.target_kind is TargetKind.PERIOD
-    assert row.target == Decimal(40)
+    assert (row.target, row.target_kind, row.achievement) == (
+        Decimal(70),
+        TargetKind.ACTION,
+        None,
+    )
+
+
+def test_a_yearly_target_wins_over_the_whole_action_one_on_its_year() -> None:
+    """brest-07 has both: 2021 shows its 2021 target, with an achievement."""
+    row = _table(DEMO, "2021").get("beneficiaries", level="action", action="brest-07")
+    assert (row.target, row.target_kind) == (Decimal(40), TargetKind.PERIOD)
+    assert row.value is not None
     assert row.achievement == row.value / Decimal(40)
-    whole_only = _table(DEMO, "2021").get("beneficiaries", level="action", action="brest-02")
-    assert whole_only.target_kind is TargetKind.ACTION
-    assert whole_only.target == Decimal(90)
-    assert whole_only.achievement is None
 
 
 def test_a_whole_action_target_is_compared_with_the_cumulative_period() -> None:
-    """From the first contract's start to the end of 2021, brest-02 gets its achievement."""
+    """From the first contract's start to the end of 2021, brest-01 gets its achievement."""
     period = since_start(DEMO, "2021")
     assert period == Period(dt.date(2019, 6, 12), dt.date(2021, 12, 31))
-    row = _table(DEMO, period).get("beneficiaries", level="action", action="brest-02")
+    row = _table(DEMO, period).get("beneficiaries", level="action", action="brest-01")
     assert row.target_kind is TargetKind.ACTION
     assert row.value is not None
-    assert row.achievement == row.value / Decimal(90)
-    # brest-01 over the same span: its yearly targets do not apply, the whole-action one does.
-    first = _table(DEMO, period).get("beneficiaries", level="action", action="brest-01")
-    assert (first.target, first.target_kind) == (Decimal(70), TargetKind.ACTION)
-    assert first.achievement is not None
+    assert row.achievement == row.value / Decimal(70)
+    # brest-07 over the same span: its yearly targets do not apply, the whole-action one does.
+    both = _table(DEMO, period).get("beneficiaries", level="action", action="brest-07")
+    assert (both.target, both.target_kind) == (Decimal(70), TargetKind.ACTION)
+    assert both.achievement is not None
 
 
 def test_a_period_starting_after_the_action_gives_no_achievement() -> None:
     """A span that leaves out the action's first months is not cumulative: no achievement."""
     row = _table(DEMO, "2020-01-01..2021-12-31").get(
-        "beneficiaries", level="action", action="brest-02"
+        "beneficiaries", level="action", action="brest-01"
     )
-    assert row.target == Decimal(90)
+    assert row.target == Decimal(70)
     assert row.achievement is None
 
 
@@ -289,8 +294,8 @@ def _csv(*args: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 
-def _brest_02(rows: list[dict[str, str]]) -> dict[str, str]:
-    (row,) = [r for r in rows if r["action"] == "brest-02" and not r["dimension"]]
+def _brest_01(rows: list[dict[str, str]]) -> dict[str, str]:
+    (row,) = [r for r in rows if r["action"] == "brest-01" and not r["dimension"]]
     return row
 
 
@@ -300,13 +305,13 @@ def test_indicators_cumulative_gives_whole_action_targets_an_achievement(
     """``--cumulative`` counts from the first contract's start; the CSV says the target kind."""
     monkeypatch.setenv("TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD", "1")
     common = ("--period", "2021", "--level", "action", "--indicator", "beneficiaries")
-    year = _brest_02(_csv(*common))
-    assert (year["target"], year["target_kind"], year["achievement"]) == ("90", "action", "")
-    cumulative = _brest_02(_csv(*common, "--cumulative"))
+    year = _brest_01(_csv(*common))
+    assert (year["target"], year["target_kind"], year["achievement"]) == ("70", "action", "")
+    cumulative = _brest_01(_csv(*common, "--cumulative"))
     assert cumulative["period_start"] == "2019-06-12"
     assert cumulative["period_end"] == "2021-12-31"
     assert cumulative["target_kind"] == "action"
-    assert Decimal(cumulative["achievement"]) == Decimal(cumulative["value"]) / 90
+    assert Decimal(cumulative["achievement"]) == Decimal(cumulative["value"]) / 70
 
 
 def test_the_terminal_table_says_what_each_target_is_for(

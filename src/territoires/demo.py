@@ -525,13 +525,18 @@ class _Builder:
         if seed.slug == "grenoble":
             actions = (*actions, _grenoble_youth(period, operators[0], state))
         amendments = self.amendments(seed, period, operators, state, lead, actions)
-        # Yearly targets on each contract's first action, through its prolongations, so that
-        # a report of any year the action runs shows a target of that period.
+        # Yearly targets on each contract's last action with a target, through its
+        # prolongations, so that a report of any year the action runs shows a target of that
+        # period (the first actions keep a whole-action target only, as brest-01's).
         final_end = max((a.new_end for a in amendments if a.new_end), default=period.end)
-        first = actions[0]
-        last = final_end if first.period.end == period.end else first.period.end
-        assert last is not None
-        actions = (_with_yearly_targets(first, last), *actions[1:])
+        chosen = max((i for i, a in enumerate(actions) if a.targets), default=None)
+        if chosen is not None:
+            picked = actions[chosen]
+            last = final_end if picked.period.end == period.end else picked.period.end
+            assert last is not None
+            actions = tuple(
+                _with_yearly_targets(a, last) if i == chosen else a for i, a in enumerate(actions)
+            )
         # One contract-level target, so that every kind of target is shown: Brest's, the sum
         # of its actions' whole-action targets (distinct persons over the whole contract).
         targets: tuple[Target, ...] = ()
