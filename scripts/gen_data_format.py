@@ -207,6 +207,8 @@ def default_text(field: attrs.Attribute[Any]) -> str:
     if default is attrs.NOTHING:
         return "required"
     if isinstance(default, attrs.Factory):
+        if default.takes_self:  # derived from the record's other fields
+            return "from the other fields (see the description)"
         default = default.factory()
     value = territoires.make_converter().unstructure(default)
     return f"`{json.dumps(value, ensure_ascii=False)}`"

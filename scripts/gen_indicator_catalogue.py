@@ -51,9 +51,23 @@ How to read the fields:
   recomputed are suppressed too (`territoires.disclosure`). A share *linked* to a
   breakdown is protected with it: the share and a published total give its numerator back,
   so the share is suppressed whenever it would reveal a suppressed category, and the reverse.
-- A participation is *present* in a period when it entered on or before the period's end and
-  had not left before its start; an *exit* in a period has its exit date in it. Budget lines
-  are annual: a period counts the lines of every year it touches.
+- **Present during a period.** A participation counts only within its action's *window*: the
+  action's period as amended by avenants, within the contract's period as amended, up to the
+  day before an avenant closed the action (the contract as amended on the last day of the
+  period: an avenant not yet in force neither prolongs nor closes). It is *present* in a
+  period when the days from its entry (or the window's start) to its exit (or, without an
+  exit or with a later one, the window's end) share at least one day with the period. A
+  participation without an exit date thus stops counting when its action ends, when its
+  contract ends or when an avenant closes the action; a prolongation keeps it counting.
+- **Exits.** An *exit* in a period has its exit date in the period and in the action's
+  window. An exit recorded after the window ended is an exit of no period: the action had
+  stopped, so it is no outcome of it (`territoires validate` warns about such rows,
+  `participation-open-after-action`).
+- **Targets.** A target of one period is compared only with that year or semester; a target
+  of the whole action (or contract) only with a period starting on or before the action's
+  (or contract's) start, such as `territoires indicators --cumulative`: otherwise the target
+  is shown without an achievement.
+- Budget lines are annual: a period counts the lines of every year it touches.
 """
 
 

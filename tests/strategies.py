@@ -61,6 +61,7 @@ from territoires.model import (
     SignatoryRole,
     Source,
     Target,
+    TargetKind,
     Territory,
     TerritoryKind,
     Theme,
@@ -617,23 +618,48 @@ def fundings() -> SearchStrategy[Funding]:
     return _fundings()
 
 
-@functools.cache
-def targets() -> SearchStrategy[Target]:
-    """Quantified objectives with finite Decimal values."""
-    return st.builds(
-        Target,
-        indicator=st.one_of(
-            st.sampled_from(("beneficiaries", "share_women", "durable_housing_rate")),
-            identifiers(),
+@st.composite
+def _targets(draw: st.DrawFn, kinds: tuple[TargetKind, ...]) -> Target:
+    kind = draw(st.sampled_from(kinds))
+    year = semester = None
+    if kind is TargetKind.PERIOD:
+        year = draw(_YEARS)
+        semester = draw(st.none() | st.sampled_from((1, 2)))
+    # The kind is left to its default half of the time when the default gives it (files
+    # written before kinds existed), and given explicitly otherwise.
+    given = {"kind": kind} if draw(_BOOLEANS) or kind is TargetKind.CONTRACT else {}
+    return Target(
+        indicator=draw(
+            st.one_of(
+                st.sampled_from(("beneficiaries", "share_women", "durable_housing_rate")),
+                identifiers(),
+            )
         ),
-        value=st.one_of(
-            st.integers(-1000, 10**6).map(Decimal),
-            st.decimals(
-                min_value=-(10**6), max_value=10**6, allow_nan=False, allow_infinity=False, places=2
-            ),
+        value=draw(
+            st.one_of(
+                st.integers(-1000, 10**6).map(Decimal),
+                st.decimals(
+                    min_value=-(10**6),
+                    max_value=10**6,
+                    allow_nan=False,
+                    allow_infinity=False,
+                    places=2,
+                ),
+            )
         ),
-        year=st.none() | _YEARS,
+        year=year,
+        semester=semester,
+        **given,  # type: ignore[arg-type]
     )
+
+
+@functools.cache
+def targets(kinds: tuple[TargetKind, ...] = tuple(TargetKind)) -> SearchStrategy[Target]:
+    """Quantified objectives with finite Decimal values, of the ``kinds`` given (all by default).
+
+    A target of one period has a year and maybe a semester; the others have neither.
+    """
+    return _targets(kinds)
 
 
 @st.composite
@@ -646,7 +672,7 @@ def _actions(draw: st.DrawFn) -> Action:
         operators=draw(_small_tuples(identifiers())),
         public=_maybe(draw, public_scopes()),
         funding=draw(_small_tuples(fundings())),
-        targets=draw(_small_tuples(targets())),
+        targets=draw(_small_tuples(targets((TargetKind.PERIOD, TargetKind.ACTION)))),
         closed_on=draw(_OPTIONAL_DATES),
         description=draw(any_texts()),
     )
@@ -809,6 +835,7 @@ def _contracts(draw: st.DrawFn) -> Contract:
         signatories=draw(_small_tuples(signatories(), 3)),
         actions=tuple(action_list),
         amendments=tuple(_fit_amendment(draw, a, period, first, own) for a in kept),
+        targets=draw(_small_tuples(targets((TargetKind.PERIOD, TargetKind.CONTRACT)))),
         diagnostic=_maybe(draw, diagnostics()),
         governance=draw(_small_tuples(governance_bodies())),
         sources=draw(_small_tuples(sources())),

@@ -34,6 +34,7 @@ COLUMNS = [
     "value",
     "unit",
     "target",
+    "target_kind",
     "achievement",
     "status",
     "threshold",

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 
+import territoires
 from territoires import (
     Action,
     ActionReport,
@@ -46,8 +47,10 @@ from territoires import (
     PublicCategory,
     PublicScope,
     ReportCount,
+    Severity,
     Sex,
     Target,
+    TargetKind,
     Territory,
     TerritoryKind,
     Theme,
@@ -1173,8 +1176,24 @@ def test_targets_and_achievement_at_action_level() -> None:
     assert target(at_3, "beneficiaries", "g-french") == (Decimal(15), Decimal(20), Decimal("0.75"))
     # At 11 the value is secret: the target is shown, the achievement would give the value away.
     assert target(at_11, "beneficiaries", "g-french") == (None, Decimal(20), None)
-    # d-french: a target without year applies to every period: 12 for 10.
-    assert target(at_3, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), Decimal("1.2"))
+    # d-french: a target without year is for the whole action (started 1 September 2019):
+    # it is shown beside 2021 but not compared with one year's count (before version 0.2 it
+    # was: "12 for 10", 120 %, however many years the 10 were meant to cover).
+    assert target(at_3, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), None)
+    assert at_3.get("beneficiaries", level="action", action="d-french").target_kind is (
+        TargetKind.ACTION
+    )
+    # From the action's start to the end of 2021 the count is cumulative, and compared: its
+    # 12 persons all entered on 1 February 2021, so 12 for 10 again, now like with like.
+    whole = compute_indicators(
+        DATA,
+        period=Period(D(2019, 9, 1), D(2021, 12, 31)),
+        threshold=3,
+        plugins=BUILTINS,
+        geography=PLACES,
+        audit=False,
+    )
+    assert target(whole, "beneficiaries", "d-french") == (Decimal(12), Decimal(10), Decimal("1.2"))
     # Euros are never secret: 25,000 committed for 50,000.
     for table in (at_3, at_11):
         assert target(table, "committed_euros", "g-jobs") == (
@@ -1210,7 +1229,54 @@ def test_a_target_of_another_year_is_not_shown() -> None:
         DATA, period="2021-S1", threshold=1, plugins=BUILTINS, geography=PLACES
     )
     assert semester.get("beneficiaries", level="action", action="g-french").target is None
-    assert semester.get("beneficiaries", level="action", action="d-french").target == 10
+    # d-french's whole-action target shows on every period, without achievement on a semester.
+    found = semester.get("beneficiaries", level="action", action="d-french")
+    assert (found.target, found.achievement) == (10, None)
+
+
+def test_presence_ends_with_the_action_in_the_hand_computed_case() -> None:
+    """g-jobs counts P07 in 2022 only because the avenant prolonged it; without, it stops.
+
+    Presence within the action's window (version 0.2) changes no figure above: every row
+    lies within its action's window in 2021. g-jobs was planned to 30 June 2021, the end of
+    the CTAIR, and the avenant in force from 1 June 2021 prolongs the contract to the end of
+    2022, and with it g-jobs, which ran to the former end. So P07, who left on 1 January
+    2022, is a beneficiary and an exit (into a permanent job) of 2022. Without the avenant
+    the window of g-jobs ends on 30 June 2021: P07 counts until then, and the exit recorded
+    in 2022 is an exit of no period.
+    """
+
+    def g_jobs(data: Dataset, period: str) -> dict[str, Decimal | None]:
+        table = compute_indicators(
+            data, period=period, threshold=1, plugins=BUILTINS, geography=PLACES, audit=False
+        )
+        return {
+            row.indicator: row.value
+            for row in table.select(level="action", action="g-jobs", dimension=None)
+        }
+
+    with_avenant = g_jobs(DATA, "2022")
+    assert with_avenant["beneficiaries"] == 1
+    assert with_avenant["exit_employment_rate"] == 100
+    unamended = attrs.evolve(CTAIR_GRENOBLE, amendments=())
+    # Without the avenant, g-french's entries after 30 June 2021 (P15, P17) would be errors:
+    # they go too, so that the data stays valid (two warnings remain: rows still open).
+    ctair = {"g-french", "g-jobs"}
+    without = attrs.evolve(
+        DATA,
+        contracts=tuple(unamended if c.id == unamended.id else c for c in DATA.contracts),
+        participations=tuple(
+            p
+            for p in DATA.participations
+            if p.action not in ctair or p.entry_date <= D(2021, 6, 30)
+        ),
+    )
+    found = territoires.validate(without, geography=PLACES, plugins=BUILTINS)
+    assert {p.severity for p in found} == {Severity.WARNING}
+    assert "beneficiaries" not in g_jobs(without, "2022")
+    assert "exit_employment_rate" not in g_jobs(without, "2022")
+    # In the first half of 2021, P07 (and the five others) still count.
+    assert g_jobs(without, "2021-S1")["beneficiaries"] == 6
 
 
 # -- each definition on its edges -----------------------------------------------------------------

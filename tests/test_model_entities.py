@@ -482,6 +482,7 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "FundingSource": ("p104_12", "p104_15", "p147", "collectivite", "eu_funds", "other"),
     "GovernanceKind": ("copil", "cotech", "other"),
     "WindowStart": ("first_permit", "permit", "cir"),
+    "TargetKind": ("period", "action", "contract"),
     "GovernanceLevel": ("national", "regional", "departemental", "contract"),
     "HousingOutcome": (
         "no_housing",
@@ -570,6 +571,8 @@ PROBLEM_VALUES: dict[str, tuple[str, ...]] = {
         "spent-above-committed",
         "amendment-before-signature",
         "report-outside-action",
+        "participation-open-after-action",
+        "report-outside-window",
     ),
 }
 """Codes tools match on: new codes may be added, existing ones never change."""

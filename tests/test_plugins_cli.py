@@ -579,7 +579,7 @@ def test_a_plugin_that_prints_leaves_the_results_clean_in_process(
     captured = capsys.readouterr()
     assert code == cli.EXIT_OK
     assert out.splitlines()[1:] == [
-        "69123.bavard,national,FR,,,2021-01-01,2021-12-31,,,6000,persons,,,published,11,true,0"
+        "69123.bavard,national,FR,,,2021-01-01,2021-12-31,,,6000,persons,,,,published,11,true,0"
     ]
     assert captured.out == ""
     assert "bavard: registering" in captured.err.splitlines()

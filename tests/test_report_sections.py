@@ -31,6 +31,7 @@ from territoires.model import (
     ReportCount,
     Sex,
     Target,
+    TargetKind,
     Theme,
 )
 from territoires.plugins import get_plugin_manager
@@ -248,7 +249,7 @@ def test_the_sections_are_built_from_the_api_too() -> None:
         "b-rights": ProgressState.NO_TARGET,
     }
     french = section.actions[0].indicators[0]
-    assert french.target_kind == "action"
+    assert french.target_kind is TargetKind.ACTION
     assert (french.previous, french.current, french.cumulative) != (None, None, None)
     assert report.previous == Period.year(2020)
     assert len(report.tables) == 3

@@ -33,7 +33,7 @@ from territoires.disclosure import CellStatus
 from territoires.indicators import IndicatorRow, IndicatorTable, Level
 from territoires.io import _xlsx
 from territoires.measures import Dimension, Unit
-from territoires.model import AgeBand, Contract, ContractKind, DatasetInfo, PublicScope
+from territoires.model import AgeBand, Contract, ContractKind, DatasetInfo, PublicScope, TargetKind
 from test_io_roundtrip import _participation, folder_datasets, scratch
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -440,7 +440,9 @@ def _indicator_row(**changes: Any) -> IndicatorRow:
 def test_an_indicator_table_is_written_with_typed_cells(tmp_path: Path) -> None:
     """Values are numbers formatted by unit, suppressed values empty with their status."""
     rows = (
-        _indicator_row(target=Decimal(150), achievement=Decimal("0.8")),
+        _indicator_row(
+            target=Decimal(150), target_kind=TargetKind.PERIOD, achievement=Decimal("0.8")
+        ),
         _indicator_row(
             dimension=Dimension.SEX, category="female", value=None, status=CellStatus.PRIMARY
         ),
@@ -463,12 +465,13 @@ def test_an_indicator_table_is_written_with_typed_cells(tmp_path: Path) -> None:
     assert persons[9].value == 120
     assert isinstance(persons[9].value, int)
     assert persons[11].value == 150
-    assert persons[12].value == 0.8
-    assert persons[12].number_format == _xlsx.FRACTION_FORMAT
+    assert persons[12].value == "period"  # what the target is for
+    assert persons[13].value == 0.8
+    assert persons[13].number_format == _xlsx.FRACTION_FORMAT
     assert persons[5].value == dt.datetime(2021, 1, 1)
     assert persons[5].is_date
     assert suppressed[9].value is None
-    assert suppressed[13].value == "suppressed"  # never "primary": see CellStatus
+    assert suppressed[14].value == "suppressed"  # never "primary": see CellStatus
     assert euros[9].value == 300000.5
     assert euros[9].number_format == _xlsx.EURO_FORMAT
     assert percent[9].value == 41.67
@@ -477,4 +480,5 @@ def test_an_indicator_table_is_written_with_typed_cells(tmp_path: Path) -> None:
     assert ("Seuil de diffusion", 11) in readme
     assert ("Données synthétiques", True) in readme
     assert ("suppressed", CellStatus.SUPPRESSED.label_fr) in readme
+    assert ("period", TargetKind.PERIOD.label_fr) in readme
     assert not [row for row in readme if row[0] in ("primary", "secondary")]

@@ -77,17 +77,20 @@ from territoires import (
     Unit,
     hookimpl,
 )
-from territoires.measures import Persons
+from territoires.measures import Persons, entries_in
 
 TERRITORY = "{territory}"
 
 
 def residents(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
-    """Distinct participants living in the territory, by sex, entered during the period."""
-    period = facts.period
+    """Distinct participants living in the territory, by sex, entered during the period.
+
+    Only entries while their action ran count (``windows``: each action's period within the
+    contract's, up to its closure), as for the built-in indicators.
+    """
     counts: dict[tuple[str, ...], set[str]] = {{}}
-    for row in facts.participations:
-        if row.entry_date not in period or row.residence is None:
+    for row in entries_in(facts.participations, facts.period, windows=facts.windows):
+        if row.residence is None:
             continue
         inside = (
             row.residence == TERRITORY

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import operator
 from collections.abc import Iterator
 from typing import Final
 
@@ -11,13 +13,16 @@ import attrs
 from territoires._printable import BIDI_CONTROLS, describe, find_unsafe
 from territoires.exceptions import InvalidDataError
 from territoires.model._validators import DATASET_EXPECTED, check_instance
+from territoires.model.contract import Action
 from territoires.model.dataset import Dataset, Gazetteer
+from territoires.model.period import Period
 from territoires.plugins import PluginManager, default_plugin_manager
 from territoires.problems import Problem, ProblemCode, Severity, format_value
 
 __all__ = [
     "OFFICIAL_GEOGRAPHY",
     "count_errors",
+    "ended_windows",
     "resolve_geography",
     "suspicious_texts",
     "validate",
@@ -59,8 +64,11 @@ def validate(
     (every territory reference must exist, and an unknown code's problem suggests the
     nearest names; declared territories must agree with it; an action reserved to residents
     of a place must stay within its contract's territory), then a warning for every text
-    holding a control or bidirectional formatting character (``suspicious-text``),
-    followed by the problems the plugins' ``validate_dataset`` hooks find.
+    holding a control or bidirectional formatting character (``suspicious-text``), warnings
+    about participations still open when their action stopped counting
+    (``participation-open-after-action``) and reports outside the days it counts
+    (``report-outside-window``), followed by the problems the plugins' ``validate_dataset``
+    hooks find.
 
     Args:
         dataset: The dataset to check.
@@ -76,6 +84,7 @@ def validate(
     check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     problems = dataset.validate(geography=resolve_geography(geography))
     problems.extend(suspicious_texts(dataset))
+    problems.extend(ended_windows(dataset))
     manager = plugins if plugins is not None else default_plugin_manager()
     return problems + manager.validate_dataset(dataset)
 
@@ -104,6 +113,122 @@ def count_errors(
         raise InvalidDataError(found)
     return len(found)
 
+
+def ended_windows(dataset: Dataset) -> Iterator[Problem]:
+    """Warn about rows that outlive the days their action counts (its window).
+
+    The window of an action is its period as finally amended, within its contract's period
+    as finally amended, up to the day before an avenant closed it
+    (:meth:`Action.window_in <territoires.Action.window_in>`); indicators count a
+    participation only within it (:class:`~territoires.IndicatorInput`).
+
+    - ``participation-open-after-action``: participations with no exit on or before the end
+      of their action's window, when that end lies before the latest date the dataset
+      records (its creation date, or the latest entry, exit or report end): the action has
+      stopped, yet the row says the person is still in it, or left later. They stop counting
+      at the window's end and their exit counts in no period. One warning per action, naming
+      its first such participation and how many there are.
+    - ``report-outside-window``: operators' reports whose period overlaps their action's
+      period but shares no day with its window (the contract had not begun, or had ended):
+      indicators leave them out. A report that misses its action's period entirely, or starts
+      after its closure, is an error (``report-outside-action``); a semester report that
+      merely starts before its action does is normal and not warned about.
+
+    Warnings never block an output.
+
+    .. versionadded:: 0.2
+    """
+    windows: dict[str, tuple[Period, Action]] = {}
+    for contract in dataset.contracts:
+        amended = contract.as_of(dt.date.max)
+        for action in amended.actions:
+            if action.id not in windows:
+                windows[action.id] = (action.window_in(amended), action)
+    yield from _open_participations(dataset, windows)
+    for index, report in enumerate(dataset.reports):
+        found = windows.get(report.action)
+        if found is None:
+            continue
+        window, action = found
+        if not action.period.overlaps(report.period) or (
+            action.closed_on is not None and report.period.start >= action.closed_on
+        ):
+            continue  # an error already: report-outside-action
+        if window.overlaps(report.period):
+            continue
+        yield Problem(
+            code=ProblemCode.REPORT_OUTSIDE_WINDOW,
+            message=(
+                f"report covers {report.period}, when action {report.action!r} did not count "
+                f"({window}: its period within its contract's, up to any closure): indicators "
+                "leave it out"
+            ),
+            record=report.id,
+            field=f"reports[{index}].period",
+            value=str(report.period),
+            expected=f"a period overlapping {window}",
+            severity=Severity.WARNING,
+        )
+
+
+def _horizon(dataset: Dataset) -> dt.date | None:
+    """The latest date the dataset records: its creation, entries, exits, report ends."""
+    rows = dataset.participations
+    days = [
+        max(map(_ENTRY, rows), default=None),
+        max(filter(None, map(_EXIT, rows)), default=None),
+        dataset.info.created,
+        *(report.period.end for report in dataset.reports),
+    ]
+    return max((day for day in days if day is not None), default=None)
+
+
+def _open_participations(
+    dataset: Dataset, windows: dict[str, tuple[Period, Action]]
+) -> Iterator[Problem]:
+    horizon = _horizon(dataset)
+    if horizon is None:
+        return
+    ends = {
+        action_id: window.end
+        for action_id, (window, _) in windows.items()
+        if window.end is not None and window.end < horizon
+    }
+    if not ends:
+        return
+    open_rows: dict[str, list[int]] = {}
+    rows = dataset.participations
+    # Column by column (a million rows): the last day of each row's action, then its exit.
+    lasts = map(ends.get, map(_ACTION, rows))
+    for index, (end, exit_date) in enumerate(zip(lasts, map(_EXIT, rows), strict=True)):
+        if end is not None and (exit_date is None or exit_date > end):
+            open_rows.setdefault(rows[index].action, []).append(index)
+    for action_id, indexes in open_rows.items():
+        first = dataset.participations[indexes[0]]
+        end = ends[action_id]
+        more = len(indexes) - 1
+        others = f" and {more:,} more participation{'s' if more > 1 else ''}" if more else ""
+        they, their = ("they", "their") if more else ("it", "its")
+        yield Problem(
+            code=ProblemCode.PARTICIPATION_OPEN_AFTER_ACTION,
+            message=(
+                f"participation {first.id!r}{others} of action {action_id!r} "
+                f"{'have' if more else 'has'} no exit on or before {end}, when the action "
+                "stopped counting (its period within its contract's, up to any closure): "
+                f"{they} count{'' if more else 's'} no more after that day and {their} exit "
+                "counts in no period"
+            ),
+            record=first.id,
+            field=f"participations[{indexes[0]}].exit_date",
+            value=first.exit_date.isoformat() if first.exit_date else None,
+            expected=f"an exit date on or before {end}",
+            severity=Severity.WARNING,
+        )
+
+
+_ACTION = operator.attrgetter("action")
+_ENTRY = operator.attrgetter("entry_date")
+_EXIT = operator.attrgetter("exit_date")
 
 # Texts written as paragraphs, where tabs and line breaks (CRLF included) belong; every other
 # text is one line (a name, a title, an address), where they have no place.

@@ -1190,7 +1190,7 @@ def _status_text(row: Any, lang: Lang) -> str:
 
 
 def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    from territoires.indicators import Level, compute_indicators
+    from territoires.indicators import Level, compute_indicators, since_start
 
     manager = _plugins(args)
     lang = _lang(args)
@@ -1200,6 +1200,8 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     _check_folder(args.ledger, lang)
     dataset, label = _load(args.path, args.encoding, progress)
     territories = _territories(args, dataset)
+    if args.cumulative:
+        period = since_start(dataset, period)
     ledger, fingerprint = _ledger(args, dataset, None, progress)
     with progress.step("computing indicators"):
         table = compute_indicators(
@@ -1304,6 +1306,13 @@ def _after_publication(
     return EXIT_OK
 
 
+_TARGET_KINDS: dict[str, dict[str, str]] = {
+    "fr": {"period": "période", "action": "action entière", "contract": "contrat entier"},
+    "en": {"period": "period", "action": "whole action", "contract": "whole contract"},
+}
+"""What the target column says a target is for (see :class:`~territoires.TargetKind`)."""
+
+
 def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
     definition = table.indicators[row.indicator]
     name = definition.label_fr if lang == "fr" else definition.label_en
@@ -1320,6 +1329,8 @@ def _indicator_line(table: Any, row: Any, lang: Lang) -> list[str]:
         target = _amount(row.target, row.unit.value, lang)
         if row.achievement is not None:
             target += f" ({wording.percent(row.achievement * 100, lang)})"
+        if row.target_kind is not None:
+            target += f" [{_TARGET_KINDS[lang][row.target_kind.value]}]"
     return [
         where,
         name if row.dimension is None else "",
@@ -1660,6 +1671,12 @@ def build_parser() -> argparse.ArgumentParser:
         formats=("table", "csv", "json"),
     )
     scope_options(indicators, levels=_DEFAULT_LEVEL)
+    indicators.add_argument(
+        "--cumulative",
+        action="store_true",
+        help="count from the earliest contract start to the end of --period, so that targets "
+        "of whole actions and contracts get an achievement",
+    )
     add_allow_invalid(indicators)
     add_lang(indicators)
     indicators.set_defaults(handler=_cmd_indicators)

@@ -72,6 +72,7 @@ from territoires.model import (
     SignatoryRole,
     Source,
     Target,
+    TargetKind,
     Territory,
     Theme,
 )
@@ -84,6 +85,9 @@ DEFAULT_SEED: Final = 2019
 
 HORIZON: Final = dt.date(2026, 6, 30)
 """Last day covered by the synthetic activity (participations and reports)."""
+
+_CONTRACT_TARGET: Final = "brest"
+"""The contract with a contract-level target."""
 
 _SYNTHETIC = "synthétique / synthetic"
 _SEED_SOURCE = Source(
@@ -368,6 +372,53 @@ def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
     )
 
 
+def _with_yearly_targets(action: Action, last: dt.date) -> Action:
+    """The action with a yearly target for each calendar year it runs, up to ``last``.
+
+    Derived from its whole-action target without drawing again, so the rest of the dataset
+    is what it was before yearly targets existed: half the whole-action target, in tens.
+    """
+    whole = next((t for t in action.targets if t.kind is TargetKind.ACTION), None)
+    if whole is None:
+        return action
+    yearly = max(Decimal(10), (whole.value / 20).to_integral_value() * 10)
+    added = tuple(
+        Target(indicator=whole.indicator, value=yearly, year=year, kind=TargetKind.PERIOD)
+        for year in range(action.period.start.year, last.year + 1)
+    )
+    return attrs.evolve(action, targets=(*action.targets, *added))
+
+
+def _scaled(contract: Contract, total: int) -> Contract:
+    """The contract with its targets in proportion to ``total`` participation rows.
+
+    Targets are drawn for the default size; a demo ten times larger has about ten times the
+    participants per action, and its targets follow, so that achievements stay meaningful
+    (in tens, at least ten).
+    """
+    factor = Decimal(total) / _DEFAULT_PARTICIPATIONS
+
+    def scale(targets: tuple[Target, ...]) -> tuple[Target, ...]:
+        return tuple(
+            attrs.evolve(
+                t, value=max(Decimal(10), (t.value * factor / 10).to_integral_value() * 10)
+            )
+            for t in targets
+        )
+
+    def of(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+        return tuple(attrs.evolve(a, targets=scale(a.targets)) for a in actions)
+
+    return attrs.evolve(
+        contract,
+        actions=of(contract.actions),
+        amendments=tuple(
+            attrs.evolve(m, actions_added=of(m.actions_added)) for m in contract.amendments
+        ),
+        targets=scale(contract.targets),
+    )
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -475,6 +526,27 @@ class _Builder:
         if seed.slug == "grenoble":
             actions = (*actions, _grenoble_youth(period, operators[0], state))
         amendments = self.amendments(seed, period, operators, state, lead, actions)
+        # Yearly targets on each contract's last action with a target, through its
+        # prolongations, so that a report of any year the action runs shows a target of that
+        # period (the first actions keep a whole-action target only, as brest-01's).
+        final_end = max((a.new_end for a in amendments if a.new_end), default=period.end)
+        chosen = max((i for i, a in enumerate(actions) if a.targets), default=None)
+        if chosen is not None:
+            picked = actions[chosen]
+            last = final_end if picked.period.end == period.end else picked.period.end
+            assert last is not None
+            actions = tuple(
+                _with_yearly_targets(a, last) if i == chosen else a for i, a in enumerate(actions)
+            )
+        # One contract-level target, so that every kind of target is shown: Brest's, the sum
+        # of its actions' whole-action targets (distinct persons over the whole contract).
+        targets: tuple[Target, ...] = ()
+        if seed.slug == _CONTRACT_TARGET:
+            whole = sum(
+                (t.value for a in actions for t in a.targets if t.kind is TargetKind.ACTION),
+                Decimal(0),
+            )
+            targets = (Target(indicator="beneficiaries", value=whole, kind=TargetKind.CONTRACT),)
         population = territory.population or 100_000
         synthetic_note = "synthetic: actions, operators, amounts, participants, reports"
         if seed.signed_on is None:
@@ -492,6 +564,7 @@ class _Builder:
             signatories=(*signatories, Signatory(party=diair, role=SignatoryRole.PARTNER)),
             actions=actions,
             amendments=amendments,
+            targets=targets,
             diagnostic=Diagnostic(
                 on=add_months(signed_on, -rng.randint(3, 6)),
                 estimated_beneficiaries=max(50, population // rng.randint(600, 1200)),
@@ -592,7 +665,13 @@ class _Builder:
             ),
             targets=()
             if theme is Theme.COORDINATION
-            else (Target(indicator="beneficiaries", value=Decimal(rng.randint(4, 16) * 10)),),
+            else (
+                Target(
+                    indicator="beneficiaries",
+                    value=Decimal(rng.randint(4, 16) * 10),
+                    kind=TargetKind.ACTION,
+                ),
+            ),
         )
 
     def amendments(
@@ -716,6 +795,15 @@ class _Builder:
         weights = [1 + (self.territory(c.territory).population or 0) // 100_000 for c, _ in runs]
         residences: dict[str, _Draw[str]] = {}
         statuses: dict[frozenset[PublicCategory], _Draw[AdministrativeStatus]] = {}
+        # The last day each action counts, when it is over by the horizon: operators record
+        # an exit then, without outcome, so the demo validates without warnings
+        # (participation-open-after-action). Set after every draw, so nothing else changes,
+        # and no figure either: a row counts up to the window's end with or without that exit.
+        closes = {}
+        for contract, action in runs:
+            window = action.window_in(contract.as_of(dt.date.max))
+            if window.end is not None and window.end < HORIZON:
+                closes[action.id] = window.end
         picks = rng.choices(range(len(runs)), weights, k=total)
         for number, pick in enumerate(picks, start=1):
             contract, action = runs[pick]
@@ -741,6 +829,9 @@ class _Builder:
             french_entry = _FRENCH.draw(rng)
             if exit_date is not None and action.theme is Theme.FRENCH_LANGUAGE:
                 french_exit = _LEVELS[min(_LEVELS.index(french_entry) + rng.randint(0, 2), 6)]
+            closed = closes.get(action.id)
+            if exit_date is None and closed is not None and entry <= closed:
+                exit_date = closed
             yield Participation(
                 id=f"part-{number:07d}",
                 person=_pseudonym(rng),
@@ -802,7 +893,9 @@ class _Builder:
         }
         total = self.target_participations
         if total is None:
-            total = 6_000
+            total = _DEFAULT_PARTICIPATIONS
+        if total != _DEFAULT_PARTICIPATIONS:
+            contracts = [_scaled(contract, total) for contract in contracts]
         participations = tuple(self.participations(contracts, total))
         reports = tuple(self.reports(contracts))
         return Dataset(
@@ -830,6 +923,9 @@ class _Builder:
         )
 
 
+_DEFAULT_PARTICIPATIONS: Final = 6_000
+"""Participation rows of the default demo; targets are drawn for this size and scaled."""
+
 MAX_PARTICIPATIONS = 100_000_000
 """Most participation rows the demo builds: ten times the national scale of a decade."""
 
@@ -840,7 +936,8 @@ def build(*, seed: int = DEFAULT_SEED, participations: int | None = None) -> Dat
     Args:
         seed: Seed of the synthetic part; the same seed always gives the same dataset.
         participations: Number of participation rows (6,000 by default); millions work, for
-            benchmarks; at most ``MAX_PARTICIPATIONS``.
+            benchmarks; at most ``MAX_PARTICIPATIONS``. Targets are in proportion (in tens,
+            at least ten), so that achievements keep their meaning at any size.
 
     Raises:
         InvalidArgumentError: ``participations`` is negative or above ``MAX_PARTICIPATIONS``

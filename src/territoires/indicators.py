@@ -75,8 +75,9 @@ from territoires.measures import (
     person_counts,
 )
 from territoires.model._validators import DATASET_EXPECTED, check_instance
-from territoires.model.contract import Action, Contract
+from territoires.model.contract import Action, Contract, Target
 from territoires.model.dataset import Dataset, Gazetteer
+from territoires.model.enums import TargetKind
 from territoires.model.period import Period
 from territoires.model.person import ActionReport, Participation
 from territoires.overview import TerritoryScope
@@ -90,6 +91,7 @@ __all__ = [
     "compute_indicators",
     "default_period",
     "parse_period",
+    "since_start",
 ]
 
 NATIONAL = "FR"
@@ -187,6 +189,44 @@ def parse_period(text: str | int | Period | None) -> Period:
     )
 
 
+def since_start(dataset: Dataset, end: dt.date | Period | str | int) -> Period:
+    """Return the period from the earliest start of a contract of ``dataset`` to ``end``.
+
+    The values of such a period are cumulative since the contracts began: the period a target
+    of a whole action or contract is compared with (see :func:`compute_indicators`).
+    ``territoires indicators --cumulative`` uses it.
+
+    Args:
+        dataset: The data; its contracts' starts (as signed: avenants prolong, never start
+            earlier).
+        end: The last day, or a period (its end is taken), or a text :func:`parse_period`
+            reads (``2021`` ends on 31 December 2021).
+
+    Example:
+        >>> import territoires
+        >>> str(since_start(territoires.demo.build(participations=0), "2021"))
+        '2019-06-12..2021-12-31'
+
+    Raises:
+        InvalidValueError: the dataset has no contract, or ``end`` is before every start.
+        FormatError: ``end`` is a text that names no period.
+
+    .. versionadded:: 0.2
+    """
+    last = end if isinstance(end, dt.date) else parse_period(end).end
+    if last is None:
+        raise InvalidValueError("end", end, "a period with an end date")
+    starts = [contract.period.start for contract in dataset.contracts]
+    if not starts:
+        raise InvalidValueError("dataset", "no contract", "a dataset with at least one contract")
+    first = min(starts)
+    if last < first:
+        raise InvalidValueError(
+            "end", last.isoformat(), f"a date on or after the first contract's start ({first})"
+        )
+    return Period(first, last)
+
+
 @attrs.frozen(kw_only=True)
 class IndicatorRow:
     """One cell of an indicator table.
@@ -202,8 +242,14 @@ class IndicatorRow:
         category: The value of that dimension (``female``, ``18-25``…), None for the total.
         value: The value, None when suppressed or undefined.
         unit: Unit of the value (a percent is 0–100).
-        target: The target set for the action, if any.
-        achievement: Value over target, as a fraction, when both are known.
+        target: The target compared with this row, if any (see :func:`compute_indicators`):
+            a target of the action on an action's total, of the contract on a contract's.
+        target_kind: What that target is for (:class:`~territoires.TargetKind`): the period,
+            the whole action or the whole contract; None without a target.
+        achievement: Value over target, as a fraction, when both are known and compare like
+            with like: a target of the whole action (or contract) only when the period starts
+            on or before the action's (or contract's) start, so that the value is cumulative
+            from that start to the end of the period; None otherwise.
         status: Published, suppressed (primary or secondary) or undefined.
         counts: The persons behind the value, as disclosure control sees them: ``(n,)`` for
             a count of persons, ``(numerator, denominator)`` for a share or a rate, ``()``
@@ -226,6 +272,7 @@ class IndicatorRow:
     target: Decimal | None = None
     achievement: Decimal | None = None
     status: CellStatus = CellStatus.PUBLISHED
+    target_kind: TargetKind | None = None
     counts: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
@@ -252,6 +299,7 @@ class IndicatorRow:
             "value": text(self.value),
             "unit": self.unit.value,
             "target": text(self.target),
+            "target_kind": self.target_kind.value if self.target_kind else None,
             "achievement": text(self.achievement),
             "status": self.status.published.value,
         }
@@ -658,6 +706,14 @@ def compute_indicators(
     between 1 and the threshold minus one persons. The table's :attr:`IndicatorTable.audit`
     is that audit's report: the certificate every export carries.
 
+    Targets are compared like with like (:class:`~territoires.TargetKind`). An action's
+    targets go on its total rows, a contract's on the contract's: a target of one period
+    only when ``period`` is exactly its year or semester; a target of the whole action (or
+    contract) always, with an achievement only when ``period`` starts on or before the
+    action's (or contract's) start, so that the value is cumulative from that start (use
+    :func:`since_start`); otherwise the target is shown and the achievement is None.
+    :attr:`IndicatorRow.target_kind` says which kind a row shows.
+
     Args:
         dataset: The data.
         period: A :class:`~territoires.Period`, or a text: ``2021``, ``2021-S1``,
@@ -1059,6 +1115,29 @@ def _shares(
             groups.append(Group(parent=total, children=(("denominator", key), *left_out)))
 
 
+def _compared(
+    goals: Iterable[Target], whole: TargetKind, start: dt.date, period: Period
+) -> dict[str, tuple[Target, bool]]:
+    """The target each indicator's row shows, and whether its achievement is comparable.
+
+    A target of one period is shown only when the table's period is exactly its year or
+    semester, and is then comparable. A target of the whole action (or contract) is always
+    shown, and comparable only when the period starts on or before ``start`` (the action's or
+    the contract's), so that the value counts everything since the start. A target of the
+    period wins over one of the whole when both exist.
+    """
+    found: dict[str, tuple[Target, bool]] = {}
+    for goal in goals:
+        if goal.kind is TargetKind.PERIOD:
+            if goal.period == period:
+                found[goal.indicator] = (goal, True)
+        elif goal.kind is whole:
+            current = found.get(goal.indicator)
+            if current is None or current[0].kind is not TargetKind.PERIOD:
+                found[goal.indicator] = (goal, period.start <= start)
+    return found
+
+
 def _rows(
     cells: Mapping[CellKey, _Computed],
     statuses: Mapping[CellKey, CellStatus],
@@ -1068,13 +1147,13 @@ def _rows(
 ) -> Iterator[IndicatorRow]:
     contract_of_action = {a.id: c for c in scope.contracts for a in c.actions}
     territory_of_contract = {c.id: c.territory for c in scope.contracts}
-    targets = {
-        (target.indicator, action.id): target
-        for contract in scope.contracts
-        for action in contract.actions
-        for target in action.targets
-        if target.year is None or Period.year(target.year) == period
-    }
+    targets: dict[tuple[str, Level, str], tuple[Target, bool]] = {}
+    for owner in scope.contracts:
+        found = _compared(owner.targets, TargetKind.CONTRACT, owner.period.start, period)
+        targets.update(((name, Level.CONTRACT, owner.id), it) for name, it in found.items())
+        for run in owner.actions:
+            found = _compared(run.targets, TargetKind.ACTION, run.period.start, period)
+            targets.update(((name, Level.ACTION, run.id), it) for name, it in found.items())
     for key, (indicator, _, computed_value, cell) in cells.items():
         name, level, entity_id, dimension, category = key
         if level not in wanted.levels or name not in wanted.names:
@@ -1094,12 +1173,13 @@ def _rows(
             territory = entity_id
         if level is not Level.NATIONAL and not wanted.within(territory):
             continue
-        target = achievement = None
-        if action is not None and dimension is None:
-            goal = targets.get((name, action))
-            if goal is not None:
-                target = goal.value
-                if value is not None and target:
+        target = achievement = target_kind = None
+        if dimension is None and level in (Level.ACTION, Level.CONTRACT):
+            compared = targets.get((name, level, entity_id))
+            if compared is not None:
+                goal, comparable = compared
+                target, target_kind = goal.value, goal.kind
+                if comparable and value is not None and target:
                     achievement = value / target
         yield IndicatorRow(
             indicator=name,
@@ -1115,5 +1195,6 @@ def _rows(
             target=target,
             achievement=achievement,
             status=status,
+            target_kind=target_kind,
             counts=cell.counts if cell is not None else (),
         )

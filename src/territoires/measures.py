@@ -32,7 +32,7 @@ from territoires._enum import LabelledEnum, Lang
 from territoires._names import check_name, namespace_of
 from territoires.exceptions import InvalidArgumentError, WrongTypeError
 from territoires.model import _validators as v
-from territoires.model.contract import Action, Contract, Source
+from territoires.model.contract import Action, Contract, Source, window_bounds
 from territoires.model.dataset import Gazetteer
 from territoires.model.enums import (
     AgeBand,
@@ -63,10 +63,12 @@ __all__ = [
     "Total",
     "Unit",
     "category_label",
+    "entries_in",
     "exits_in",
     "merge_all",
     "person_counts",
     "present_in",
+    "windows_of",
 ]
 
 
@@ -315,20 +317,43 @@ class Latest:
 class IndicatorInput:
     """The table a calculator works on: one action's (or one contract's) rows for a period.
 
+    **Present during a period.** A participation counts only within its action's *window*
+    (:meth:`Action.window_in <territoires.Action.window_in>`): the action's period as amended,
+    within the contract's period as amended, ended the day before the action's closure by an
+    avenant. Its *counted span* runs from its entry (or the window's start, if later) to its
+    exit (or the window's end, if earlier; with neither, it is still running). It is
+    *present* in a period when its counted span shares at least one day with the period. So a
+    participation without an exit date stops counting when its action ends, when its contract
+    ends, or when an avenant closes the action; a prolongation by avenant keeps it counting.
+    The contract is the one as amended at the end of the period: an avenant not yet in force
+    on that day neither prolongs nor closes anything.
+
+    **Exits.** An exit counts in the period holding its exit date, provided that date lies
+    within the action's window. A participation left after its window ended (the operator
+    recorded a late exit, or the action was closed early) has no exit in any period: the
+    action had stopped, so the exit is not an outcome of it. ``territoires validate`` warns
+    about such participations (``participation-open-after-action``).
+
     Attributes:
         contract: The contract, as amended at the end of the period.
         actions: The actions in the table: one for action granularity, the contract's
             actions for contract granularity.
-        participations: Every participation in those actions (the calculator decides which
-            ones the period concerns).
+        participations: Every participation in those actions, unclipped (the calculator
+            decides which ones the period concerns; use :attr:`windows` to stay within the
+            actions' windows).
         reports: Every report on those actions.
         period: The period the values are for.
         geography: The official geography (populations, memberships).
-        present: The participations *present* in the period: entered on or before its end,
-            not left before its start (selected once for every indicator).
-        exits: The participations whose exit date lies in the period.
+        windows: For each action of the table, by id, its window within the contract, or None
+            when the action never ran within it. Derived from ``contract`` and ``actions``.
+        present: The participations *present* in the period, as defined above (selected once
+            for every indicator): :func:`present_in` with :attr:`windows`.
+        exits: The participations whose exit date lies in the period and in their action's
+            window: :func:`exits_in` with :attr:`windows`.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       Presence and exits stay within each action's window (:attr:`windows`).
     """
 
     contract: Contract
@@ -337,11 +362,21 @@ class IndicatorInput:
     reports: Sequence[ActionReport]
     period: Period
     geography: Gazetteer | None = None
+    windows: Mapping[str, Period | None] = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda facts: windows_of(facts.contract, facts.actions), True),
+    )
     present: Sequence[Participation] = attrs.field(
-        default=attrs.Factory(lambda facts: present_in(facts.participations, facts.period), True)
+        default=attrs.Factory(
+            lambda facts: present_in(facts.participations, facts.period, windows=facts.windows),
+            True,
+        )
     )
     exits: Sequence[Participation] = attrs.field(
-        default=attrs.Factory(lambda facts: exits_in(facts.participations, facts.period), True)
+        default=attrs.Factory(
+            lambda facts: exits_in(facts.participations, facts.period, windows=facts.windows),
+            True,
+        )
     )
 
 
@@ -350,9 +385,61 @@ Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
 aggregates keyed by the values of the indicator's dimensions (the empty tuple without any)."""
 
 
-def present_in(rows: Sequence[Participation], period: Period) -> list[Participation]:
-    """Return the participations present in ``period`` (see :class:`IndicatorInput`)."""
-    start, end = period.start, period.end or dt.date.max
+def windows_of(contract: Contract, actions: Iterable[Action]) -> dict[str, Period | None]:
+    """Return the window of each action within ``contract``, by id (None: it never ran).
+
+    Give the contract as amended on the date of interest and its actions as amended (see
+    :meth:`Action.window_in <territoires.Action.window_in>`).
+
+    .. versionadded:: 0.2
+    """
+    found: dict[str, Period | None] = {}
+    for action in actions:
+        bounds = window_bounds(action, contract)
+        found[action.id] = None if bounds is None else Period(*bounds)
+    return found
+
+
+_NO_END = dt.date.max
+
+
+def _within(period: Period, window: Period | None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of ``period`` ∩ ``window``, None when they share no day."""
+    if window is None:
+        return None
+    start = max(period.start, window.start)
+    end = min(period.end or _NO_END, window.end or _NO_END)
+    return None if end < start else (start, end)
+
+
+def _select(
+    rows: Sequence[Participation],
+    period: Period,
+    windows: Mapping[str, Period | None] | None,
+    keep: Callable[[Sequence[Participation], dt.date, dt.date], list[Participation]],
+) -> list[Participation]:
+    """Apply ``keep`` to the rows of each action with the days of ``period`` in its window."""
+    if windows is None:
+        return keep(rows, period.start, period.end or _NO_END)
+    if len(windows) == 1:
+        # One action, the usual table: one pass, no grouping.
+        ((action, window),) = windows.items()
+        days = _within(period, window)
+        if days is None:
+            return []
+        return [row for row in keep(rows, *days) if row.action == action]
+    by_action: dict[str, list[Participation]] = {}
+    for row in rows:
+        by_action.setdefault(row.action, []).append(row)
+    found: list[Participation] = []
+    for action, window in windows.items():
+        days = _within(period, window)
+        if days is not None and action in by_action:
+            found.extend(keep(by_action[action], *days))
+    return found
+
+
+def _present(rows: Sequence[Participation], start: dt.date, end: dt.date) -> list[Participation]:
     return [
         row
         for row in rows
@@ -360,10 +447,78 @@ def present_in(rows: Sequence[Participation], period: Period) -> list[Participat
     ]
 
 
-def exits_in(rows: Sequence[Participation], period: Period) -> list[Participation]:
-    """Return the participations whose exit date lies in ``period``."""
-    start, end = period.start, period.end or dt.date.max
+def _exited(rows: Sequence[Participation], start: dt.date, end: dt.date) -> list[Participation]:
     return [row for row in rows if row.exit_date is not None and start <= row.exit_date <= end]
+
+
+def _entered(rows: Sequence[Participation], start: dt.date, end: dt.date) -> list[Participation]:
+    return [row for row in rows if start <= row.entry_date <= end]
+
+
+def present_in(
+    rows: Sequence[Participation],
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> list[Participation]:
+    """Return the participations present in ``period`` (see :class:`IndicatorInput`).
+
+    Args:
+        rows: The participations.
+        period: The period.
+        windows: The window of each action, by id (:func:`windows_of`, or
+            :attr:`IndicatorInput.windows`): a row counts only while within its action's
+            window, and rows of actions not in ``windows`` never count. None: no window (every
+            row counts from its entry to its exit, as before version 0.2).
+
+    Example:
+        >>> import datetime as dt
+        >>> from territoires import Participation, Sex, AgeBand, AdministrativeStatus
+        >>> row = Participation(id="p1", person="P1", action="a1",
+        ...     entry_date=dt.date(2020, 3, 1), status=AdministrativeStatus.REFUGEE,
+        ...     sex=Sex.FEMALE, age_band=AgeBand.FROM_26_TO_39)
+        >>> window = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+        >>> len(present_in([row], Period.year(2021)))
+        1
+        >>> len(present_in([row], Period.year(2021), windows={"a1": window}))
+        0
+
+    .. versionchanged:: 0.2
+       ``windows``.
+    """
+    return _select(rows, period, windows, _present)
+
+
+def exits_in(
+    rows: Sequence[Participation],
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> list[Participation]:
+    """Return the participations whose exit date lies in ``period`` (and in their window).
+
+    ``windows`` as for :func:`present_in`: an exit after its action's window ended is no
+    exit of any period.
+
+    .. versionchanged:: 0.2
+       ``windows``.
+    """
+    return _select(rows, period, windows, _exited)
+
+
+def entries_in(
+    rows: Sequence[Participation],
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> list[Participation]:
+    """Return the participations whose entry date lies in ``period`` (and in their window).
+
+    ``windows`` as for :func:`present_in`.
+
+    .. versionadded:: 0.2
+    """
+    return _select(rows, period, windows, _entered)
 
 
 def merge_all(parts: Sequence[Any]) -> Any:

@@ -167,6 +167,16 @@ class ProblemCode(LabelledEnum):
         "compte rendu hors de la période de l'action",
         "report period outside the action's",
     )
+    PARTICIPATION_OPEN_AFTER_ACTION = (
+        "participation-open-after-action",
+        "participation sans sortie à la fin de son action (ou de son contrat)",
+        "participation without an exit when its action (or contract) ended",
+    )
+    REPORT_OUTSIDE_WINDOW = (
+        "report-outside-window",
+        "compte rendu hors des jours où l'action compte (contrat terminé ou pas commencé)",
+        "report period outside the days its action counts (contract ended or not begun)",
+    )
     # Text shown to people
     SUSPICIOUS_TEXT = (
         "suspicious-text",

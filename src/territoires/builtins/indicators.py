@@ -1,9 +1,13 @@
 """Built-in plugin: the national set of indicators, each with its definition.
 
-Periods: a participation is *present* in a period when it entered on or before its end and
-had not left before its start; an *exit* in a period is a participation whose exit date lies in
-it. Budget lines are annual: a period counts the lines of every year it touches. Sources for
-the definitions: domain.md §3 (AGIR outcomes, reporting dimensions) and §7.
+Periods: a participation counts only within its action's window (the action's period as
+amended, within the contract's, ended by a closure): it is *present* in a period when the days
+from its entry to its exit (or to the window's end) that lie in the window share a day with the
+period; an *exit* in a period is a participation whose exit date lies in the period and in the
+window (see :class:`~territoires.IndicatorInput`). An action runs in a period when its window
+shares a day with it; an operator's report counts when it lies within the period and shares a
+day with its action's window. Budget lines are annual: a period counts the lines of every year
+it touches. Sources for the definitions: domain.md §3 (AGIR outcomes, reporting dimensions) and §7.
 """
 
 from __future__ import annotations
@@ -66,10 +70,8 @@ def _contracts(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
 def _actions(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
     counted: dict[tuple[str, ...], Total] = {}
     for action in facts.actions:
-        runs = action.period.overlaps(facts.period) and (
-            action.closed_on is None or action.closed_on > facts.period.start
-        )
-        if runs:
+        window = facts.windows.get(action.id)
+        if window is not None and window.overlaps(facts.period):
             key = (action.theme.value,)
             counted[key] = counted.get(key, Total(Decimal(0))).merge(Total(Decimal(1)))
     return counted
@@ -207,9 +209,15 @@ def _reported(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
     period = facts.period
     counts: dict[tuple[str, ...], int] = defaultdict(int)
     for report in facts.reports:
-        if report.period.start >= period.start and (
-            period.end is None
-            or (report.period.end is not None and report.period.end <= period.end)
+        window = facts.windows.get(report.action)
+        if (
+            window is not None
+            and window.overlaps(report.period)
+            and report.period.start >= period.start
+            and (
+                period.end is None
+                or (report.period.end is not None and report.period.end <= period.end)
+            )
         ):
             for cell in report.counts:
                 counts[cell.category.value, cell.sex.value, cell.age_band.value] += cell.count
@@ -273,8 +281,12 @@ INDICATORS: tuple[Indicator, ...] = (
         counts_persons=False,
         compute=_actions,
         dimensions=(Dimension.THEME,),
-        description_fr="Actions qui se déroulent pendant la période, par thème.",
-        description_en="Actions running during the period, by theme.",
+        description_fr="Actions qui se déroulent pendant la période, par thème : leur période "
+        "(avenants compris), dans celle du contrat et avant leur clôture éventuelle, a au moins "
+        "un jour dans la période.",
+        description_en="Actions running during the period, by theme: their period (as "
+        "amended), within the contract's and before their closure if any, shares at least one "
+        "day with the period.",
     ),
     Indicator(
         name="committed_euros",
@@ -333,12 +345,21 @@ INDICATORS: tuple[Indicator, ...] = (
         counts_persons=True,
         compute=_beneficiaries,
         dimensions=_PERSONS_BY,
-        description_fr="Personnes distinctes présentes dans une action pendant la période "
-        "(entrées avant sa fin, sorties après son début ou pas sorties), par catégorie de "
-        "public, sexe et tranche d'âge. Une personne suivie dans deux actions compte une fois.",
-        description_en="Distinct persons present in an action during the period (entered "
-        "before its end, not left before its start), by public category, sex and age band. A "
-        "person in two actions counts once.",
+        description_fr="Personnes distinctes présentes dans une action pendant la période, par "
+        "catégorie de public, sexe et tranche d'âge. Une participation est présente lorsque "
+        "les jours de son entrée à sa sortie (ou, sans sortie, jusqu'à la fin de l'action) "
+        "compris dans la fenêtre de l'action ont au moins un jour dans la période ; la fenêtre "
+        "est la période de l'action (avenants compris), dans celle du contrat (avenants "
+        "compris), jusqu'à la veille de sa clôture par avenant. Une participation sans date de "
+        "sortie cesse donc de compter à la fin de l'action ou du contrat. Une personne suivie "
+        "dans deux actions compte une fois.",
+        description_en="Distinct persons present in an action during the period, by public "
+        "category, sex and age band. A participation is present when the days from its entry "
+        "to its exit (or, without an exit, to the action's end) that lie in the action's window "
+        "share at least one day with the period; the window is the action's period (as "
+        "amended), within the contract's (as amended), up to the day before its closure by an "
+        "avenant. A participation without an exit date thus stops counting when its action or "
+        "its contract ends. A person in two actions counts once.",
         source=_REPORTING,
     ),
     _rate(
@@ -376,9 +397,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "Sorties en emploi durable ou formation qualifiante",
         "Exits into durable employment or qualifying training",
         _exit_rate("employment"),
-        "Among persons leaving an action during the period with a recorded situation, those "
+        "Among persons leaving an action during the period, while it ran, with a recorded "
+        "situation, those "
         "leaving for a CDI, a CDD of six months or more, or a qualifying training.",
-        "Parmi les personnes sorties d'une action pendant la période avec une situation "
+        "Parmi les personnes sorties d'une action pendant la période, alors qu'elle se "
+        "déroulait, avec une situation "
         "renseignée, celles sorties en CDI, CDD de six mois ou plus, ou formation qualifiante.",
         (Dimension.SEX,),
         _AGIR,
@@ -388,9 +411,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "Sorties en logement pérenne",
         "Exits into durable housing",
         _exit_rate("housing"),
-        "Among persons leaving an action during the period with a recorded housing "
+        "Among persons leaving an action during the period, while it ran, with a recorded "
+        "housing "
         "situation, those leaving into durable housing.",
-        "Parmi les personnes sorties d'une action pendant la période avec une situation de "
+        "Parmi les personnes sorties d'une action pendant la période, alors qu'elle se "
+        "déroulait, avec une situation de "
         "logement renseignée, celles sorties en logement pérenne.",
         (Dimension.SEX,),
         _AGIR,
@@ -400,9 +425,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "Progression en français à la sortie",
         "Progress in French at exit",
         _french_progress,
-        "Among persons leaving during the period with a French level assessed at entry and "
+        "Among persons leaving during the period, while their action ran, with a French level "
+        "assessed at entry and "
         "at exit, those whose level rose (CEFR).",
-        "Parmi les personnes sorties pendant la période dont le niveau de français a été "
+        "Parmi les personnes sorties pendant la période, alors que leur action se déroulait, "
+        "dont le niveau de français a été "
         "évalué à l'entrée et à la sortie, celles dont le niveau a progressé (CECRL).",
     ),
     Indicator(
@@ -432,12 +459,14 @@ INDICATORS: tuple[Indicator, ...] = (
         compute=_reported,
         dimensions=_PERSONS_BY,
         description_fr="Pour les actions sans données individuelles : les effectifs des "
-        "comptes rendus dont la période est comprise dans la période, par catégorie, sexe et "
+        "comptes rendus dont la période est comprise dans la période et touche la fenêtre de "
+        "l'action, par catégorie, sexe et "
         "tranche d'âge. Les comptes rendus successifs s'additionnent (une personne suivie sur "
         "deux semestres compte deux fois) ; une action avec des données individuelles n'est "
         "jamais comptée ici.",
         description_en="For actions without individual rows: the counts of the reports whose "
-        "period lies within the period, by category, sex and age band. Successive reports add "
+        "period lies within the period and shares a day with the action's window, by category, "
+        "sex and age band. Successive reports add "
         "up (a person followed over two semesters counts twice); an action with individual "
         "rows is never counted here.",
         source=_REPORTING,

@@ -214,10 +214,12 @@ def _class_hook(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any
     new = object.__new__
     setattr_ = object.__setattr__
 
-    def default_of(a: attrs.Attribute[Any]) -> Any:
+    def default_of(a: attrs.Attribute[Any], owner: Any) -> Any:
         default: Any = a.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            return default.factory()
+            # A default derived from other fields (a target's kind from its year) sees the
+            # values structured so far, None for those that could not be.
+            return default.factory(owner) if default.takes_self else default.factory()
         return default
 
     def structure(data: Any, _: Any) -> T:
@@ -257,13 +259,15 @@ def _class_hook(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any
                 error.__notes__ = [_attribute_note(cls, name, a.type)]
                 errors.append(error)
             else:
-                values[name] = default_of(a)
+                values[name] = default_of(
+                    a, types.SimpleNamespace(**{f.name: values.get(f.name) for f in fields})
+                )
         # Run the invariants on whatever could be structured, so a user sees them all now.
         candidate: Any = types.SimpleNamespace(**{a.name: values.get(a.name) for a in fields})
         if not errors:
             candidate = new(cls)
             for a in fields:
-                setattr_(candidate, a.name, values[a.name] if a.init else default_of(a))
+                setattr_(candidate, a.name, values[a.name] if a.init else default_of(a, candidate))
         for a in init_fields:
             if a.validator is None or a.name not in values:
                 continue

@@ -68,8 +68,19 @@ INDICATOR_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("category", "string", "Category of the breakdown (female, 18-25...); empty for a total."),
     ("value", "number", "The value; empty when suppressed or undefined."),
     ("unit", "string", "persons, count, euros, percent (0-100) or per_10000."),
-    ("target", "number", "The target set for the action, if any."),
-    ("achievement", "number", "Value over target, as a fraction."),
+    ("target", "number", "The target compared with the row (an action's or a contract's), if any."),
+    (
+        "target_kind",
+        "string",
+        "What the target is for: period (this year or semester), action (the whole action) or "
+        "contract (the whole contract); empty without a target.",
+    ),
+    (
+        "achievement",
+        "number",
+        "Value over target, as a fraction; empty unless the value and the target compare like "
+        "with like (a whole-action or whole-contract target needs a period from its start).",
+    ),
     ("status", "string", "published, suppressed (secret statistique) or undefined."),
     ("threshold", "integer", "Smallest number of persons a published count may have."),
     ("synthetic", "boolean", "Whether the figures come from synthetic data."),
@@ -182,6 +193,7 @@ def _row_values(row: IndicatorRow, table: IndicatorTable, secret: str | None) ->
         value,
         row.unit.value,
         row.target,
+        row.target_kind.value if row.target_kind else None,
         row.achievement,
         status.value,
         table.threshold,
@@ -449,6 +461,7 @@ def _table(
 ) -> IndicatorTable:
     from territoires.indicators import IndicatorRow, IndicatorTable, Level
     from territoires.measures import Dimension, Unit
+    from territoires.model.enums import TargetKind
     from territoires.model.period import Period
 
     problems: list[Problem] = []
@@ -513,6 +526,7 @@ def _table(
         dimension = member(index, record, "dimension", Dimension)
         value, target = number(index, record, "value"), number(index, record, "target")
         achievement = number(index, record, "achievement")
+        target_kind = member(index, record, "target_kind", TargetKind)
         for field in ("indicator", "territory"):
             if not text(record, field):
                 fail(index, field, "", "a value")
@@ -537,6 +551,7 @@ def _table(
                 value=value,
                 unit=unit,
                 target=target,
+                target_kind=target_kind,
                 achievement=achievement,
                 status=status,
             )

@@ -737,6 +737,7 @@ _INDICATOR_COLUMNS = (
     _Column("value", "number"),
     _Column("unit"),
     _Column("target", "number"),
+    _Column("target_kind"),
     _Column("achievement", "number", FRACTION_FORMAT),
     _Column("status"),
 )
@@ -769,6 +770,7 @@ def write_indicators_xlsx(
     """
     from territoires.disclosure import CellStatus
     from territoires.measures import Unit
+    from territoires.model.enums import TargetKind
 
     formats = {
         Unit.PERSONS: COUNT_FORMAT,
@@ -796,6 +798,7 @@ def write_indicators_xlsx(
                 number(row.value, row.unit),
                 row.unit,
                 number(row.target, row.unit),
+                row.target_kind,
                 row.achievement,
                 row.status.published,  # never primary or secondary: see CellStatus
             ]
@@ -829,7 +832,15 @@ def write_indicators_xlsx(
         yield []
         yield ["Unité (colonne unit)", "Signification"]
         yield from ([unit.value, unit.label_fr] for unit in Unit)
-        yield ["achievement", "valeur rapportée à la cible (100 % : cible atteinte)"]
+        yield []
+        yield ["Cible (colonne target_kind)", "Signification"]
+        yield from ([kind.value, kind.label_fr] for kind in TargetKind)
+        yield [
+            "achievement",
+            "valeur rapportée à la cible (100 % : cible atteinte) ; vide quand la cible de "
+            "l'action ou du contrat entier ne se compare pas à la période (elle ne part pas "
+            "de son début)",
+        ]
         yield []
         yield ["Indicateur", "Libellé"]
         yield from ([name, ind.label_fr] for name, ind in sorted(table.indicators.items()))

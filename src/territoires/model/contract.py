@@ -19,6 +19,7 @@ from territoires.model.enums import (
     GovernanceLevel,
     PublicCategory,
     SignatoryRole,
+    TargetKind,
     Theme,
     WindowStart,
 )
@@ -80,21 +81,104 @@ class Funding:
     spent: Decimal | None = attrs.field(default=None, validator=v.optional(v.money))
 
 
+def _semester(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if type(value) is not int or value not in (1, 2):
+        raise v.fail(attribute, value, "1 (January to June) or 2 (July to December)")
+    if getattr(instance, "year", None) is None:
+        raise v.fail(attribute, value, "no semester unless the target gives its year")
+
+
+def _default_kind(target: Target) -> TargetKind:
+    # Files written before kinds existed: a year meant that year, no year the whole action.
+    return TargetKind.PERIOD if target.year is not None else TargetKind.ACTION
+
+
+def _kind_fits_year(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.member_of(TargetKind)(instance, attribute, value)
+    year = getattr(instance, "year", None)
+    if value is TargetKind.PERIOD and year is None:
+        raise v.fail(
+            attribute, value.value, "a year (and a semester, if any) for a target of one period"
+        )
+    if value is not TargetKind.PERIOD and year is not None:
+        assert isinstance(value, TargetKind)
+        raise v.fail(
+            attribute,
+            value.value,
+            f"no year for a target of kind '{value.value}' (a target set for {year} alone "
+            "is of kind 'period')",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Target:
-    """A quantified objective of an action, compared with the indicator of the same name.
+    """A quantified objective, compared with the indicator of the same name.
+
+    A target says what it is for (:class:`TargetKind`): one period (a year, or a semester
+    of it), the whole action (cumulative from the action's start), or the whole contract. It
+    is compared like with like only (see :func:`territoires.indicators.compute_indicators`).
 
     Attributes:
         indicator: Name of the indicator the target is set on.
         value: Target value, in the indicator's unit.
-        year: Year the target applies to; None for the whole action.
+        year: Year the target applies to, for a target of one period; None otherwise.
+        semester: 1 or 2 for a target of one semester of ``year``; None for the whole year.
+        kind: What the target is for: ``period`` (needs ``year``, and ``semester`` for half
+            a year), ``action`` or ``contract`` (neither). By default a target of one period
+            when ``year`` is given, else of the whole action, as files written before version
+            0.2 meant. An action holds targets of kind ``period`` or ``action``, a contract of
+            kind ``period`` or ``contract``.
+
+    Example:
+        >>> Target(indicator="beneficiaries", value=Decimal(40), year=2021).kind.value
+        'period'
+        >>> str(Target(indicator="beneficiaries", value=Decimal(20), year=2021,
+        ...            semester=2).period)
+        '2021-07-01..2021-12-31'
+        >>> Target(indicator="beneficiaries", value=Decimal(120)).kind.value
+        'action'
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``kind`` and ``semester``.
     """
 
     indicator: str = attrs.field(validator=v.identifier)
     value: Decimal = attrs.field(validator=v.finite_decimal)
     year: int | None = attrs.field(default=None, validator=v.optional(v.year))
+    semester: int | None = attrs.field(default=None, validator=_semester)
+    kind: TargetKind = attrs.field(
+        default=attrs.Factory(_default_kind, takes_self=True), validator=_kind_fits_year
+    )
+
+    @property
+    def period(self) -> Period | None:
+        """The year or semester of a target of one period; None for the other kinds."""
+        if self.year is None:
+            return None
+        if self.semester is None:
+            return Period.year(self.year)
+        return Period.semester(self.year, self.semester)
+
+
+def _kinds(*allowed: TargetKind) -> v.Validator:
+    wanted = " or ".join(f"'{kind.value}'" for kind in allowed)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        v.tuple_of(Target)(instance, attribute, value)
+        assert isinstance(value, tuple)
+        for target in value:
+            if target.kind not in allowed:
+                raise v.fail(
+                    attribute,
+                    target.kind.value,
+                    f"targets of kind {wanted} here (a {target.kind.label_en} does not belong "
+                    f"to {attribute.name.split('.')[0]} of this record)",
+                )
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
@@ -110,7 +194,7 @@ class Action:
         public: Who the action is for; None means the contract's public as amended, so an
             avenant opening the contract opens the action too.
         funding: Funding lines.
-        targets: Quantified objectives.
+        targets: Quantified objectives: for one period, or for the whole action.
         closed_on: Date from which the action was closed by an avenant, if any.
         description: Free text.
 
@@ -126,13 +210,50 @@ class Action:
         default=None, validator=v.optional(v.instance(PublicScope))
     )
     funding: tuple[Funding, ...] = attrs.field(default=(), validator=v.tuple_of(Funding))
-    targets: tuple[Target, ...] = attrs.field(default=(), validator=v.tuple_of(Target))
+    targets: tuple[Target, ...] = attrs.field(
+        default=(), validator=_kinds(TargetKind.PERIOD, TargetKind.ACTION)
+    )
     closed_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
     description: str = attrs.field(default="", validator=v.any_text)
 
     def public_in(self, contract: Contract) -> PublicScope:
         """Return the public of this action within ``contract`` (its own, or the contract's)."""
         return self.public if self.public is not None else contract.public
+
+    def window_in(self, contract: Contract) -> Period:
+        """Return the days a participation in this action can count, within ``contract``.
+
+        The window is the action's period as amended, within the contract's period as
+        amended, and ends the day before :attr:`closed_on` when an avenant closed the action.
+        Give the action and the contract as amended on the date of interest
+        (``contract.as_of(day)`` and its action): an avenant not yet in force neither
+        prolongs nor closes anything. A participation counts in a period only while it lies
+        within this window and before its exit (see :class:`territoires.IndicatorInput`).
+
+        When the action never ran within the contract (closed before it started, or its
+        period outside the contract's), the window is the single day before its start, which
+        no participation can reach, since an entry before the action's start is refused.
+
+        Example:
+            >>> contract = Contract(
+            ...     id="brest", kind=ContractKind.CTAIR, territory="242900314",
+            ...     title="CTAIR Brest", period=Period(dt.date(2019, 7, 1), dt.date(2021, 12, 31)),
+            ...     public=PublicScope(categories=frozenset({PublicCategory.REFUGEE})))
+            >>> action = Action(
+            ...     id="brest-01", title="Cours de français", theme=Theme.FRENCH_LANGUAGE,
+            ...     period=Period(dt.date(2019, 9, 1), dt.date(2022, 6, 30)),
+            ...     closed_on=dt.date(2021, 7, 1))
+            >>> str(action.window_in(contract))
+            '2019-09-01..2021-06-30'
+
+        .. versionadded:: 0.2
+        """
+        found = window_bounds(self, contract)
+        if found is None:
+            # An empty window: the day before the action's start, when no entry is valid.
+            before = self.period.start - dt.timedelta(days=1)
+            return Period(before, before)
+        return Period(*found)
 
     def is_open(self, on: dt.date) -> bool:
         """Return True when the action runs on ``on`` and was not closed before."""
@@ -143,6 +264,21 @@ class Action:
     def committed(self) -> Decimal:
         """Total amount committed over every funding line."""
         return sum((f.committed for f in self.funding), Decimal(0))
+
+
+def window_bounds(action: Action, contract: Contract) -> tuple[dt.date, dt.date | None] | None:
+    """The first and last day of :meth:`Action.window_in` (None: no end), None when empty."""
+    start = max(action.period.start, contract.period.start)
+    end = action.period.end
+    if contract.period.end is not None and (end is None or contract.period.end < end):
+        end = contract.period.end
+    if action.closed_on is not None:
+        last = action.closed_on - dt.timedelta(days=1)
+        if end is None or last < end:
+            end = last
+    if end is not None and end < start:
+        return None
+    return start, end
 
 
 @attrs.frozen(kw_only=True)
@@ -294,12 +430,16 @@ class Contract:
         signatories: Who signs, in which role (several collectivités may co-sign).
         actions: Actions funded by the contract at signature.
         amendments: Avenants, in any order.
+        targets: Quantified objectives of the contract as a whole: for one period, or for the
+            whole contract (cumulative from its start). Compared with the contract's row.
         diagnostic: The shared territorial diagnostic.
         governance: Committees that follow the contract.
         sources: Where the facts about the contract come from.
         terms: How the contract settles the points of eligibility where sources disagree.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``targets``.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -312,6 +452,9 @@ class Contract:
     signatories: tuple[Signatory, ...] = attrs.field(default=(), validator=v.tuple_of(Signatory))
     actions: tuple[Action, ...] = attrs.field(default=(), validator=v.tuple_of(Action))
     amendments: tuple[Amendment, ...] = attrs.field(default=(), validator=v.tuple_of(Amendment))
+    targets: tuple[Target, ...] = attrs.field(
+        default=(), validator=_kinds(TargetKind.PERIOD, TargetKind.CONTRACT)
+    )
 
     @amendments.validator
     def _prolongations_after_start(

@@ -24,6 +24,7 @@ __all__ = [
     "PublicCategory",
     "Sex",
     "SignatoryRole",
+    "TargetKind",
     "TerritoryKind",
     "Theme",
     "WindowStart",
@@ -391,3 +392,19 @@ class WindowStart(LabelledEnum):
     FIRST_PERMIT = ("first_permit", "premier titre de séjour", "first residence permit")
     PERMIT = ("permit", "titre de séjour détenu", "residence permit held")
     CIR = ("cir", "signature du CIR", "signature of the CIR")
+
+
+class TargetKind(LabelledEnum):
+    """What a target is compared with: one period, the whole action, or the whole contract.
+
+    A target of one period (a year or a semester) is compared with the value of that period
+    only; a target of the whole action (or contract) with the value from the action's (or
+    contract's) start to the end of the period reported, so that a three-year objective is
+    never compared with one year's count.
+
+    .. versionadded:: 0.2
+    """
+
+    PERIOD = ("period", "objectif de la période", "target for the period")
+    ACTION = ("action", "objectif de l'action entière", "target for the whole action")
+    CONTRACT = ("contract", "objectif du contrat entier", "target for the whole contract")

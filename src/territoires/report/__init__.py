@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -88,6 +88,7 @@ from territoires.model.enums import (
     FundingSource,
     PublicCategory,
     Sex,
+    TargetKind,
     Theme,
 )
 from territoires.model.period import Period
@@ -234,9 +235,9 @@ class ActionProgress:
         current: Its value over the period.
         cumulative: Its value from the start of the action to the end of the period.
         target: The target that applies, None when none does.
-        target_kind: What the target is for: ``period`` (compared with the period's value),
-            ``action`` (the whole action, compared with the cumulative value) or
-            ``contract``; None without target.
+        target_kind: What the target is for (:class:`~territoires.TargetKind`): one period
+            (compared with the period's value), the whole action or the whole contract
+            (compared with the value since its start); None without target.
         prorated: The target times the elapsed share of its span at the end of the period
             (the action's window for a whole-action target); None without target.
         achievement: The compared value over the whole target, as a fraction, when the value
@@ -253,7 +254,7 @@ class ActionProgress:
     current: Figure
     cumulative: Figure | None
     target: Decimal | None
-    target_kind: str | None
+    target_kind: TargetKind | None
     prorated: Decimal | None
     achievement: Decimal | None
     state: ProgressState
@@ -261,7 +262,9 @@ class ActionProgress:
     @property
     def compared(self) -> Figure | None:
         """The value compared with the target (the period's, or since the action's start)."""
-        return self.cumulative if self.target_kind == "action" else self.current
+        if self.target_kind in (TargetKind.ACTION, TargetKind.CONTRACT):
+            return self.cumulative
+        return self.current
 
 
 @attrs.frozen(kw_only=True)
@@ -310,12 +313,15 @@ class ContractSection:
         line: The contract on the report's date (:class:`territoires.overview.ContractLine`):
             status, period and avenants in force, euros.
         actions: Every action of the contract as amended, in the contract's order.
+        targets: The contract's own targets (:attr:`Contract.targets
+            <territoires.Contract.targets>`) against its value at contract level.
 
     .. versionadded:: 0.2
     """
 
     line: ContractLine
     actions: tuple[ActionLine, ...]
+    targets: tuple[ActionProgress, ...] = ()
 
     def count(self, state: ProgressState) -> int:
         """Return the number of actions in ``state``."""
@@ -527,7 +533,7 @@ def build_report(
             target.indicator
             for line in seen.contracts
             for action in line.actions
-            for target in action.targets
+            for target in (*action.targets, *line.contract.targets)
             if target.indicator in registry
         }
     )
@@ -539,7 +545,11 @@ def build_report(
     # hidden one (the year minus the cumulative, the period minus the previous...).
     mark = fingerprint or _SAME_DATA
     together = ledger if ledger is not None else Ledger()
-    levels = (Level.ACTION, Level.NATIONAL if scope is None else Level.TERRITORY)
+    levels = (
+        Level.ACTION,
+        Level.CONTRACT,  # the contracts' own targets
+        Level.NATIONAL if scope is None else Level.TERRITORY,
+    )
     engine = compute_indicators(
         dataset,
         period=chosen,
@@ -609,7 +619,10 @@ def build_report(
         budgets=tuple(_budget(table, place, lang) for place in places),
         previous=previous,
         sections=tuple(
-            ContractSection(line=line, actions=progress.actions(line)) for line in seen.contracts
+            ContractSection(
+                line=line, actions=progress.actions(line), targets=progress.contract(line)
+            )
+            for line in seen.contracts
         ),
         beneficiaries=tuple(
             breakdown
@@ -690,27 +703,6 @@ def _since(seen: Overview, period: Period) -> Period | None:
     return Period(min(first, period.start), period.end)
 
 
-def _window_in(action: Action, contract: Contract) -> Period:
-    """The days a participation of ``action`` can count within ``contract`` (both as amended).
-
-    The action's period within the contract's, ended the day before ``closed_on``. Package A
-    adds :meth:`Action.window_in` with this meaning; the report then calls it.
-    """
-    start = max(action.period.start, contract.period.start)
-    ends = [d for d in (action.period.end, contract.period.end) if d is not None]
-    if action.closed_on is not None:
-        ends.append(action.closed_on - dt.timedelta(days=1))
-    end = min(ends, default=None)
-    if end is not None and end < start:
-        return Period(start - dt.timedelta(days=1), start - dt.timedelta(days=1))
-    return Period(start, end)
-
-
-def _kind(target: Target) -> str:
-    """What a target is for. Until package A's ``Target.kind``: a year means one period."""
-    return "period" if target.year is not None else "action"
-
-
 def _days(period: Period, until: dt.date | None = None) -> int:
     """Days of ``period`` up to ``until`` (inclusive); 0 when it starts after."""
     end = period.end if until is None or (period.end is not None and period.end < until) else until
@@ -733,10 +725,12 @@ class _Progress:
     ) -> None:
         self.dataset, self.period, self.lang = dataset, period, lang
         self.current = current
-        self.tables = (
-            _by_action(current),
-            _by_action(previous) if previous is not None else None,
-            _by_action(cumulative) if cumulative is not None else None,
+        found = (current, previous, cumulative)
+        self.tables = tuple(
+            _by_entity(table, Level.ACTION) if table is not None else None for table in found
+        )
+        self.contracts = tuple(
+            _by_entity(table, Level.CONTRACT) if table is not None else None for table in found
         )
         self.reports: dict[str, list[Period]] = defaultdict(list)
         for report in dataset.reports:
@@ -751,8 +745,18 @@ class _Progress:
     def actions(self, line: ContractLine) -> tuple[ActionLine, ...]:
         return tuple(self.action(action, line.contract) for action in line.actions)
 
+    def contract(self, line: ContractLine) -> tuple[ActionProgress, ...]:
+        """The contract's own targets against its values at contract level."""
+        contract = line.contract
+        targets = {t.indicator: t for t in contract.targets if self.applies(t)}
+        return tuple(
+            self.progress(contract.id, contract.period, name, target, self.contracts)
+            for name, target in targets.items()
+            if name in self.current.indicators
+        )
+
     def action(self, action: Action, contract: Contract) -> ActionLine:
-        window = _window_in(action, contract)
+        window = action.window_in(contract)
         targets = {t.indicator: t for t in action.targets if self.applies(t)}
         names = [n for n in targets if n in self.current.indicators]
         # Every action shows its persons: those its operator reports when it reports counts.
@@ -765,35 +769,52 @@ class _Progress:
             title=action.title,
             theme=action.theme,
             window=window,
-            indicators=tuple(self.progress(action, window, n, targets.get(n)) for n in names),
+            indicators=tuple(
+                self.progress(action.id, window, n, targets.get(n), self.tables) for n in names
+            ),
             no_report=self.no_report(action, window),
             open_after_end=self.open_after_end(action, window),
         )
 
     def applies(self, target: Target) -> bool:
-        """A whole-action target always applies; a year's target, to a period in that year."""
-        if _kind(target) == "action":
-            return True
-        end = self.period.end
-        return end is not None and target.year == self.period.start.year == end.year
+        """A whole-action or whole-contract target always; one period's, on that period only.
 
-    def figure(self, index: int, action: str, name: str) -> Figure | None:
-        table = self.tables[index]
+        The engine's rule (:class:`~territoires.TargetKind`): a target of 2021 is not
+        compared with a semester of 2021, nor with 2022.
+        """
+        if target.kind is not TargetKind.PERIOD:
+            return True
+        return target.period == self.period
+
+    @staticmethod
+    def figure(
+        tables: Sequence[dict[tuple[str, str], IndicatorRow] | None],
+        index: int,
+        entity: str,
+        name: str,
+    ) -> Figure | None:
+        table = tables[index]
         if table is None:
             return None
-        row = table.get((action, name))
+        row = table.get((entity, name))
         if row is None:  # no row: nothing in the period, a zero that reveals no one
             return Figure(value=Decimal(0), status=CellStatus.PUBLISHED)
         shown = row.value if not row.status.suppressed else None
         return Figure(value=shown, status=row.status)
 
     def progress(
-        self, action: Action, window: Period, name: str, target: Target | None
+        self,
+        entity: str,
+        window: Period,
+        name: str,
+        target: Target | None,
+        tables: Sequence[dict[tuple[str, str], IndicatorRow] | None],
     ) -> ActionProgress:
-        current = self.figure(0, action.id, name)
+        """One indicator of an action (or a contract, ``window`` its period) and its target."""
+        current = self.figure(tables, 0, entity, name)
         assert current is not None
-        previous = self.figure(1, action.id, name)
-        cumulative = self.figure(2, action.id, name)
+        previous = self.figure(tables, 1, entity, name)
+        cumulative = self.figure(tables, 2, entity, name)
         definition = self.current.indicators[name]
         progress = ActionProgress(
             indicator=name,
@@ -810,10 +831,12 @@ class _Progress:
         )
         if target is None:
             return progress
-        kind = _kind(target)
-        span = window if kind == "action" else Period.year(target.year or self.period.start.year)
-        if kind == "period":
-            span = Period(max(span.start, window.start), _earliest(span.end, window.end))
+        kind = target.kind
+        span = window
+        if target.period is not None:  # one period's target: prorated over its days of work
+            span = Period(
+                max(target.period.start, window.start), _earliest(target.period.end, window.end)
+            )
         total = _days(span)
         elapsed = _days(span, self.period.end)
         prorated = target.value * elapsed / total if total else target.value
@@ -860,11 +883,12 @@ def _earliest(one: dt.date | None, other: dt.date | None) -> dt.date | None:
     return min(ends, default=None)
 
 
-def _by_action(table: IndicatorTable) -> dict[tuple[str, str], IndicatorRow]:
+def _by_entity(table: IndicatorTable, level: Level) -> dict[tuple[str, str], IndicatorRow]:
+    """The totals of ``table`` at ``level``, by action (or contract) and indicator."""
     return {
-        (row.action, row.indicator): row
-        for row in table.select(level=Level.ACTION, dimension=None)
-        if row.action is not None
+        (entity, row.indicator): row
+        for row in table.select(level=level, dimension=None)
+        if (entity := row.action if level is Level.ACTION else row.contract) is not None
     }
 
 

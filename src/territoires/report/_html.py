@@ -23,7 +23,7 @@ from territoires._enum import Lang
 from territoires._printable import printable
 from territoires.disclosure import CellStatus
 from territoires.measures import Dimension, Unit
-from territoires.model.enums import ContractKind
+from territoires.model.enums import ContractKind, TargetKind
 from territoires.report import (
     WELL_BEHIND,
     ActionProgress,
@@ -390,6 +390,11 @@ class _Page:
             self.avenants(line),
             f"<h4>{esc(self.w('contract_budget'))}</h4>",
             self.contract_budget(line),
+            *(
+                [f"<h4>{esc(self.w('contract_targets'))}</h4>", self.contract_targets(section)]
+                if section.targets
+                else []
+            ),
             f"<h4>{esc(self.w('actions_heading'))}</h4>",
             self.actions(section),
             "</section>",
@@ -462,22 +467,10 @@ class _Page:
         return _table(headers, rows, numeric=[False, True, True, True], footer=footer)
 
     def actions(self, section: ContractSection) -> str:
-        report, lang = self.report, self.lang
+        lang = self.lang
         if not section.actions:
             return f"<p>{esc(self.w('no_action'))}</p>"
-        previous = (
-            wording.period_label(report.previous, lang) if report.previous is not None else "—"
-        )
-        headers = [
-            self.w("action"),
-            self.w("indicator"),
-            previous,
-            wording.period_label(report.period, lang),
-            self.w("since_start"),
-            self.w("target"),
-            self.w("progress"),
-            self.w("flags"),
-        ]
+        headers = [self.w("action"), *self.progress_headers(), self.w("flags")]
         rows, classes = [], []
         for action in section.actions:
             flags = []
@@ -495,33 +488,67 @@ class _Page:
                 classes.append([""] * 8)
                 continue
             for index, progress in enumerate(action.indicators):
-                cells, kinds = [], []
-                for figure in (progress.previous, progress.current, progress.cumulative):
-                    text, kind = self.figure_cell(figure, progress.unit)
-                    cells.append(text)
-                    kinds.append(kind)
-                target = "—"
-                if progress.target is not None:
-                    kind = self.w("kind_" + (progress.target_kind or "action"))
-                    target = (
-                        f"{esc(wording.amount(progress.target, progress.unit, lang))}<br><small>"
-                        f"{esc(self.w('target_kind'))} {esc(kind)}</small>"
-                    )
+                cells, kinds = self.progress_cells(progress)
                 rows.append(
                     [
                         title if index == 0 else "",
-                        bdi(progress.indicator_label),
                         *cells,
-                        target,
-                        self.bar(progress),
                         flag_html if index == 0 else "",
                     ]
                 )
-                classes.append(["", "", *kinds, "", "", ""])
+                classes.append(["", *kinds, ""])
         return _table(
             headers,
             rows,
             numeric=[False, False, True, True, True, True, False, False],
+            classes=classes,
+        )
+
+    def progress_headers(self) -> list[str]:
+        """Indicator, previous period, period, since the start, target, progress."""
+        report, lang = self.report, self.lang
+        previous = (
+            wording.period_label(report.previous, lang) if report.previous is not None else "—"
+        )
+        return [
+            self.w("indicator"),
+            previous,
+            wording.period_label(report.period, lang),
+            self.w("since_start"),
+            self.w("target"),
+            self.w("progress"),
+        ]
+
+    def progress_cells(self, progress: ActionProgress) -> tuple[list[str], list[str]]:
+        """The cells of :meth:`progress_headers` for one indicator, and their classes."""
+        cells, kinds = [], []
+        for figure in (progress.previous, progress.current, progress.cumulative):
+            text, kind = self.figure_cell(figure, progress.unit)
+            cells.append(text)
+            kinds.append(kind)
+        target = "—"
+        if progress.target is not None:
+            kind = self.w("kind_" + (progress.target_kind or TargetKind.ACTION).value)
+            target = (
+                f"{esc(wording.amount(progress.target, progress.unit, self.lang))}<br><small>"
+                f"{esc(self.w('target_kind'))} {esc(kind)}</small>"
+            )
+        return (
+            [bdi(progress.indicator_label), *cells, target, self.bar(progress)],
+            ["", *kinds, "", ""],
+        )
+
+    def contract_targets(self, section: ContractSection) -> str:
+        """The contract's own targets, against its values at contract level."""
+        rows, classes = [], []
+        for progress in section.targets:
+            cells, kinds = self.progress_cells(progress)
+            rows.append(cells)
+            classes.append(kinds)
+        return _table(
+            self.progress_headers(),
+            rows,
+            numeric=[False, True, True, True, True, False],
             classes=classes,
         )
 

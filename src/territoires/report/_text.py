@@ -59,6 +59,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "changes_none": ("sans changement chiffré", "no quantified change"),
     "contract_budget": ("Budget par financeur", "Budget by funder"),
     "actions_heading": ("Actions", "Actions"),
+    "contract_targets": ("Objectifs du contrat", "The contract's targets"),
     "no_action": ("Aucune action.", "No action."),
     "since_start": ("Depuis le début", "Since the start"),
     "target_kind": ("Objectif pour", "Target for"),

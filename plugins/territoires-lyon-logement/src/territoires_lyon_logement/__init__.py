@@ -38,7 +38,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from territoires import (
     Aggregation,
@@ -52,7 +52,7 @@ from territoires import (
     Unit,
     hookimpl,
 )
-from territoires.measures import PersonsRatio
+from territoires.measures import PersonsRatio, exits_in
 from territoires.model.dates import add_months
 
 __all__ = [
@@ -135,12 +135,10 @@ def is_lyon(territory: str, geography: Gazetteer | None = None) -> bool:
     return geography.is_within(territory, TERRITORY)
 
 
-def _qualifies(row: Participation, start: dt.date, end: dt.date | None) -> bool:
-    """Whether the row's exit is in the period, six months or more after entry, and known."""
+def _qualifies(row: Participation) -> bool:
+    """Whether the row (an exit of the period) left six months or more after entry, known."""
     exit_date = row.exit_date
     if exit_date is None or row.housing is None:
-        return False
-    if exit_date < start or (end is not None and exit_date > end):
         return False
     return exit_date >= six_months_after(row.entry_date)
 
@@ -160,12 +158,12 @@ def durable_housing_after_six_months(
     """
     if not is_lyon(facts.contract.territory, facts.geography):
         return {}
-    actions = {action.id for action in facts.actions}
-    start, end = facts.period.start, facts.period.end
     known: dict[tuple[str, ...], set[str]] = {}
     housed: dict[tuple[str, ...], set[str]] = {}
-    for row in _rows(facts.participations, actions):
-        if not _qualifies(row, start, end):
+    # The exits of the period while their action ran (rows of other actions never count):
+    # recomputed from the rows, so that a table evolved to another period stays right.
+    for row in exits_in(facts.participations, facts.period, windows=facts.windows):
+        if not _qualifies(row):
             continue
         key = (row.sex.value,)
         known.setdefault(key, set()).add(row.person)
@@ -178,11 +176,6 @@ def durable_housing_after_six_months(
         )
         for key, persons in sorted(known.items())
     }
-
-
-def _rows(rows: Iterable[Participation], actions: set[str]) -> Iterable[Participation]:
-    """The rows of the table's actions (a table should hold no other, but may)."""
-    return (row for row in rows if row.action in actions)
 
 
 def indicator() -> Indicator:
