@@ -419,6 +419,46 @@ def _scaled(contract: Contract, total: int) -> Contract:
     )
 
 
+def _reported(contract: Contract, report_only: set[str]) -> Contract:
+    """The contract with the targets of its report-only actions set on the counts reported.
+
+    An operator that shares no individual data is followed by the persons it reports
+    (``reported_beneficiaries``): a target on individual participations would compare a
+    target with nothing. A contract-level target on participations leaves those actions out.
+    """
+    moved = Decimal(0)
+
+    def of(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+        nonlocal moved
+        found = []
+        for action in actions:
+            if action.id in report_only:
+                moved += sum(
+                    (t.value for t in action.targets if t.kind is TargetKind.ACTION), Decimal(0)
+                )
+                action = attrs.evolve(
+                    action,
+                    targets=tuple(
+                        attrs.evolve(t, indicator="reported_beneficiaries")
+                        for t in action.targets
+                    ),
+                )
+            found.append(action)
+        return tuple(found)
+
+    actions = of(contract.actions)
+    amendments = tuple(
+        attrs.evolve(m, actions_added=of(m.actions_added)) for m in contract.amendments
+    )
+    targets = tuple(
+        attrs.evolve(t, value=max(Decimal(10), t.value - moved))
+        if t.kind is TargetKind.CONTRACT
+        else t
+        for t in contract.targets
+    )
+    return attrs.evolve(contract, actions=actions, amendments=amendments, targets=targets)
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -891,6 +931,7 @@ class _Builder:
             for action in contract.all_actions()
             if action.theme is not Theme.COORDINATION and self.rng.random() < 0.3
         }
+        contracts = [_reported(contract, self.report_only) for contract in contracts]
         total = self.target_participations
         if total is None:
             total = _DEFAULT_PARTICIPATIONS

@@ -412,7 +412,6 @@ class Report:
         previous: The period before, of the same length, shown beside it; None for an
             open period.
         sections: One section per contract: its actions against their targets, flags.
-        data_errors: Number of errors in the data the report was built from (0 normally).
         beneficiaries: Counts of persons of each place, by dimension.
         steering: Next steering committees of each contract.
         definitions: What each indicator shown measures.
