@@ -310,8 +310,10 @@ MODULES = (
     "territoires.geo",
     "territoires.indicators",
     "territoires.io",
+    "territoires.overview",
     "territoires.publication",
     "territoires.report",
+    "territoires.wording",
 )
 # Not walked: territoires.disclosure (protect and audit take the engine's cells and tables, a
 # level below the tables users hold) and territoires.measures (the helpers of calculators,

@@ -439,8 +439,7 @@ def _reported(contract: Contract, report_only: set[str]) -> Contract:
                 action = attrs.evolve(
                     action,
                     targets=tuple(
-                        attrs.evolve(t, indicator="reported_beneficiaries")
-                        for t in action.targets
+                        attrs.evolve(t, indicator="reported_beneficiaries") for t in action.targets
                     ),
                 )
             found.append(action)

@@ -210,9 +210,11 @@ def since_start(dataset: Dataset, end: dt.date | Period | str | int) -> Period:
     Raises:
         InvalidValueError: the dataset has no contract, or ``end`` is before every start.
         FormatError: ``end`` is a text that names no period.
+        WrongTypeError: ``dataset`` is not a :class:`~territoires.Dataset`.
 
     .. versionadded:: 0.2
     """
+    check_instance("dataset", dataset, Dataset, DATASET_EXPECTED)
     last = end if isinstance(end, dt.date) else parse_period(end).end
     if last is None:
         raise InvalidValueError("end", end, "a period with an end date")

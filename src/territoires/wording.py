@@ -33,9 +33,13 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar, cast
 
 from territoires._enum import Lang
+from territoires.exceptions import WrongTypeError
 from territoires.measures import Unit
 from territoires.model.period import Period
 
@@ -92,6 +96,35 @@ SYNTHETIC_BANNER: dict[Lang, str] = {
 # -- numbers ------------------------------------------------------------------------------------
 
 
+_Formatter = TypeVar("_Formatter", bound=Callable[..., str])
+_NUMBER = (int, Decimal, float)
+
+
+def _given(
+    kinds: tuple[type, ...], expected: str, *, optional: bool = False
+) -> Callable[[_Formatter], _Formatter]:
+    """Refuse a first argument that is not one of ``kinds`` with :class:`WrongTypeError`.
+
+    Without it, a text given for a number fails deep inside ``format`` with a ``TypeError``
+    naming no argument; the formatters are public, and plugins call them.
+    """
+
+    def wrap(function: _Formatter) -> _Formatter:
+        name = function.__code__.co_varnames[0]
+
+        @functools.wraps(function)
+        def checked(value: object, *args: object, **kwargs: object) -> str:
+            if value is None and optional:
+                return function(value, *args, **kwargs)
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                raise WrongTypeError(name, value, expected)
+            return function(value, *args, **kwargs)
+
+        return cast(_Formatter, checked)
+
+    return wrap
+
+
 def _grouped(text: str, lang: Lang) -> str:
     """``text`` (Python's ``,`` grouping and ``.`` decimal point) in the writing of ``lang``."""
     if lang == "fr":
@@ -99,6 +132,7 @@ def _grouped(text: str, lang: Lang) -> str:
     return text
 
 
+@_given((int,), "a whole number (int)")
 def integer(value: int, lang: Lang = "fr") -> str:
     """Return a whole number with the thousands separator of ``lang``.
 
@@ -116,6 +150,7 @@ def integer(value: int, lang: Lang = "fr") -> str:
     return _grouped(f"{value:,}", lang)
 
 
+@_given(_NUMBER, "a number (int, Decimal or float)")
 def number(value: Decimal | int | float, lang: Lang = "fr", digits: int = 2) -> str:
     """Return a number with ``digits`` decimals (rounded half up), thousands grouped.
 
@@ -130,6 +165,7 @@ def number(value: Decimal | int | float, lang: Lang = "fr", digits: int = 2) -> 
     return _grouped(f"{rounded:,.{digits}f}", lang)
 
 
+@_given((int, Decimal), "a number of things (int or Decimal)")
 def count(value: int | Decimal, singular: str, plural_form: str, lang: Lang = "fr") -> str:
     """Return a count followed by the word it counts, in the right number.
 
@@ -150,6 +186,7 @@ def _count_text(value: int | Decimal, lang: Lang) -> str:
     return number(value, lang, 2)
 
 
+@_given((int, Decimal), "a number of things (int or Decimal)")
 def plural(value: int | Decimal, singular: str, plural_form: str, lang: Lang = "fr") -> str:
     """Return ``singular`` or ``plural_form`` for ``value``: French treats 0 and 1 as singular.
 
@@ -162,6 +199,7 @@ def plural(value: int | Decimal, singular: str, plural_form: str, lang: Lang = "
     return singular if value == 1 else plural_form
 
 
+@_given((int,), "a whole number (int)")
 def ordinal(value: int, lang: Lang = "fr") -> str:
     """Return an ordinal: ``1re``, ``2e`` / ``1st``, ``2nd``, ``11th``.
 
@@ -177,6 +215,7 @@ def ordinal(value: int, lang: Lang = "fr") -> str:
     return f"{value}{suffix}"
 
 
+@_given(_NUMBER, "an amount in euros (Decimal)")
 def euros(value: Decimal, lang: Lang = "fr") -> str:
     """Return an amount in whole euros, rounded half up.
 
@@ -191,6 +230,7 @@ def euros(value: Decimal, lang: Lang = "fr") -> str:
     return f"{sign}€{integer(abs(whole), lang)}"
 
 
+@_given(_NUMBER, "an amount in euros (Decimal)")
 def compact_euros(value: Decimal | float, lang: Lang = "fr") -> str:
     """Return an amount for a chart's axis: ``1,2 M€``, ``152 k€`` / ``€1.2M``, ``€152k``.
 
@@ -210,6 +250,7 @@ def compact_euros(value: Decimal | float, lang: Lang = "fr") -> str:
     return f"€{text}{suffix}"
 
 
+@_given(_NUMBER, "a percentage (Decimal)")
 def percent(value: Decimal | float, lang: Lang = "fr", digits: int = 1) -> str:
     r"""Return a percentage (``value`` already multiplied by 100): ``45,3 %`` / ``45.3%``.
 
@@ -221,11 +262,13 @@ def percent(value: Decimal | float, lang: Lang = "fr", digits: int = 1) -> str:
     return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
 
 
+@_given(_NUMBER, "a rate per 10,000 (Decimal)")
 def per_10000(value: Decimal | float, lang: Lang = "fr") -> str:
     """Return a rate per 10,000 inhabitants with two decimals: ``3,25`` / ``3.25``."""
     return number(value, lang, 2)
 
 
+@_given(_NUMBER, "a value (Decimal)")
 def amount(value: Decimal, unit: Unit | str, lang: Lang = "fr") -> str:
     """Return an indicator's value in its unit: euros, persons, count, percent, rate.
 
@@ -241,6 +284,8 @@ def amount(value: Decimal, unit: Unit | str, lang: Lang = "fr") -> str:
         >>> amount(Decimal("12"), "persons", "en"), amount(Decimal("12.5"), "persons", "en")
         ('12', '12.50')
     """
+    if not isinstance(unit, (str, Unit)):
+        raise WrongTypeError("unit", unit, "a territoires.measures.Unit or its value")
     kind = unit if isinstance(unit, str) else unit.value
     if kind == "euros":
         return euros(value, lang)
@@ -254,6 +299,7 @@ def amount(value: Decimal, unit: Unit | str, lang: Lang = "fr") -> str:
 # -- dates --------------------------------------------------------------------------------------
 
 
+@_given((dt.date,), "a datetime.date")
 def date_fr(day: dt.date) -> str:
     """Return a date as French prose writes it: ``1er avril 2024``, ``3 mars 2019``.
 
@@ -265,6 +311,7 @@ def date_fr(day: dt.date) -> str:
     return f"{number_} {_MONTHS_FR[day.month - 1]} {day.year}"
 
 
+@_given((dt.date,), "a datetime.date")
 def date_en(day: dt.date) -> str:
     """Return a date as English prose writes it: ``1 April 2024``.
 
@@ -275,16 +322,19 @@ def date_en(day: dt.date) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+@_given((dt.date,), "a datetime.date")
 def short_fr(day: dt.date) -> str:
     """Return ``03/03/2019``."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
+@_given((dt.date,), "a datetime.date")
 def short_en(day: dt.date) -> str:
     """Return ``2019-03-03``."""
     return day.isoformat()
 
 
+@_given((dt.date,), "a datetime.date or None", optional=True)
 def date_long(day: dt.date | None, lang: Lang = "fr") -> str:
     """Return a date as prose writes it (``1er avril 2024`` / ``1 April 2024``); ``—`` if None."""
     if day is None:
@@ -292,6 +342,7 @@ def date_long(day: dt.date | None, lang: Lang = "fr") -> str:
     return date_fr(day) if lang == "fr" else date_en(day)
 
 
+@_given((dt.date,), "a datetime.date or None", optional=True)
 def date_short(day: dt.date | None, lang: Lang = "fr") -> str:
     """Return a date as a table writes it (``12/06/2019`` / ``2019-06-12``); ``—`` if None."""
     if day is None:
@@ -299,12 +350,14 @@ def date_short(day: dt.date | None, lang: Lang = "fr") -> str:
     return short_fr(day) if lang == "fr" else short_en(day)
 
 
+@_given((Period,), "a territoires.Period")
 def period_dates(period: Period, lang: Lang = "fr") -> str:
     """Return a period by its dates: ``01/01/2021 – 31/12/2021``; ``01/01/2021 – …`` if open."""
     end = "…" if period.end is None else date_short(period.end, lang)
     return f"{date_short(period.start, lang)} – {end}"
 
 
+@_given((Period,), "a territoires.Period")
 def period_label(period: Period, lang: Lang = "fr") -> str:
     """Return a period as a title says it: ``année 2021``, ``1er semestre 2021``, or its dates.
 
