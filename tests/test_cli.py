@@ -341,12 +341,14 @@ def test_progress_appears_only_on_a_terminal(
     shown: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Progress goes to standard error when it is a terminal, never into a pipe or a log."""
+    """Progress goes to standard error, in the language asked, when it is a terminal only."""
     monkeypatch.delenv("TERRITOIRES_NO_PROGRESS", raising=False)
     stream = stderr()
     monkeypatch.setattr(sys, "stderr", stream)
     code, _ = run("validate", str(BAD / "duplicate-ids.json"))
     assert code == cli.EXIT_DATA
+    assert (f"lecture de {BAD / 'duplicate-ids.json'}" in stream.getvalue()) is shown
+    code, _ = run("validate", str(BAD / "duplicate-ids.json"), "--lang", "en")
     assert (f"reading {BAD / 'duplicate-ids.json'}" in stream.getvalue()) is shown
     if not shown:
         assert stream.getvalue() == ""

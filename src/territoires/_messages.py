@@ -53,6 +53,33 @@ class Count:
 
 
 _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
+    # Progress on a terminal (standard error), while a step runs.
+    "progress-demo": ("construction du jeu de démonstration", "building the demo dataset"),
+    "progress-reading": ("lecture de {path}", "reading {path}"),
+    "progress-checking": (
+        "contrôle des références, des périodes et des publics",
+        "checking references, periods and publics",
+    ),
+    "progress-generating": (
+        "génération du jeu de démonstration ({rows:participation|participations})",
+        "generating the demo dataset ({rows:participation|participations})",
+    ),
+    "progress-writing": ("écriture de {path}", "writing {path}"),
+    "progress-indicators": ("calcul des indicateurs", "computing indicators"),
+    "progress-screening": (
+        "examen de {persons:personne|personnes}",
+        "screening {persons:person|persons}",
+    ),
+    "progress-report": ("calcul du rapport", "computing the report"),
+    "progress-ledger": ("lecture du registre {path}", "reading the ledger {path}"),
+    "progress-recording": (
+        "inscription de la publication dans {path}",
+        "recording the release in {path}",
+    ),
+    "progress-auditing": (
+        "audit de {tables:tableau|tableaux}",
+        "auditing {tables:table|tables}",
+    ),
     # key: (French, English)
     "data-errors": (
         "{errors:erreur|erreurs} dans les données",

@@ -15,9 +15,12 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TextIO, cast
 
+from territoires import wording
+from territoires._enum import Lang
+from territoires._messages import say
 from territoires._printable import escape, printable, unsafe_pattern
 
 __all__ = ["Progress", "render_table", "shown_stream"]
@@ -114,9 +117,14 @@ class Progress:
             and ``TERRITOIRES_NO_PROGRESS`` is not set.
     """
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, lang: Lang = "fr") -> None:
         self.stream = stream or sys.stderr
+        self.lang = lang
         self.enabled = self.stream.isatty() and not os.environ.get("TERRITOIRES_NO_PROGRESS")
+
+    def doing(self, key: str, **values: object) -> AbstractContextManager[None]:
+        """:meth:`step` with the sentence ``progress-<key>`` of the command line's catalogue."""
+        return self.step(say(f"progress-{key}", self.lang, **values))
 
     @contextmanager
     def step(self, message: str) -> Iterator[None]:
@@ -131,5 +139,6 @@ class Progress:
         try:
             yield
         finally:
-            self.stream.write(f"\r✓ {message} ({time.perf_counter() - start:.1f} s)\n")
+            took = wording.number(time.perf_counter() - start, self.lang, 1)
+            self.stream.write(f"\r✓ {message} ({took} s)\n")
             self.stream.flush()

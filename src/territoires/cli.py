@@ -221,7 +221,7 @@ def _load(
     what the command produces.
     """
     if path is None:
-        with progress.step("building the demo dataset"):
+        with progress.doing("demo"):
             return territoires.demo.build(), "demo"
     if path == STDIN:
 
@@ -232,7 +232,7 @@ def _load(
             return dataset, _STDIN_LABEL
 
         return _from_stdin(read)
-    with progress.step(f"reading {path}"):
+    with progress.doing("reading", path=path):
         dataset, problems = territoires.read(path, encoding=encoding)
     if dataset is None:
         raise _Problems(problems)
@@ -422,7 +422,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
     dataset, label = _load(args.path, args.encoding, progress, warnings=problems)
     manager = _plugins(args)
     loaded = len(manager.errors)
-    with progress.step("checking references, periods and publics"):
+    with progress.doing("checking"):
         geography = None if args.no_geography else territoires.OFFICIAL_GEOGRAPHY
         problems += territoires.validate(dataset, geography=geography, plugins=manager)
     failed = {error.plugin for error in manager.errors[loaded:]}
@@ -692,9 +692,7 @@ def _check_folder(path: str | None, lang: Lang) -> None:
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     _check_folder(args.out, _lang(args))
-    with progress.step(
-        f"generating the demo dataset ({integer(args.participations or 6000, 'en')} participations)"
-    ):
+    with progress.doing("generating", rows=args.participations or 6000):
         dataset = territoires.demo.build(seed=args.seed, participations=args.participations)
     lang = _lang(args)
     if args.out is None:
@@ -710,7 +708,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
             out.write((Path(folder) / "demo.json").read_text(encoding="utf-8"))
         sys.stderr.write(wrote + "\n")
         return EXIT_OK
-    with progress.step(f"writing {args.out}"):
+    with progress.doing("writing", path=args.out):
         written = territoires.dump(dataset, args.out)
     out.write(
         say("demo-wrote", lang, path=written, participations=len(dataset.participations)) + "\n"
@@ -845,7 +843,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
     if what is ExportKind.INDICATORS:
         from territoires.indicators import compute_indicators
 
-        with progress.step("computing indicators"):
+        with progress.doing("indicators"):
             obj = compute_indicators(
                 dataset,
                 period=period,
@@ -867,12 +865,12 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         data_errors = _check_valid(dataset, manager, args.allow_invalid)
         persons = _load_persons(args.persons, args.encoding)
         on: dt.date = args.on or dt.date.today()
-        with progress.step(f"screening {len(persons)} persons"):
+        with progress.doing("screening", persons=len(persons)):
             obj = list(screen(persons, dataset, on=on, plugins=manager))
     elif what is ExportKind.REPORT:
         from territoires.report import build_report
 
-        with progress.step("computing the report"):
+        with progress.doing("report"):
             obj = build_report(
                 dataset,
                 period=period,
@@ -902,7 +900,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         and chosen.person_level
         else ""
     )
-    with progress.step(f"writing {args.output} ({args.to})"):
+    with progress.doing("writing", path=f"{args.output} ({args.to})"):
         written = _export(
             obj,
             format=args.to,
@@ -1097,7 +1095,7 @@ def _cmd_eligibility(args: argparse.Namespace, out: TextIO, progress: Progress) 
             for person in persons
         ]
     else:
-        with progress.step(f"screening {len(persons)} persons"):
+        with progress.doing("screening", persons=len(persons)):
             decisions = list(screen(persons, dataset, on=on, plugins=manager))
     if args.format == "json":
         json.dump(
@@ -1203,7 +1201,7 @@ def _cmd_indicators(args: argparse.Namespace, out: TextIO, progress: Progress) -
     if args.cumulative:
         period = since_start(dataset, period)
     ledger, fingerprint = _ledger(args, dataset, None, progress)
-    with progress.step("computing indicators"):
+    with progress.doing("indicators"):
         table = compute_indicators(
             dataset,
             period=period,
@@ -1268,7 +1266,7 @@ def _ledger(
 
     if what is not None and what not in (ExportKind.INDICATORS, ExportKind.REPORT):
         raise territoires.FormatError("--ledger records indicators and reports only")
-    with progress.step(f"reading the ledger {args.ledger}"):
+    with progress.doing("ledger", path=args.ledger):
         ledger = load_ledger(args.ledger)
         return ledger, fingerprint(dataset)
 
@@ -1287,7 +1285,7 @@ def _after_publication(
         from territoires.io import record_release
         from territoires.publication import release_of
 
-        with progress.step(f"recording the release in {args.ledger}"):
+        with progress.doing("recording", path=args.ledger):
             record_release(
                 args.ledger,
                 release_of(tables or table, fingerprint=fingerprint, label=args.release),
@@ -1349,7 +1347,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, progress: Progress) -> int
     threshold = None if args.threshold is None else parse_threshold(args.threshold)
     tables: dict[str, Any] = {}
     for path in args.files:
-        with progress.step(f"reading {path}"):
+        with progress.doing("reading", path=path):
             try:
                 table = load_table(path)
             except territoires.DataError as exc:
@@ -1362,7 +1360,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, progress: Progress) -> int
             # load_ledger reads a missing ledger as an empty one (a first release); auditing
             # against nothing while asked for a ledger would say "protected" for the wrong reason.
             raise territoires.FormatError(f"{args.ledger}: no ledger there")
-        with progress.step(f"reading the ledger {args.ledger}"):
+        with progress.doing("ledger", path=args.ledger):
             try:
                 ledger = load_ledger(args.ledger)
             except territoires.DataError as exc:
@@ -1374,7 +1372,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, progress: Progress) -> int
                 names[name] = None
                 earlier.append((name, table))
     manager = _plugins(args)
-    with progress.step(f"auditing {len(tables) + len(earlier)} tables"):
+    with progress.doing("auditing", tables=len(tables) + len(earlier)):
         report = audit(
             tables,
             threshold=threshold,
@@ -1784,7 +1782,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         stream = results.stream if exact else shown_stream(results.stream)
         try:
             try:
-                code = handler(args, stream, Progress())
+                code = handler(args, stream, Progress(lang=_lang(args)))
             except _Problems as exc:
                 code = exc.code or _exit_code(exc.problems) or EXIT_DATA
                 # The problems are what validate gives; for another command, what it needs
