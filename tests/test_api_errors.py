@@ -150,6 +150,18 @@ def test_a_report_refuses_a_text_for_today(demo: territoires.Dataset) -> None:
 # -- ids and paths where objects are expected -----------------------------------------------------
 
 
+@pytest.mark.parametrize("method", ["window_in", "public_in"])
+def test_an_action_refuses_a_contract_id_where_a_contract_is_expected(
+    demo: territoires.Dataset, method: str
+) -> None:
+    """Action.window_in / public_in given a contract's id say to look the contract up."""
+    contract = demo.contracts[0]
+    error = raised(lambda: getattr(contract.actions[0], method)(contract.id))
+    assert isinstance(error, WrongTypeError)
+    assert error.field == "contract"
+    assert "dataset.contract(id)" in str(error)
+
+
 def test_check_eligibility_refuses_a_contract_id_saying_how_to_look_it_up(
     demo: territoires.Dataset,
 ) -> None:

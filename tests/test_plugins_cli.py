@@ -181,7 +181,7 @@ def test_a_faulty_plugin_gives_one_line_and_exit_code_2(
     good = site.install("good", name="lyon")
     faulty = site.install(stem, name="faulty", distribution="territoires-faulty")
     allow(monkeypatch, good, faulty)
-    code, out = run("plugins")
+    code, out = run("plugins", "--lang", "en")
     (line,) = errors_of(capsys, out)
     assert code == cli.EXIT_USAGE
     assert line.startswith(f"territoires: plugin 'faulty' (territoires-faulty {VERSION}), {hook}: ")
@@ -252,7 +252,7 @@ def test_plugins_lists_a_plugin_that_failed_to_import_as_failed(
     """
     broken = site.install("import_error", name="broken", distribution="territoires-broken")
     allow(monkeypatch, broken)
-    code, out = run("plugins")
+    code, out = run("plugins", "--lang", "en")
     (line,) = errors_of(capsys, out)
     assert code == cli.EXIT_USAGE
     assert line == (
@@ -262,6 +262,11 @@ def test_plugins_lists_a_plugin_that_failed_to_import_as_failed(
     row = row_of(out, "broken")
     assert f"territoires-broken {VERSION}" in row
     assert "failed (import: raised RuntimeError: this plugin is broken on purpose)" in row
+    _, out = run("plugins")  # in French by default, the same row
+    assert "non chargée (import: raised RuntimeError: this plugin is broken on purpose)" in (
+        row_of(out, "broken")
+    )
+    assert out.splitlines()[0].split()[:3] == ["Extension", "Distribution", "État"]
 
 
 def test_the_installed_command_prints_each_fault_once(site: Site) -> None:

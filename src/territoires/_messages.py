@@ -53,6 +53,15 @@ class Count:
 
 
 _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
+    # The table of `territoires plugins` (the JSON keeps its English keys and statuses).
+    "plugins-plugin": ("Extension", "Plugin"),
+    "plugins-distribution": ("Distribution", "Distribution"),
+    "plugins-status": ("État", "Status"),
+    "plugins-hooks": ("Points d'accroche", "Hooks"),
+    "plugins-registers": ("Enregistre", "Registers"),
+    "plugin-ok": ("en service", "ok"),
+    "plugin-faulty": ("en défaut", "faulty"),
+    "plugin-failed": ("non chargée", "failed"),
     # Progress on a terminal (standard error), while a step runs.
     "progress-demo": ("construction du jeu de démonstration", "building the demo dataset"),
     "progress-reading": ("lecture de {path}", "reading {path}"),

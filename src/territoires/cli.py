@@ -732,6 +732,9 @@ def _registered_names(manager: PluginManager, name: str) -> dict[str, list[str]]
     return names
 
 
+_PLUGIN_COLUMNS = ("plugin", "distribution", "status", "hooks", "registers")
+
+
 def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     manager = _plugins(args)
     faults: dict[str, list[str]] = defaultdict(list)
@@ -764,12 +767,13 @@ def _cmd_plugins(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
         )
         out.write("\n")
     elif entries:
-        headers = ["Plugin", "Distribution", "Status", "Hooks", "Registers"]
+        lang = _lang(args)
+        headers = [say(f"plugins-{key}", lang) for key in _PLUGIN_COLUMNS]
         rows = [
             [
                 entry["name"],
                 f"{entry['distribution'] or '—'} {entry['version'] or ''}".strip(),
-                entry["status"]
+                say(f"plugin-{entry['status']}", lang)
                 + (f" ({'; '.join(entry['errors'])})" if entry["status"] == "failed" else ""),
                 ", ".join(entry["hooks"]) or "—",
                 "; ".join(f"{k}: {', '.join(v)}" for k, v in entry["registers"].items()) or "—",

@@ -218,6 +218,9 @@ class Action:
 
     def public_in(self, contract: Contract) -> PublicScope:
         """Return the public of this action within ``contract`` (its own, or the contract's)."""
+        v.check_instance(
+            "contract", contract, Contract, "a Contract (dataset.contract(id) gives one)"
+        )
         return self.public if self.public is not None else contract.public
 
     def window_in(self, contract: Contract) -> Period:
@@ -246,8 +249,14 @@ class Action:
             >>> str(action.window_in(contract))
             '2019-09-01..2021-06-30'
 
+        Raises:
+            WrongTypeError: ``contract`` is not a :class:`Contract` (its id, say).
+
         .. versionadded:: 0.2
         """
+        v.check_instance(
+            "contract", contract, Contract, "a Contract (dataset.contract(id) gives one)"
+        )
         found = window_bounds(self, contract)
         if found is None:
             # An empty window: the day before the action's start, when no entry is valid.
