@@ -75,7 +75,10 @@ th, td { border-bottom: 1px solid var(--rule); padding: 0.3rem 0.5rem; text-alig
   vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); }
 tfoot td, tfoot th { border-top: 2px solid var(--ink); font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.num small { white-space: normal; display: inline-block; max-width: 9rem; }
+th { hyphens: auto; overflow-wrap: break-word; }
 .nw { white-space: nowrap; }
 td.secret { font-style: italic; color: var(--warn); }
 td.secret::before { content: "▨ "; }
