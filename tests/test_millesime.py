@@ -59,7 +59,9 @@ def test_the_alias_of_a_merged_commune_is_real() -> None:
     """The bundled aliases map Annecy-le-Vieux's code to Annecy (the case the tests rely on)."""
     geography = get_geography()
     alias = geography.alias(OLD)
-    assert alias is not None and alias.current == NEW and alias.name == "Annecy-le-Vieux"
+    assert alias is not None
+    assert alias.current == NEW
+    assert alias.name == "Annecy-le-Vieux"
     assert geography.lookup(OLD) == geography.lookup(NEW)
 
 
@@ -84,8 +86,11 @@ def test_validate_warns_about_a_merged_commune_and_names_the_new_one() -> None:
     assert len(former) == 1, problems
     (problem,) = former
     assert problem.severity is Severity.WARNING
-    assert problem.record == OLD and problem.value == repr(OLD) and problem.expected == NEW
-    assert "Annecy" in problem.message and "2026" in problem.message
+    assert problem.record == OLD
+    assert problem.value == repr(OLD)
+    assert problem.expected == NEW
+    assert "Annecy" in problem.message
+    assert "2026" in problem.message
     assert not [p for p in problems if p.severity is Severity.ERROR], problems
 
 
@@ -95,7 +100,9 @@ def test_validate_command_shows_the_former_code_warning(tmp_path: Path) -> None:
     out = io.StringIO()
     assert cli.main(["validate", str(path)], out=out) == 0, out.getvalue()
     text = out.getvalue()
-    assert OLD in text and NEW in text and "2026" in text
+    assert OLD in text
+    assert NEW in text
+    assert "2026" in text
 
 
 def test_a_current_code_gets_no_former_code_warning() -> None:
@@ -108,3 +115,15 @@ def test_a_current_code_gets_no_former_code_warning() -> None:
     )
     problems = territoires.validate(dataset)
     assert not [p for p in problems if p.code is ProblemCode.FORMER_CODE]
+
+
+def test_indicators_restricted_to_the_new_commune_include_the_old_code(tmp_path: Path) -> None:
+    """`indicators --territory 74010` counts the contract recorded under Annecy-le-Vieux."""
+    path = territoires.dump(_annecy_le_vieux_dataset(), tmp_path / "d.json")
+    out = io.StringIO()
+    args = ["indicators", str(path), "--territory", NEW, "--format", "json"]
+    assert cli.main(args, out=out) == 0, out.getvalue()
+    rows = json.loads(out.getvalue())["rows"]
+    contracts = [r for r in rows if r["indicator"] == "contracts" and r["level"] == "contract"]
+    assert contracts
+    assert {(r["territory"], r["contract"]) for r in contracts} == {(OLD, "ctair-brest")}

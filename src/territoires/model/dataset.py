@@ -279,7 +279,8 @@ class _Checker:
         return self._problem(
             ProblemCode.FORMER_CODE,
             f"{reference!r} is a former code or that of a commune déléguée or associée: "
-            f"the territory{where} is {official.name} ({official.id}), which outputs use",
+            f"the territory{where} is {official.name} ({official.id}), and outputs restricted to "
+            f"{official.id} or what contains it include this one",
             record,
             field,
             reference,
