@@ -494,6 +494,7 @@ def _territories(draw: st.DrawFn, kinds: SearchStrategy[TerritoryKind]) -> Terri
         name=draw(texts()),
         parents=draw(_small_tuples(territory_references(), 3)),
         population=_maybe(draw, st.integers(0, 12_000_000)),
+        millesime=_maybe(draw, st.integers(1990, 2100)),
     )
 
 

@@ -564,6 +564,7 @@ PROBLEM_VALUES: dict[str, tuple[str, ...]] = {
         "unknown-reference",
         "unknown-territory",
         "territory-mismatch",
+        "former-code",
         "period-outside-contract",
         "public-wider-than-contract",
         "participation-before-action",

@@ -633,6 +633,7 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         json.dump(
             {
                 "vintage": geography.vintage,
+                "millesime": geography.millesime,
                 "results": [
                     {
                         "id": t.id,

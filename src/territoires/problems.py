@@ -132,6 +132,11 @@ class ProblemCode(LabelledEnum):
         "territoire en désaccord avec la géographie officielle",
         "territory disagrees with the official geography",
     )
+    FORMER_CODE = (
+        "former-code",
+        "code d'un territoire qui n'existe plus dans le millésime de la géographie",
+        "code of a territory that no longer exists in the geography's millésime",
+    )
     PERIOD_OUTSIDE_CONTRACT = (
         "period-outside-contract",
         "période de l'action hors de celle du contrat (avenants compris)",

@@ -258,6 +258,19 @@ class Geography:
         return f"{about['package']} {about['version']} (millésime {about['millesime']})"
 
     @property
+    def millesime(self) -> int:
+        """Year of the Code officiel géographique (COG) the data holds.
+
+        Example:
+            >>> from territoires.geo import get_geography
+            >>> get_geography().millesime
+            2026
+
+        .. versionadded:: 0.2
+        """
+        return int(self._about["millesime"])
+
+    @property
     def source(self) -> Source:
         """The provenance of the data (package, URL, licences and integrity), for reports."""
         about = self._about

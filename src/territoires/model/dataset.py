@@ -250,16 +250,7 @@ class _Checker:
         if self.geography is not None:
             official = self.geography.lookup(reference)
             if official is not None and official.id != reference:
-                yield self._problem(
-                    ProblemCode.TERRITORY_MISMATCH,
-                    f"{reference!r} is a former or delegated code: the territory is now "
-                    f"{official.name} ({official.id})",
-                    record,
-                    field,
-                    reference,
-                    official.id,
-                    Severity.WARNING,
-                )
+                yield self._former_code(reference, official, record, field)
             if official is not None:
                 return
             suggestions = self.geography.suggest(reference)
@@ -280,6 +271,23 @@ class _Checker:
             expected="a territory listed in territories",
         )
 
+    def _former_code(
+        self, reference: str, official: Territory, record: str | None, field: str
+    ) -> Problem:
+        millesime = getattr(self.geography, "millesime", None)
+        where = f" in the COG {millesime}" if millesime is not None else ""
+        return self._problem(
+            ProblemCode.FORMER_CODE,
+            f"{reference!r} is a former code or that of a commune déléguée or associée: "
+            f"the territory{where} is {official.name} ({official.id}), and outputs restricted to "
+            f"{official.id} or what contains it include this one",
+            record,
+            field,
+            reference,
+            official.id,
+            Severity.WARNING,
+        )
+
     def _territories(self) -> Iterator[Problem]:
         if self.geography is None:
             return
@@ -288,6 +296,10 @@ class _Checker:
             if official is None:
                 yield from self._territory_ref(territory.id, territory.id, f"territories[{i}].code")
                 continue
+            if official.id != territory.id:
+                yield self._former_code(
+                    territory.id, official, territory.id, f"territories[{i}].code"
+                )
             if official.kind is not territory.kind:
                 yield self._problem(
                     ProblemCode.TERRITORY_MISMATCH,

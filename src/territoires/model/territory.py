@@ -55,6 +55,9 @@ class Territory:
         parents: References of the territories that contain it (its EPCI, ``dep:XX``,
             ``reg:XX``), nearest first.
         population: Municipal population (INSEE populations légales), when known.
+        millesime: Year of the Code officiel géographique (COG) the code belongs to, when
+            recorded: a commune merged since keeps its old code, and ``validate`` says what it
+            became in the bundled geography's millésime (``former-code``). New in 0.2.
 
     Example:
         >>> lyon = Territory(code="200046977", kind=TerritoryKind.MET69, name="Métropole de Lyon")
@@ -71,6 +74,7 @@ class Territory:
     name: str = attrs.field(validator=v.text)
     parents: tuple[str, ...] = attrs.field(default=(), validator=v.territory_reference_tuple)
     population: int | None = attrs.field(default=None, validator=v.optional(v.count))
+    millesime: int | None = attrs.field(default=None, validator=v.optional(v.year))
 
     @property
     def id(self) -> str:
