@@ -735,11 +735,14 @@ class _Progress:
         for report in dataset.reports:
             self.reports[report.action].append(report.period)
         self.with_rows: set[str] = set()
-        self.open_after: dict[str, dt.date | None] = {}
-        self._last_exits: dict[str, list[dt.date | None]] = defaultdict(list)
+        # The latest exit of each action's rows (an open row: the end of time), all that
+        # "participations open after the action's end" needs: no list of a million dates.
+        self._last_exit: dict[str, dt.date] = {}
         for row in dataset.participations:
-            self.with_rows.add(row.action)
-            self._last_exits[row.action].append(row.exit_date)
+            exit_date = row.exit_date or dt.date.max
+            if exit_date > self._last_exit.get(row.action, dt.date.min):
+                self._last_exit[row.action] = exit_date
+        self.with_rows.update(self._last_exit)
 
     def actions(self, line: ContractLine) -> tuple[ActionLine, ...]:
         return tuple(self.action(action, line.contract) for action in line.actions)
@@ -874,7 +877,7 @@ class _Progress:
         end = window.end
         if end is None or self.period.end is None or end > self.period.end:
             return False
-        return any(exit is None or exit > end for exit in self._last_exits.get(action.id, ()))
+        return self._last_exit.get(action.id, dt.date.min) > end
 
 
 def _earliest(one: dt.date | None, other: dt.date | None) -> dt.date | None:
