@@ -487,9 +487,9 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
             line.id,
             line.territory_name,
             line.kind.value.upper(),
-            format_date(line.signed_on, lang),
+            wording.approximate_date(line.signature, lang, short=True),
             format_date(line.period.end, lang) + (" *" if line.prolonged else ""),
-            line.status.label(lang),
+            line.status.label(lang) + (" ≈" if line.status_approximate else ""),
             integer(line.open_actions, lang),
             euros(line.committed, lang),
             "—" if line.spent is None else euros(line.spent, lang),
@@ -498,7 +498,15 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     ]
     title = "Contrats par cohorte" if fr else "Contracts by cohort"
     out.write(render_table(headers, rows, numeric=[False] * 7 + [True] * 3, title=title))
-    out.write("\n" + ("* prolongé par avenant" if fr else "* prolonged by an avenant") + "\n\n")
+    out.write("\n" + ("* prolongé par avenant" if fr else "* prolonged by an avenant") + "\n")
+    if any(line.status_approximate or line.committees_approximate for line in seen.contracts):
+        out.write(
+            "≈ approximatif : les sources ne donnent pas le jour de la signature"
+            if fr
+            else "≈ approximate: the sources do not give the signing day"
+        )
+        out.write("\n")
+    out.write("\n")
     upcoming = [s for s in seen.steering if s.dates]
     if upcoming:
         out.write(
@@ -506,7 +514,10 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
                 ["Contrat", "Prochain comité de pilotage"]
                 if fr
                 else ["Contract", "Next steering committee"],
-                [[s.contract, format_date(s.dates[0], lang)] for s in upcoming],
+                [
+                    [s.contract, format_date(s.dates[0], lang) + (" ≈" if s.approximate else "")]
+                    for s in upcoming
+                ],
                 title=(
                     "Comités de pilotage à venir (à partir de la date)"
                     if fr
@@ -605,6 +616,10 @@ def _overview_json(seen: Overview, title: str, synthetic: bool) -> dict[str, Any
                 "territory": line.territory,
                 "territory_name": line.territory_name,
                 "signed_on": day(line.signed_on),
+                "signed_precision": (
+                    line.signature.precision.value if line.signature is not None else None
+                ),
+                "status_approximate": line.status_approximate,
                 "start": line.period.start.isoformat(),
                 "end": day(line.period.end),
                 "amendments": line.amendments,

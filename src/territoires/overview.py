@@ -45,6 +45,7 @@ from territoires._validate import OFFICIAL_GEOGRAPHY, _Official, resolve_geograp
 from territoires.exceptions import InvalidValueError, UnknownTerritoryError
 from territoires.model.contract import Action, Amendment, Contract
 from territoires.model.dataset import Dataset, Gazetteer
+from territoires.model.dates import ApproximateDate
 from territoires.model.enums import ContractKind, ContractStatus, FundingSource, Theme
 from territoires.model.period import Period
 
@@ -171,8 +172,9 @@ class ContractLine:
         kind: CTAIR, CTAI or PTAI.
         territory: Reference of its territory.
         territory_name: Name of its territory (the dataset's, else the geography's).
-        signed_on: Date of signature, None when not signed.
-        cohort: Year of signature (of start, for a contract not signed).
+        signed_on: Date of signature, None when not signed or signed on an unknown date.
+        cohort: Year of signature (of start, for a contract not signed or signed on an
+            unknown date).
         period: Its period with the avenants in force on the date.
         prolonged: Whether an avenant in force moved its end.
         amendments: Number of avenants in force on the date.
@@ -183,6 +185,11 @@ class ContractLine:
         next_committees: Its next steering committees on or after the date.
         ends_on: Its end once every avenant, future ones included, applies.
         contract: The contract as amended on the date.
+        signature: The signing date with its precision (day, month, year or unknown); None
+            when not signed.
+        status_approximate: Whether ``status`` depends on a signing day the sources do not
+            give (see :meth:`~territoires.Contract.status_is_approximate`).
+        committees_approximate: Whether ``next_committees`` start from such a day.
 
     .. versionadded:: 0.2
     """
@@ -203,6 +210,9 @@ class ContractLine:
     next_committees: tuple[dt.date, ...]
     ends_on: dt.date | None
     contract: Contract = attrs.field(eq=False, repr=False)
+    signature: ApproximateDate | None = None
+    status_approximate: bool = False
+    committees_approximate: bool = False
 
     @property
     def committed(self) -> Decimal:
@@ -254,14 +264,18 @@ class SteeringLine:
         territory_name: Name of its territory.
         dates: The next meetings on or after the date (at most ``committees``).
         ends_on: End of the contract as finally amended.
+        approximate: Whether the dates start from a signing day the sources do not give.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``approximate``.
     """
 
     contract: str
     territory_name: str
     dates: tuple[dt.date, ...]
     ends_on: dt.date | None
+    approximate: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -325,7 +339,7 @@ def overview(
     names = _names(dataset, places)
     contracts = sorted(
         (c for c in dataset.contracts if scope.contains(c.territory)),
-        key=lambda c: (c.signed_on or dt.date.max, c.id),
+        key=lambda c: (c.signed_from or dt.date.max, c.id),
     )
     lines = tuple(_line(contract, on, names, committees) for contract in contracts)
     steering = tuple(
@@ -336,6 +350,7 @@ def overview(
                     territory_name=line.territory_name,
                     dates=line.next_committees,
                     ends_on=line.ends_on,
+                    approximate=line.committees_approximate,
                 )
                 for line in lines
             ),
@@ -378,7 +393,7 @@ def _line(
         territory=contract.territory,
         territory_name=names(contract.territory),
         signed_on=contract.signed_on,
-        cohort=(contract.signed_on or contract.period.start).year,
+        cohort=(contract.signed_from or contract.period.start).year,
         period=amended.period,
         prolonged=amended.period.end != contract.period.end,
         amendments=len(in_force),
@@ -389,6 +404,9 @@ def _line(
         next_committees=_next_committees(contract, on, committees),
         ends_on=contract.final_period.end,
         contract=amended,
+        signature=contract.signature,
+        status_approximate=contract.status_is_approximate(on),
+        committees_approximate=contract.calendar_is_approximate(),
     )
 
 

@@ -41,6 +41,8 @@ from typing import TypeVar, cast
 from territoires._enum import Lang
 from territoires.exceptions import WrongTypeError
 from territoires.measures import Unit
+from territoires.model.dates import ApproximateDate
+from territoires.model.enums import DatePrecision
 from territoires.model.period import Period
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "NBSP",
     "SYNTHETIC_BANNER",
     "amount",
+    "approximate_date",
     "compact_euros",
     "count",
     "date_en",
@@ -340,6 +343,35 @@ def date_long(day: dt.date | None, lang: Lang = "fr") -> str:
     if day is None:
         return DASH
     return date_fr(day) if lang == "fr" else date_en(day)
+
+
+@_given((ApproximateDate,), "a territoires.ApproximateDate or None", optional=True)
+def approximate_date(
+    value: ApproximateDate | None, lang: Lang = "fr", *, short: bool = False
+) -> str:
+    """Return a date with the precision its source gives; ``—`` if None.
+
+    To the day as :func:`date_long` (or :func:`date_short` with ``short``), to the month
+    ``juin 2019`` / ``June 2019``, to the year ``en 2019`` / ``in 2019``, and ``date inconnue``
+    / ``date unknown`` for a date known only to exist.
+
+    Example:
+        >>> june = ApproximateDate(dt.date(2019, 6, 1), DatePrecision.MONTH)
+        >>> approximate_date(june), approximate_date(ApproximateDate.parse("2019"), "en")
+        ('juin 2019', 'in 2019')
+    """
+    if value is None:
+        return DASH
+    fr = lang == "fr"
+    day = value.on
+    if day is None:
+        return "date inconnue" if fr else "date unknown"
+    if value.precision is DatePrecision.YEAR:
+        return f"en {day.year}" if fr else f"in {day.year}"
+    if value.precision is DatePrecision.MONTH:
+        month = _MONTHS_FR[day.month - 1] if fr else _MONTHS_EN[day.month - 1]
+        return f"{month} {day.year}"
+    return date_short(day, lang) if short else date_long(day, lang)
 
 
 @_given((dt.date,), "a datetime.date or None", optional=True)

@@ -86,7 +86,19 @@ CONTRACTS = FlatTable(
             required=True,
         ),
         _col("title", "string", "Intitulé", "Title of the contract."),
-        _col("signed_on", "date", "Signé le", "Date of signature; empty if not signed."),
+        _col(
+            "signed_on",
+            "date",
+            "Signé le",
+            "Date of signature (any day of its month or year when signed_precision says so); "
+            "empty if not signed or signed on an unknown date.",
+        ),
+        _col(
+            "signed_precision",
+            "string",
+            "Précision de la date de signature",
+            "day, month, year or unknown (signed, date unknown); empty if not signed.",
+        ),
         _col("start", "date", "Début", "First day of the contract.", required=True),
         _col("end", "date", "Fin initiale", "Last day as signed; empty if open-ended."),
         _col("end_amended", "date", "Fin, avenants compris", "Last day with every avenant."),
@@ -178,6 +190,7 @@ def _contract_rows(dataset: Dataset) -> Iterator[list[object]]:
             contract.territory,
             contract.title,
             contract.signed_on,
+            contract.signed_precision.value if contract.is_signed else None,
             contract.period.start,
             contract.period.end,
             final.period.end,

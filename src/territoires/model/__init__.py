@@ -18,11 +18,13 @@ from territoires.model.contract import (
     Target,
 )
 from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
+from territoires.model.dates import ApproximateDate
 from territoires.model.enums import (
     AdministrativeStatus,
     AgeBand,
     ContractKind,
     ContractStatus,
+    DatePrecision,
     EmploymentOutcome,
     FrenchLevel,
     FundingSource,
@@ -51,11 +53,13 @@ __all__ = [
     "AdministrativeStatus",
     "AgeBand",
     "Amendment",
+    "ApproximateDate",
     "Contract",
     "ContractKind",
     "ContractStatus",
     "Dataset",
     "DatasetInfo",
+    "DatePrecision",
     "Diagnostic",
     "EligibilityTerms",
     "EmploymentOutcome",

@@ -11,9 +11,11 @@ import attrs
 
 from territoires.exceptions import InvalidArgumentError
 from territoires.model import _validators as v
+from territoires.model.dates import ApproximateDate
 from territoires.model.enums import (
     ContractKind,
     ContractStatus,
+    DatePrecision,
     FundingSource,
     GovernanceKind,
     GovernanceLevel,
@@ -435,7 +437,11 @@ class Contract:
         title: Title of the contract.
         period: Initial period of the contract; avenants may prolong it (see :meth:`as_of`).
         public: Initial public of the contract; avenants may open it.
-        signed_on: Date the contract was signed; None while in preparation.
+        signed_on: Date the contract was signed; None while in preparation, or when it is
+            signed but the date is unknown (``signed_precision`` ``unknown``).
+        signed_precision: How precisely ``signed_on`` is known: to the day (the default),
+            the month or the year (``signed_on`` is then any day of that month or year), or
+            ``unknown`` (signed, date unknown). See :attr:`signature`.
         signatories: Who signs, in which role (several collectivités may co-sign).
         actions: Actions funded by the contract at signature.
         amendments: Avenants, in any order.
@@ -448,7 +454,7 @@ class Contract:
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
-       ``targets``.
+       ``targets``, ``signed_precision``.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -490,6 +496,75 @@ class Contract:
     terms: EligibilityTerms = attrs.field(
         factory=EligibilityTerms, validator=v.instance(EligibilityTerms)
     )
+    signed_precision: DatePrecision = attrs.field(
+        default=DatePrecision.DAY, validator=v.member_of(DatePrecision)
+    )
+
+    @signed_precision.validator
+    def _precision_needs_date(
+        self, attribute: attrs.Attribute[DatePrecision], value: DatePrecision
+    ) -> None:
+        if value is DatePrecision.UNKNOWN and self.signed_on is not None:
+            raise v.fail(
+                attribute, value, "no signed_on with precision 'unknown' (signed, date unknown)"
+            )
+        if value in (DatePrecision.MONTH, DatePrecision.YEAR) and self.signed_on is None:
+            raise v.fail(attribute, value, f"a signed_on date to go with precision {value.value!r}")
+
+    @property
+    def is_signed(self) -> bool:
+        """True when the contract is signed, whether or not the date is known."""
+        return self.signed_on is not None or self.signed_precision is DatePrecision.UNKNOWN
+
+    @property
+    def signature(self) -> ApproximateDate | None:
+        """The signing date with its precision; None while the contract is not signed.
+
+        Example:
+            >>> grenoble = Contract(
+            ...     id="grenoble", kind=ContractKind.CTAIR, territory="200040715",
+            ...     title="CTAIR Grenoble-Alpes-Métropole", signed_on=dt.date(2019, 1, 1),
+            ...     signed_precision=DatePrecision.YEAR,
+            ...     period=Period(dt.date(2019, 6, 20), dt.date(2021, 12, 31)),
+            ...     public=PublicScope(categories=frozenset({PublicCategory.REFUGEE})),
+            ... )
+            >>> grenoble.signature.text(), grenoble.signature.latest
+            ('2019', datetime.date(2019, 12, 31))
+        """
+        if not self.is_signed:
+            return None
+        return ApproximateDate(self.signed_on, self.signed_precision)
+
+    @property
+    def signed_from(self) -> dt.date | None:
+        """The day from which :meth:`status` and the calendar take the contract as signed.
+
+        The signing day itself when it is known. When only its month or year is known, the
+        start of the contract's period if it falls within them, else the nearest day of
+        them; when it is not known at all, the start of the period. None while not signed.
+        """
+        signature = self.signature
+        if signature is None:
+            return None
+        earliest, latest = signature.earliest, signature.latest
+        if earliest is None or latest is None:
+            return self.period.start
+        return min(max(self.period.start, earliest), latest)
+
+    def status_is_approximate(self, on: dt.date) -> bool:
+        """True when :meth:`status` on ``on`` depends on a signing day the sources do not give.
+
+        That is when ``on`` falls within the month or year of an approximate signature, or,
+        for a contract signed on an unknown date, before the start of its period.
+        """
+        v.check_date("on", on)
+        signature = self.signature
+        if signature is None or not signature.is_approximate:
+            return False
+        earliest, latest = signature.earliest, signature.latest
+        if earliest is None or latest is None:
+            return on < self.period.start
+        return earliest <= on < latest
 
     def amendments_in_force(self, on: dt.date) -> tuple[Amendment, ...]:
         """Return the avenants in force on ``on``, in the order they apply.
@@ -572,7 +647,10 @@ class Contract:
         """Return the status of the contract on ``on``, avenants included.
 
         A contract is a draft until it is signed, then signed until its period starts, active
-        during its period (as prolonged) and ended after it.
+        during its period (as prolonged) and ended after it. When the signing day is known
+        only to the month or the year, or not at all, the contract is taken as signed from
+        :attr:`signed_from`, and :meth:`status_is_approximate` says whether the answer on
+        ``on`` depends on that choice.
 
         Example:
             >>> dijon = Contract(
@@ -588,7 +666,8 @@ class Contract:
             WrongTypeError: ``on`` is not a ``datetime.date`` (a text, say).
         """
         v.check_date("on", on)
-        if self.signed_on is None or on < self.signed_on:
+        signed = self.signed_from
+        if signed is None or on < signed:
             return ContractStatus.DRAFT
         period = self.as_of(on).period
         if on < period.start:
@@ -609,10 +688,12 @@ class Contract:
         """Yield the dates of the steering committee, semi-annual by default.
 
         The calendar follows ``body`` (by default the contract's first COPIL, else a
-        semi-annual committee): it starts at the body's first meeting, else at the signature,
-        else at the start of the period, and repeats every ``every_months`` months
-        (``dateutil.rrule``) until ``until`` or the end of the contract as finally amended. A
-        meeting anchored on the 31st falls on the last day of shorter months.
+        semi-annual committee): it starts at the body's first meeting, else at the signature
+        (:attr:`signed_from` when the signing day is approximate: see
+        :meth:`calendar_is_approximate`), else at the start of the period, and repeats every
+        ``every_months`` months (``dateutil.rrule``) until ``until`` or the end of the
+        contract as finally amended. A meeting anchored on the 31st falls on the last day of
+        shorter months.
 
         Example:
             >>> c = Contract(
@@ -634,7 +715,7 @@ class Contract:
         if body is None:
             body = next((b for b in self.governance if b.kind is GovernanceKind.COPIL), None)
         every = body.every_months if body is not None else _SEMI_ANNUAL
-        start = (body.first_meeting if body is not None else None) or self.signed_on
+        start = (body.first_meeting if body is not None else None) or self.signed_from
         start = start or self.period.start
         end = until or self.final_period.end
         if end is None:
@@ -655,6 +736,19 @@ class Contract:
         )
         for occurrence in rule:
             yield occurrence.date()
+
+    def calendar_is_approximate(self, body: GovernanceBody | None = None) -> bool:
+        """True when :meth:`steering_calendar` starts from a signing day the sources do not give.
+
+        That is when the body (by default the first COPIL) has no first meeting and the
+        contract's signing day is known only to the month or year, or not at all.
+        """
+        if body is None:
+            body = next((b for b in self.governance if b.kind is GovernanceKind.COPIL), None)
+        if body is not None and body.first_meeting is not None:
+            return False
+        signature = self.signature
+        return signature is not None and signature.is_approximate
 
     def action(self, action_id: str) -> Action | None:
         """Return the action ``action_id`` of this contract (not counting avenants), if any."""

@@ -347,15 +347,17 @@ class _Checker:
         own = {a.id for a in contract.all_actions()}
         for mi, amendment in enumerate(contract.amendments):
             mroot = f"{root}.amendments[{mi}]"
-            if contract.signed_on is not None and amendment.effective_on < contract.signed_on:
+            signed = contract.signature
+            earliest = signed.earliest if signed is not None else None
+            if signed is not None and earliest is not None and amendment.effective_on < earliest:
                 yield self._problem(
                     ProblemCode.AMENDMENT_BEFORE_SIGNATURE,
                     f"avenant {amendment.id!r} takes effect on {amendment.effective_on}, before "
-                    f"the contract was signed on {contract.signed_on}",
+                    f"the contract was signed ({signed.text()})",
                     cid,
                     f"{mroot}.effective_on",
                     amendment.effective_on.isoformat(),
-                    f"a date on or after {contract.signed_on}",
+                    f"a date on or after {earliest}",
                     Severity.WARNING,
                 )
             public_then = contract.as_of(amendment.effective_on).public

@@ -13,6 +13,7 @@ __all__ = [
     "AgeBand",
     "ContractKind",
     "ContractStatus",
+    "DatePrecision",
     "EmploymentOutcome",
     "FrenchLevel",
     "FundingSource",
@@ -65,6 +66,23 @@ _EPCI_KINDS = frozenset(
         TerritoryKind.EPT,
     }
 )
+
+
+class DatePrecision(LabelledEnum):
+    """How precisely a date is known: to the day, the month, the year, or not at all.
+
+    Sources often give less than a day: "signed in 2019", "joined in December 2022", "a
+    contract signed with the State" on an undated page. A date known to the month or the
+    year is stored as any day of that month or year (the first, by convention) with this
+    precision; a date not known at all is stored as no date with :attr:`UNKNOWN`.
+
+    .. versionadded:: 0.2
+    """
+
+    DAY = ("day", "au jour près", "to the day")
+    MONTH = ("month", "au mois près", "to the month")
+    YEAR = ("year", "à l'année près", "to the year")
+    UNKNOWN = ("unknown", "date inconnue", "date unknown")
 
 
 class PartyKind(LabelledEnum):

@@ -371,14 +371,24 @@ class _Page:
 
     def contract(self, section: ContractSection) -> str:
         line, lang = section.line, self.lang
-        signed = wording.date_long(line.signed_on, lang) if line.signed_on else self.w("not_signed")
+        signed = (
+            wording.approximate_date(line.signature, lang)
+            if line.signature is not None
+            else self.w("not_signed")
+        )
+        if line.signature is not None and line.signature.is_approximate:
+            signed += f" ({self.w('signing_day_unknown')})"
         dates = wording.period_dates(line.period, lang)
         if line.prolonged:
             dates += f" ({self.w('prolonged')})"
         facts = [
             (self.w("kind"), esc(line.kind.value.upper())),
             (self.w("code"), f"<code>{esc(line.territory)}</code>"),
-            (self.w("status"), esc(line.status.label(lang))),
+            (
+                self.w("status"),
+                esc(line.status.label(lang))
+                + (f" ({esc(self.w('approximate'))})" if line.status_approximate else ""),
+            ),
             (self.w("signed"), esc(signed)),
             (self.w("contract_period"), esc(dates)),
             (self.w("open_actions"), esc(wording.integer(line.open_actions, lang))),

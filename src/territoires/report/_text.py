@@ -140,6 +140,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "avenants": ("Avenants en vigueur", "Avenants in force"),
     "status": ("Statut", "Status"),
     "not_signed": ("non signé", "not signed"),
+    "signing_day_unknown": ("jour de signature non publié", "signing day not published"),
+    "approximate": ("approximatif", "approximate"),
     "prolonged": ("prolongé par avenant", "prolonged by an avenant"),
     "cohorts": ("Cohortes de contrats", "Cohorts of contracts"),
     "cohorts_caption": (

@@ -170,7 +170,7 @@ def _contracts_table(seen: Overview, dated: bool) -> str:
                 escape_cell(line.id),
                 escape_cell(line.kind.value.upper()),
                 escape_cell(where),
-                wording.date_short(line.signed_on, "fr"),
+                wording.approximate_date(line.signature, "fr", short=True),
                 wording.period_dates(line.period, "fr"),
                 escape_cell(line.status.label_fr if dated else "—"),
                 wording.integer(actions, "fr"),
