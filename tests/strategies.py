@@ -38,6 +38,7 @@ from territoires.model import (
     ContractKind,
     Dataset,
     DatasetInfo,
+    DatePrecision,
     Diagnostic,
     EligibilityTerms,
     EmploymentOutcome,
@@ -814,6 +815,15 @@ def _contracts(draw: st.DrawFn) -> Contract:
     signed_on = None
     if draw(_BOOLEANS):
         signed_on = _day(draw, period.start - _YEAR, period.start + dt.timedelta(days=60))
+    # How precisely the signing is known: any precision with a date; to the day (not
+    # signed) or unknown (signed, date unknown) without one.
+    precision = draw(
+        st.sampled_from(
+            [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
+            if signed_on is not None
+            else [DatePrecision.DAY, DatePrecision.UNKNOWN]
+        )
+    )
     action_list = draw(st.lists(actions(), max_size=3, unique_by=lambda a: a.id))
     drawn = draw(st.lists(amendments(), max_size=2, unique_by=lambda a: a.id))
     seen = {a.id for a in action_list}
@@ -833,6 +843,7 @@ def _contracts(draw: st.DrawFn) -> Contract:
         period=period,
         public=draw(public_scopes()),
         signed_on=signed_on,
+        signed_precision=precision,
         signatories=draw(_small_tuples(signatories(), 3)),
         actions=tuple(action_list),
         amendments=tuple(_fit_amendment(draw, a, period, first, own) for a in kept),

@@ -695,6 +695,123 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
+def _cmd_registry(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires import registry
+
+    lang: Lang = args.lang
+    fr = lang == "fr"
+    try:
+        found = registry.load(args.file) if args.file else registry.entries()
+    except territoires.DataError as exc:
+        raise _Problems(exc.problems) from None
+    if args.id:
+        known = {e.id: e for e in found}
+        missing = [i for i in args.id if i not in known]
+        if missing:
+            raise territoires.UnknownContractError(
+                missing, list(known), " in the registry of contracts"
+            )
+        found = tuple(known[i] for i in args.id)
+    if args.format == "json":
+        json.dump(
+            {"contracts": [_registry_json(e) for e in found]}, out, ensure_ascii=False, indent=2
+        )
+        out.write("\n")
+        return EXIT_OK
+    headers = (
+        ["Contrat", "Territoire", "Code", "Type", "Signataire", "Cohorte", "Signé",
+         "Annoncé pour le", "Fiabilité", "Sources"]
+        if fr
+        else ["Contract", "Territory", "Code", "Kind", "Signatory", "Cohort", "Signed",
+              "Scheduled for", "Reliability", "Sources"]
+    )  # fmt: skip
+    rows = [
+        [
+            e.id,
+            e.name,
+            e.territory,
+            e.kind.value.upper(),
+            e.signatory_kind.label(lang),
+            str(e.cohort),
+            wording.approximate_date(e.signed, lang, short=True)
+            if e.signed is not None
+            else ("aucune source" if fr else "no source"),
+            wording.approximate_date(e.scheduled, lang, short=True),
+            e.reliability.label(lang),
+            integer(len(e.sources), lang),
+        ]
+        for e in found
+    ]
+    title = "Contrats connus des sources publiques" if fr else "Contracts known from public sources"
+    out.write(render_table(headers, rows, numeric=[False] * 9 + [True], title=title) + "\n")
+    if args.id:
+        for e in found:
+            out.write(f"\n{e.id}\n")
+            for source in e.sources:
+                where = source.url or ("(sans adresse)" if fr else "(no address)")
+                out.write(f"  - {printable(source.title)}: {printable(source.facts)}\n    {where}")
+                out.write(
+                    f" ({'lu' if fr else 'read'} {wording.approximate_date(source.read, lang)}, "
+                    f"{'fiabilité' if fr else 'reliability'} {source.reliability.label(lang)})\n"
+                )
+    out.write(
+        "\n"
+        + (
+            "Fiabilité : la plus faible des sources du contrat. Détail et adresses : "
+            "territoires registry --id ID, ou --format json."
+            if fr
+            else "Reliability: the lowest of the contract's sources. Details and addresses: "
+            "territoires registry --id ID, or --format json."
+        )
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def _registry_json(e: Any) -> dict[str, Any]:
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value.text())
+
+    return {
+        "id": e.id,
+        "name": e.name,
+        "territory": e.territory,
+        "kind": e.kind.value,
+        "signatory_kind": e.signatory_kind.value,
+        "signatories": list(e.signatories),
+        "cohort": e.cohort,
+        "signed": text(e.signed),
+        "signed_precision": e.signed.precision.value if e.signed is not None else None,
+        "scheduled": text(e.scheduled),
+        "drafting": text(e.drafting),
+        "start": text(e.start),
+        "end": text(e.end),
+        "public": sorted(c.value for c in e.public),
+        "diair_signs": e.diair_signs,
+        "amendments": [
+            {
+                "signed": text(a.signed),
+                "title": a.title,
+                "diair_signs": a.diair_signs,
+                "note": a.note,
+            }
+            for a in e.amendments
+        ],
+        "reliability": e.reliability.value,
+        "sources": [
+            {
+                "url": s.url,
+                "title": s.title,
+                "read": text(s.read),
+                "reliability": s.reliability.value,
+                "facts": s.facts,
+            }
+            for s in e.sources
+        ],
+        "note": e.note,
+    }
+
+
 def _check_folder(path: str | None, lang: Lang) -> None:
     """Refuse an output whose folder does not exist: the command line creates no folder."""
     if path is None or path == STDIN:
@@ -1565,6 +1682,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
     geo.set_defaults(handler=_cmd_geo)
+
+    registry_ = commands.add_parser(
+        "registry",
+        help="the contracts known from public sources, with their dates and sources",
+        description="the contracts known from public sources (CTAIR and CTAI), with their "
+        "dates as precisely as the sources give them and every source",
+    )
+    registry_.add_argument(
+        "file", nargs="?", help="a registry file in the same TOML format (default: the bundled one)"
+    )
+    registry_.add_argument(
+        "--id", action="append", help="a contract to detail with its sources (repeatable)"
+    )
+    add_lang(registry_)
+    registry_.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
+    registry_.set_defaults(handler=_cmd_registry)
 
     demo = commands.add_parser(
         "demo",

@@ -1,18 +1,24 @@
 """The embedded demo dataset: the 18 CTAIR territories of 2019 and 2021, with synthetic activity.
 
-What is real (sources in each contract's ``sources`` and in ``domain.md`` §4): the 18 territories
-named at the national steering committee of 6 May 2021, their official codes, the kind of
-collectivité that signed, their cohort (11 in 2019, 7 in 2021), the signing dates that are
-public (Dijon 12 June 2019, the first; Grenoble 20 June 2019; Clermont-Ferrand 24 June 2019;
-Le Havre 11 October 2021; Rouen 23 November 2021, to November 2023), and Grenoble's avenant of
-June 2022 opening the contract to newcomers and displaced Ukrainians.
+What is real comes from the registry of contracts (:mod:`territoires.registry`, sources in
+each contract's ``sources``): the 18 territories named at the national steering committee of
+6 May 2021, their official codes, the kind of collectivité that signed, their cohort (11 in
+2019, 7 in 2021), their signing dates as precisely as the sources give them (to the day for
+Dijon, 12 June 2019, the first; Le Havre, 11 October 2021; Rouen, 23 November 2021, to
+November 2023; to the year for the others: Grenoble's 20 June 2019 and Clermont-Ferrand's 24
+June 2019 were scheduled days, not signing dates), their public (refugees and beneficiaries of
+subsidiary protection), and Grenoble's avenant of June 2022 opening the contract to newcomers
+and displaced Ukrainians. The Diair is no signatory: no source of these contracts says it
+signed.
 
-Everything else is **synthetic**: other signing dates (only the year is public), actions,
-operators, money, avenants other than Grenoble's, participants and reports. It is generated
-deterministically from a seed, plausible in shape (themes of the CTAIR lists, State envelopes
-of 150,000 to 300,000 € a year, collectivité co-funding, semi-annual reports) and labelled
-synthetic in the dataset's ``info`` and wherever it is shown. No record describes a real
-person: ids are pseudonyms drawn at random.
+Everything else is **synthetic**: the start of a contract whose signing day is not public (a
+day of its signing year, on the scheduled day where there was one, after October 2019 for
+Rennes, which was still drafting then), actions, operators, money, avenants other than
+Grenoble's, participants and reports. It is generated deterministically from a seed, plausible
+in shape (themes of the CTAIR lists, State envelopes of 150,000 to 300,000 € a year,
+collectivité co-funding, semi-annual reports, P104 action 15 for refugees' actions and action
+12 only where newcomers are admitted) and labelled synthetic in the dataset's ``info`` and
+wherever it is shown. No record describes a real person: ids are pseudonyms drawn at random.
 
 Example:
     >>> from territoires import demo
@@ -21,6 +27,9 @@ Example:
     (18, True)
     >>> data.contract("ctair-dijon").signed_on
     datetime.date(2019, 6, 12)
+    >>> data.contract("ctair-grenoble").signature.text()
+    '2019'
+
 
 .. versionadded:: 0.1
 """
@@ -38,6 +47,7 @@ from typing import Final, Generic, TypeVar
 
 import attrs
 
+from territoires import registry
 from territoires.exceptions import InvalidArgumentError
 from territoires.geo import get_geography
 from territoires.model import (
@@ -77,8 +87,10 @@ from territoires.model import (
     Theme,
 )
 from territoires.model.dates import add_months
+from territoires.model.enums import DatePrecision
+from territoires.registry import RegistryEntry
 
-__all__ = ["DEFAULT_SEED", "HORIZON", "SEED_TERRITORIES", "SeedTerritory", "build"]
+__all__ = ["DEFAULT_SEED", "HORIZON", "build", "seed_contracts"]
 
 DEFAULT_SEED: Final = 2019
 """The seed of the synthetic part when none is given (``territoires demo --seed``)."""
@@ -90,184 +102,114 @@ _CONTRACT_TARGET: Final = "brest"
 """The contract with a contract-level target."""
 
 _SYNTHETIC = "synthétique / synthetic"
-_SEED_SOURCE = Source(
-    title="Diair, CTAIR : les territoires engagés pour les réfugiés se multiplient (06/05/2021)",
-    url="https://accueil-integration-refugies.fr/ctair-les-territoires-engages-pour-les-refugies-se-multiplient/",
-    note="the 18 territories and their cohorts (2019, 2021)",
-)
-_FRANCE_URBAINE = Source(
-    title="France urbaine, accueil et intégration des réfugiés et primo-arrivants",
-    url="https://franceurbaine.org/actualites/accueil-et-integration-des-refugies-et-primo-arrivants-les-grandes-villes-et-metropoles",
-    note="kind of signatory of the 2019 wave",
-)
-_SIGNATURES = Source(
-    title="Diair, signatures de contrats État-métropoles",
-    url="https://accueil-integration-refugies.fr/signatures-de-contrats-etat-metropoles-en-faveur-de-lintegration-des-refugies/",
-    note="Dijon signed first on 12 June 2019; Grenoble 20 June; Clermont-Ferrand 24 June",
-)
+_DEMO_COHORTS: Final = (2019, 2021)
+"""The cohorts of the founding text: the 11 territories of 2019 and the 7 of 2021."""
+
+
+def seed_contracts() -> tuple[RegistryEntry, ...]:
+    """Return the 18 contracts of the founding text, from :mod:`territoires.registry`.
+
+    They are the CTAIR of the cohorts 2019 and 2021, in the registry's order: the order
+    the demo draws its synthetic part in.
+
+    .. versionadded:: 0.2
+    """
+    return tuple(
+        e for e in registry.entries() if e.kind is ContractKind.CTAIR and e.cohort in _DEMO_COHORTS
+    )
+
+
+# Beneficiaries of international protection: refugees and subsidiary protection, the public
+# of the 2019 CTAIR (https://accueil-integration-refugies.fr/les-contrats-dintegration-ctair/).
+# Stateless persons only where a source says so: no source of the 18 contracts does.
+def _registry_sources() -> tuple[Source, ...]:
+    """The registry's sources for the 18 contracts, each once, in the order first cited."""
+    found: dict[str, Source] = {}
+    for entry in seed_contracts():
+        for source in entry.sources:
+            found.setdefault(source.url or source.title, Source(title=source.title, url=source.url))
+    return tuple(found.values())
 
 
 @attrs.frozen(kw_only=True)
-class SeedTerritory:
-    """One of the 18 territories named in the founding text, with its sourced facts.
+class _Seed:
+    """A registry entry with the dates the demo gives it: sourced where they are, else drawn.
 
     Attributes:
         slug: Short name used in ids (``dijon``).
-        territory: Reference of the territory the contract covers.
-        signatories: References of the collectivités that sign (a city and its métropole may
-            both sign).
-        cohort: Year the territory joined (2019 or 2021).
-        signed_on: Signing date where public, else None (a synthetic date is drawn).
-        end: End of the contract where public, else None (three calendar years are drawn).
-        sources: Where the facts come from.
+        entry: The registry entry.
+        start: First day of the contract: the signing day where a source gives it, else the
+            day a source announced for the signing, else a synthetic day of the signing year
+            (after any month in which a source says the contract was still being drafted).
+        end: Last day: the source's where it gives one, else three calendar years.
+        sourced_end: Whether a source gives the end.
     """
 
     slug: str
-    territory: str
-    signatories: tuple[str, ...]
-    cohort: int
-    signed_on: dt.date | None = None
-    end: dt.date | None = None
-    sources: tuple[Source, ...] = ()
+    entry: RegistryEntry
+    start: dt.date
+    end: dt.date
+    sourced_end: bool
+
+    @property
+    def territory(self) -> str:
+        return self.entry.territory
+
+    @property
+    def signatories(self) -> tuple[str, ...]:
+        return self.entry.signatories
+
+    @property
+    def cohort(self) -> int:
+        return self.entry.cohort
+
+    @property
+    def signed_to_the_day(self) -> bool:
+        signed = self.entry.signed
+        return signed is not None and signed.precision is DatePrecision.DAY
+
+    @classmethod
+    def of(cls, entry: RegistryEntry, rng: random.Random) -> _Seed:
+        signed = entry.signed
+        if signed is not None and signed.precision is DatePrecision.DAY and signed.on:
+            start = signed.on
+        elif entry.scheduled is not None and entry.scheduled.on is not None:
+            start = entry.scheduled.on
+        else:
+            window = (dt.date(entry.cohort, 7, 1), dt.date(entry.cohort, 12, 15))
+            drawn = _date_between(rng, *window)
+            start = _after_drafting(drawn, window, entry)
+        end = entry.end.latest if entry.end is not None else None
+        return cls(
+            slug=entry.id.split("-", 1)[1],
+            entry=entry,
+            start=start,
+            end=end or dt.date(start.year + 2, 12, 31),
+            sourced_end=end is not None,
+        )
 
 
-SEED_TERRITORIES: Final[tuple[SeedTerritory, ...]] = (
-    SeedTerritory(
-        slug="brest",
-        territory="242900314",
-        signatories=("29019", "242900314"),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="dijon",
-        territory="242100410",
-        signatories=("242100410",),
-        cohort=2019,
-        signed_on=dt.date(2019, 6, 12),
-        sources=(_SIGNATURES,),
-    ),
-    SeedTerritory(
-        slug="lyon",
-        territory="200046977",
-        signatories=("200046977",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="grenoble",
-        territory="200040715",
-        signatories=("200040715",),
-        cohort=2019,
-        signed_on=dt.date(2019, 6, 20),
-        end=dt.date(2021, 12, 31),
-        sources=(
-            _SIGNATURES,
-            Source(
-                title="Préfecture de l'Isère, prolongation du CTAIR (communiqué du 30 juin 2022)",
-                url="https://www.isere.gouv.fr/index.php/layout/set/print/Actualites/Salle-de-presse/Derniers-communiques/Prolongation-du-Contrat-Territorial-d-Accueil-et-d-Integration-des-Refugies",
-                note="initial period 2019-2021, prolonged by an avenant",
-            ),
-        ),
-    ),
-    SeedTerritory(
-        slug="nantes",
-        territory="44109",
-        signatories=("44109",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="toulouse",
-        territory="31555",
-        signatories=("31555",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="rennes",
-        territory="243500139",
-        signatories=("35238", "243500139"),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="bordeaux",
-        territory="243300316",
-        signatories=("243300316",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="clermont-ferrand",
-        territory="63113",
-        signatories=("63113",),
-        cohort=2019,
-        signed_on=dt.date(2019, 6, 24),
-        sources=(_SIGNATURES, _FRANCE_URBAINE),
-    ),
-    SeedTerritory(
-        slug="nancy",
-        territory="245400676",
-        signatories=("245400676",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(
-        slug="strasbourg",
-        territory="67482",
-        signatories=("67482",),
-        cohort=2019,
-        sources=(_FRANCE_URBAINE,),
-    ),
-    SeedTerritory(slug="marseille", territory="13055", signatories=("13055",), cohort=2021),
-    SeedTerritory(slug="tours", territory="37261", signatories=("37261",), cohort=2021),
-    SeedTerritory(slug="besancon", territory="25056", signatories=("25056",), cohort=2021),
-    SeedTerritory(slug="poitiers", territory="86194", signatories=("86194",), cohort=2021),
-    SeedTerritory(
-        slug="le-havre",
-        territory="76351",
-        signatories=("76351",),
-        cohort=2021,
-        signed_on=dt.date(2021, 10, 11),
-        sources=(
-            Source(
-                title="infonormandie, Marlène Schiappa signera un contrat avec le maire du Havre",
-                url="https://www.infonormandie.com/Accueil-et-integration-des-refugies-Marlene-Schiappa-signera-un-contrat-avec-le-maire-du-Havre_a32391.html",
-                note="signed on 11 October 2021",
-            ),
-        ),
-    ),
-    SeedTerritory(
-        slug="rouen",
-        territory="200023414",
-        signatories=("200023414",),
-        cohort=2021,
-        signed_on=dt.date(2021, 11, 23),
-        end=dt.date(2023, 11, 30),
-        sources=(
-            Source(
-                title="Métropole Rouen Normandie, signature du contrat d'accueil et d'intégration",
-                url="https://www.metropole-rouen-normandie.fr/presse/2021/signature-du-contrat-daccuel-et-dintegration-des-refugies-21047",
-                note="signed on 23 November 2021, the 16th contract",
-            ),
-            Source(
-                title="Tendance Ouest, un contrat pour favoriser l'accueil et l'intégration",
-                url="https://www.tendanceouest.com/actualite-390803-metropole-de-rouen-un-contrat-pour-favoriser-l-accueil-et-l-integration-des-refugies",
-                note="implemented from November 2021 to November 2023",
-            ),
-        ),
-    ),
-    SeedTerritory(
-        slug="montpellier", territory="243400017", signatories=("243400017",), cohort=2021
-    ),
-)
-"""The 18 real territories of the demo, with their signatories, cohort and sourced dates."""
+def _after_drafting(
+    drawn: dt.date, window: tuple[dt.date, dt.date], entry: RegistryEntry
+) -> dt.date:
+    """Move a drawn day after the month in which a source says the contract was drafted.
 
-_BPI = frozenset(
-    {PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION, PublicCategory.STATELESS}
-)
-_GRENOBLE_AVENANT = dt.date(2022, 6, 29)  # a Wednesday; communiqué of 30 June 2022
+    The day keeps its place in proportion within the narrower window, so the draw (and every
+    draw after it) is the same with or without a drafting date.
+    """
+    drafted = entry.drafting.latest if entry.drafting is not None else None
+    first, last = window
+    if drafted is None or drafted < first:
+        return drawn
+    first = drafted + dt.timedelta(days=1)
+    span, full = (last - first).days, (window[1] - window[0]).days
+    return first + dt.timedelta(days=(drawn - window[0]).days * span // full)
+
+
+_BPI = frozenset({PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION})
+# The avenant was signed on a Wednesday of June 2022, announced on 30 June 2022: the demo
+# takes the Wednesday before the communiqué as its effective date (synthetic).
+_GRENOBLE_AVENANT = dt.date(2022, 6, 29)
 _THEME_TITLES: Final = {
     Theme.FRENCH_LANGUAGE: "Ateliers sociolinguistiques",
     Theme.EMPLOYMENT_TRAINING: "Parcours vers l'emploi",
@@ -337,7 +279,8 @@ _AGE_BANDS: Final = _Draw(
         (AgeBand.FROM_40, 19),
     ]
 )
-# Men are about 64% of refugees entering AGIR (DSED, domain.md §3).
+# Men are about 64% of refugees entering AGIR (DSED, "Le profil socioéconomique des réfugiés à
+# leur entrée dans le programme AGIR", immigration.interieur.gouv.fr).
 _SEXES: Final = _Draw([(Sex.MALE, 63), (Sex.FEMALE, 36), (Sex.UNSPECIFIED, 1)])
 _EMPLOYMENT: Final = _Draw(list(zip(EmploymentOutcome, (40, 12, 14, 9, 17, 8), strict=True)))
 _HOUSING: Final = _Draw(list(zip(HousingOutcome, (3, 12, 25, 30, 30), strict=True)))
@@ -346,7 +289,8 @@ _HOUSING: Final = _Draw(list(zip(HousingOutcome, (3, 12, 25, 30, 30), strict=Tru
 def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
     """Return Grenoble's action for refugees under 26 (synthetic).
 
-    The métropole runs programmes for under-26s (domain.md §2); this action stands for them in
+    The métropole runs programmes for under-26s without income
+    (https://www.must-a-lab.eu/grenoble/?lang=fr); this action stands for them in
     the demo. It uses no random draw, so adding it changes nothing else in the demo.
     """
     assert period.end is not None
@@ -370,6 +314,17 @@ def _grenoble_youth(period: Period, operator: str, state: str) -> Action:
         ),
         targets=(Target(indicator="beneficiaries", value=Decimal(60)),),
     )
+
+
+def _p104_for(action: Action) -> FundingSource:
+    """P104 action 15 for an action kept for protected persons only, else action 12.
+
+    Action 12 funds newcomers who signed the CIR less than five years ago, action 15 refugees
+    (https://www.charente.gouv.fr/Politiques-publiques/Solidarite-et-cohesion-sociale/Cohesion-sociale/Appel-a-projets-BOP-104-Integration-et-acces-a-la-nationalite-francaise-Actions-12-et-15).
+    """
+    if action.public is not None and action.public.categories <= _BPI:
+        return FundingSource.P104_ACTION_15
+    return FundingSource.P104_ACTION_12
 
 
 def _with_yearly_targets(action: Action, last: dt.date) -> Action:
@@ -529,30 +484,33 @@ class _Builder:
 
     # -- contracts ----------------------------------------------------------------------------
 
-    def contract(self, seed: SeedTerritory) -> Contract:
+    def contract(self, seed: _Seed) -> Contract:
         rng = self.rng
         territory = self.territory(seed.territory)
-        signed_on = seed.signed_on or _date_between(
-            rng, dt.date(seed.cohort, 7, 1), dt.date(seed.cohort, 12, 15)
-        )
-        end = seed.end or dt.date(signed_on.year + 2, 12, 31)
-        period = Period(signed_on, end)
-        public = PublicScope(categories=_BPI)
+        entry = seed.entry
+        period = Period(seed.start, seed.end)
+        signed_on = seed.start
+        public = PublicScope(categories=entry.public or _BPI)
         state = self.prefecture(territory)
-        diair = self.party(
-            Party(
-                id="diair",
-                kind=PartyKind.STATE,
-                name="Délégation interministérielle à l'accueil et à l'intégration des réfugiés",
-            )
-        )
-        signatories = [Signatory(party=state, role=SignatoryRole.STATE, signed_on=signed_on)]
+        # Each signatory's own date only where a source gives the day; the Diair signs only
+        # where a source says it did.
+        day = signed_on if seed.signed_to_the_day else None
+        signatories = [Signatory(party=state, role=SignatoryRole.STATE, signed_on=day)]
         signatories += [
-            Signatory(
-                party=self.collectivite(ref), role=SignatoryRole.COLLECTIVITE, signed_on=signed_on
-            )
+            Signatory(party=self.collectivite(ref), role=SignatoryRole.COLLECTIVITE, signed_on=day)
             for ref in seed.signatories
         ]
+        if entry.diair_signs:
+            diair = self.party(
+                Party(
+                    id="diair",
+                    kind=PartyKind.STATE,
+                    name=(
+                        "Délégation interministérielle à l'accueil et à l'intégration des réfugiés"
+                    ),
+                )
+            )
+            signatories.append(Signatory(party=diair, role=SignatoryRole.PARTNER))
         for ref in seed.signatories:
             self.territory(ref)
         lead = signatories[1].party
@@ -588,9 +546,13 @@ class _Builder:
             targets = (Target(indicator="beneficiaries", value=whole, kind=TargetKind.CONTRACT),)
         population = territory.population or 100_000
         synthetic_note = "synthetic: actions, operators, amounts, participants, reports"
-        if seed.signed_on is None:
-            synthetic_note += ", signing date (only the year is public)"
-        if seed.end is None:
+        if not seed.signed_to_the_day:
+            synthetic_note += (
+                ", start date (the sources give the signing "
+                + ("year" if entry.scheduled is None else "year and a scheduled day")
+                + ")"
+            )
+        if not seed.sourced_end:
             synthetic_note += ", end date"
         return Contract(
             id=f"ctair-{seed.slug}",
@@ -600,7 +562,8 @@ class _Builder:
             period=period,
             public=public,
             signed_on=signed_on,
-            signatories=(*signatories, Signatory(party=diair, role=SignatoryRole.PARTNER)),
+            signed_precision=entry.signed.precision if entry.signed else DatePrecision.DAY,
+            signatories=tuple(signatories),
             actions=actions,
             amendments=amendments,
             targets=targets,
@@ -620,13 +583,12 @@ class _Builder:
                 ),
             ),
             sources=(
-                _SEED_SOURCE,
-                *seed.sources,
+                *entry.model_sources(),
                 Source(title="territoires demo generator", note=synthetic_note),
             ),
         )
 
-    def themes(self, seed: SeedTerritory) -> list[Theme]:
+    def themes(self, seed: _Seed) -> list[Theme]:
         """Draw 4 to 7 distinct themes; from 2021 every contract has a housing action."""
         rng = self.rng
         pool = list(_THEME_WEIGHTS)
@@ -674,7 +636,7 @@ class _Builder:
 
     def action(
         self,
-        seed: SeedTerritory,
+        seed: _Seed,
         index: int,
         theme: Theme,
         period: Period,
@@ -715,7 +677,7 @@ class _Builder:
 
     def amendments(
         self,
-        seed: SeedTerritory,
+        seed: _Seed,
         period: Period,
         operators: Sequence[str],
         state: str,
@@ -745,24 +707,28 @@ class _Builder:
                 Amendment(
                     id="grenoble-avenant-1",
                     title="Avenant n° 1 : prolongation et ouverture aux primo-arrivants",
-                    signed_on=_GRENOBLE_AVENANT,
+                    signed_on=None,  # "a Wednesday" of June 2022: the day is not published
                     effective_on=_GRENOBLE_AVENANT,
                     new_end=new_end,
                     public_added=frozenset(
                         {PublicCategory.OTHER_NEWCOMER, PublicCategory.TEMPORARY_PROTECTION}
                     ),
+                    # P104 action 12 funds newcomers who signed the CIR, action 15 refugees:
+                    # an action kept for refugees only stays on action 15.
                     funding_added=tuple(
                         ActionFunding(action=action.id, funding=line)
                         for action in actions
                         for line in self.funding(
-                            extension, state, lead, 0.1, source=FundingSource.P104_ACTION_12
+                            extension, state, lead, 0.1, source=_p104_for(action)
                         )[::2]
                     ),
                     actions_added=(ukraine,),
                     rationale=(
                         "Prolongation; objectives updated for the deployment of AGIR, the "
                         "opening to primo-arrivants and the reception of displaced Ukrainians. "
-                        "The new end date follows MUST-a-Lab's 2019-2023; amounts are synthetic."
+                        "Signed on a Wednesday of June 2022 (communiqué of 30 June 2022); the "
+                        "effective date, 29 June 2022, is the demo's. The new end date follows "
+                        "MUST-a-Lab's 2019-2023; amounts are synthetic."
                     ),
                     sources=(
                         Source(
@@ -776,7 +742,7 @@ class _Builder:
                     ),
                 ),
             )
-        if seed.end is not None or rng.random() < 0.25:
+        if seed.sourced_end or rng.random() < 0.25:
             return ()
         years = rng.randint(1, 4)
         new_end = dt.date(period.end.year + years, 12, 31)
@@ -921,7 +887,7 @@ class _Builder:
                     year, half = (year, 2) if half == 1 else (year + 1, 1)
 
     def build(self) -> Dataset:
-        contracts = [self.contract(seed) for seed in SEED_TERRITORIES]
+        contracts = [self.contract(_Seed.of(e, self.rng)) for e in seed_contracts()]
         # About a third of the actions report counts only (operators that share no
         # individual data), which is what ActionReport is for.
         self.report_only = {
@@ -953,7 +919,7 @@ class _Builder:
                 synthetic=True,
                 licence="Licence Ouverte 2.0 (geography); synthetic records: CC0",
                 created=HORIZON,
-                sources=(_SEED_SOURCE, _FRANCE_URBAINE, _SIGNATURES, self.geography.source),
+                sources=(*_registry_sources(), self.geography.source),
             ),
             territories=tuple(self.territories[ref] for ref in sorted(self.territories)),
             parties=tuple(self.parties[key] for key in sorted(self.parties)),

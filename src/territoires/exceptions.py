@@ -30,6 +30,7 @@ __all__ = [
     "Terminated",
     "TerritoiresError",
     "UnknownActionError",
+    "UnknownContractError",
     "UnknownIndicatorError",
     "UnknownNameError",
     "UnknownTerritoryError",
@@ -248,6 +249,20 @@ class UnknownIndicatorError(UnknownNameError):
     """
 
     what = "indicator"
+
+
+class UnknownContractError(UnknownNameError):
+    """No contract has this id in the dataset or the registry; the message suggests the closest.
+
+    Args:
+        name: The contract id looked up, or the ids.
+        known: The ids of the contracts where it was looked up.
+        where: Where it was looked up, as words that follow the id (``" in the registry"``).
+
+    .. versionadded:: 0.2
+    """
+
+    what = "contract"
 
 
 class UnknownActionError(UnknownNameError):
