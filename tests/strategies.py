@@ -34,6 +34,7 @@ from territoires.model import (
     AdministrativeStatus,
     AgeBand,
     Amendment,
+    ApproximateDate,
     Contract,
     ContractKind,
     Dataset,
@@ -1190,7 +1191,21 @@ def consistent_datasets(
     return _consistent_datasets(max_contracts, max_participations)
 
 
+@functools.cache
+def approximate_dates() -> SearchStrategy[ApproximateDate]:
+    """Dates known to the day, the month or the year, and the unknown date."""
+    return st.one_of(
+        st.just(ApproximateDate(None, DatePrecision.UNKNOWN)),
+        st.builds(
+            ApproximateDate,
+            dates(),
+            st.sampled_from([DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]),
+        ),
+    )
+
+
 STRATEGIES: dict[type[Any], Callable[[], SearchStrategy[Any]]] = {
+    ApproximateDate: approximate_dates,
     Territory: territories,
     Party: parties,
     Period: periods,

@@ -193,15 +193,29 @@ def test_a_refugee_protected_in_2019_is_eligible_to_a_ctair_action_in_2021(
     [
         AdministrativeStatus.REFUGEE,
         AdministrativeStatus.SUBSIDIARY_PROTECTION,
-        AdministrativeStatus.STATELESS,
     ],
 )
 def test_every_bpi_status_is_in_the_public_of_a_ctair(
     status: AdministrativeStatus, grenoble: Contract, manager: PluginManager
 ) -> None:
-    """Refugees, subsidiary protection and stateless persons are all BPI of a CTAIR."""
+    """Refugees and beneficiaries of subsidiary protection are the BPI of a 2019 CTAIR."""
     decision = decide(person(status), "grenoble-02", grenoble, D(2021, 4, 1), manager)
     assert decision.outcome is Eligibility.ELIGIBLE
+
+
+def test_a_stateless_person_is_in_a_contract_only_where_its_public_says_so(
+    grenoble: Contract, manager: PluginManager
+) -> None:
+    """Stateless persons are in a contract's public only where it lists them (CTAI texts may)."""
+    stateless = person(AdministrativeStatus.STATELESS)
+    before = decide(stateless, "grenoble-02", grenoble, D(2021, 4, 1), manager)
+    assert before.outcome is Eligibility.NOT_ELIGIBLE
+    assert verdict(before, "status_in_public").outcome is Outcome.NOT_MET
+    listed = attrs.evolve(
+        grenoble, public=grenoble.public.with_categories(PublicCategory.STATELESS)
+    )
+    after = decide(stateless, "grenoble-02", listed, D(2021, 4, 1), manager)
+    assert after.outcome is Eligibility.ELIGIBLE
 
 
 # -- statuses that are never eligible -----------------------------------------------------------
@@ -569,7 +583,7 @@ def test_temporary_protection_is_eligible_only_where_the_contract_includes_it(
         "status_in_public"
     ]
     assert verdict(elsewhere, "status_in_public").reason_fr == (
-        "statut « protection temporaire » hors du public de l'action (apatride, bénéficiaire "
+        "statut « protection temporaire » hors du public de l'action (bénéficiaire "
         "de la protection subsidiaire, réfugié)"
     )
 

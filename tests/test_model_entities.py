@@ -20,10 +20,12 @@ from territoires.model import (
     AdministrativeStatus,
     AgeBand,
     Amendment,
+    ApproximateDate,
     Contract,
     ContractKind,
     Dataset,
     DatasetInfo,
+    DatePrecision,
     Diagnostic,
     EligibilityTerms,
     EmploymentOutcome,
@@ -99,6 +101,7 @@ REPORT = ActionReport(
 )
 
 BASELINE: dict[type[Any], Any] = {
+    ApproximateDate: ApproximateDate(dt.date(2019, 1, 1), DatePrecision.YEAR),
     Territory: Territory(
         code="200040715", kind=TerritoryKind.METRO, name="Grenoble-Alpes-Métropole"
     ),
@@ -159,6 +162,11 @@ def _other_siren_siret(party: Party) -> str:
 Bad = Callable[[Any], Any] | Any
 # For each class, (field, bad value) pairs; a callable computes the bad value from the object.
 INVALID: dict[type[Any], list[tuple[str, Bad]]] = {
+    ApproximateDate: [
+        ("on", "2019"),
+        ("precision", "year"),
+        ("precision", DatePrecision.UNKNOWN),
+    ],
     Territory: [
         ("code", "6912"),
         ("code", lambda t: "20004" if t.kind is TerritoryKind.COMMUNE else "84x"),
@@ -260,6 +268,11 @@ INVALID: dict[type[Any], list[tuple[str, Bad]]] = {
         ("period", None),
         ("public", None),
         ("signed_on", A_DATETIME),
+        ("signed_precision", "year"),
+        (
+            "signed_precision",
+            lambda c: DatePrecision.UNKNOWN if c.signed_on else DatePrecision.YEAR,
+        ),
         ("kind", "ctair"),
         ("actions", [FRENCH_CLASSES]),
     ],
@@ -470,6 +483,7 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "AgeBand": ("0-17", "18-25", "26-39", "40+", "unknown"),
     "ContractKind": ("ctair", "ctai", "ptai"),
     "ContractStatus": ("draft", "signed", "active", "ended"),
+    "DatePrecision": ("day", "month", "year", "unknown"),
     "EmploymentOutcome": (
         "none",
         "short_job",

@@ -854,6 +854,8 @@ class _Page:
         for line in report.steering:
             if line.dates:
                 text = ", ".join(day(d, lang) for d in line.dates)
+                if line.approximate:
+                    text += f" ({self.w('approximate')}: {self.w('signing_day_unknown')})"
             elif line.ends_on is not None:
                 text = self.w("none_after", day=day(line.ends_on, lang))
             else:
