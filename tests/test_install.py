@@ -186,6 +186,9 @@ def test_the_install_commands_work_as_written(
     version = _run("territoires --version", venv, environment).split()[-1]
     source = (clone / "src/territoires/_version.py").read_text(encoding="utf-8")
     assert version == re.findall(r'__version__ = "(.+)"', source)[0]
+    # The data files of the package came with it: the registry of contracts, the geography.
+    registry = _run("territoires registry --id ctair-dijon --format json", venv, environment)
+    assert '"signed": "2019-06-12"' in registry
     if group == "from-clone":  # the extras' packages came with the last command
         _run('python -c "import openpyxl, matplotlib"', venv, environment)
     else:

@@ -475,7 +475,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         out.write(f"*** {SYNTHETIC_BANNER[lang]} ***\n")
     out.write(("Situation au " if fr else "Situation on ") + format_date(on, lang) + "\n\n")
     headers = (
-        ["Cohorte", "Contrat", "Territoire", "Type", "Signé le", "Fin (avenants)", "Statut",
+        ["Cohorte", "Contrat", "Territoire", "Type", "Signature", "Fin (avenants)", "Statut",
          "Actions ouvertes", "Engagé", "Dépensé"]
         if fr
         else ["Cohort", "Contract", "Territory", "Kind", "Signed", "End (amended)", "Status",

@@ -82,7 +82,8 @@ class ApproximateDate:
     the date is not known at all. :attr:`earliest` and :attr:`latest` bound the real day.
 
     Attributes:
-        on: A day inside the known month or year; None for :attr:`DatePrecision.UNKNOWN`.
+        on: A day inside the known month or year; None for
+            :attr:`~territoires.DatePrecision.UNKNOWN`.
         precision: How precisely the date is known.
 
     Example:

@@ -135,7 +135,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "kind": ("Type", "Kind"),
     "territory": ("Territoire", "Territory"),
     "code": ("Code", "Code"),
-    "signed": ("Signé le", "Signed on"),
+    "signed": ("Signature", "Signed"),
     "contract_period": ("Période (avenants compris)", "Period (avenants included)"),
     "avenants": ("Avenants en vigueur", "Avenants in force"),
     "status": ("Statut", "Status"),
