@@ -1116,6 +1116,7 @@ def _consistent_datasets(draw: st.DrawFn, max_contracts: int, max_participations
         )
         for _ in range(draw(st.integers(0, max_contracts)))
     ]
+    contract_list = [_as_the_sources_require(c) for c in contract_list]
 
     # Participations and reports fall while their action runs and before an avenant closes it.
     closing: dict[str, dt.date] = {}
@@ -1174,6 +1175,51 @@ def _consistent_datasets(draw: st.DrawFn, max_contracts: int, max_participations
     )
 
 
+def _as_the_sources_require(contract: Contract) -> Contract:
+    """The contract with what the sources require, so that it raises no warning.
+
+    A housing action in a contract starting in 2021 or later (its first action becomes one),
+    and no P104 action 12 line (for newcomers) on an action the public may keep for refugees
+    (every such line moves to action 15).
+    """
+
+    def funding(line: Funding) -> Funding:
+        if line.source is FundingSource.P104_ACTION_12:
+            return attrs.evolve(line, source=FundingSource.P104_ACTION_15)
+        return line
+
+    def action(a: Action) -> Action:
+        return attrs.evolve(a, funding=tuple(map(funding, a.funding)))
+
+    actions = tuple(map(action, contract.actions))
+    amendments = tuple(
+        attrs.evolve(
+            m,
+            actions_added=tuple(map(action, m.actions_added)),
+            funding_added=tuple(
+                attrs.evolve(f, funding=funding(f.funding)) for f in m.funding_added
+            ),
+        )
+        for m in contract.amendments
+    )
+    every = actions + tuple(a for m in amendments for a in m.actions_added)
+    if (
+        contract.kind is not ContractKind.PTAI
+        and contract.period.start >= dt.date(2021, 1, 1)
+        and every
+        and not any(a.theme is Theme.HOUSING for a in every)
+    ):
+        if actions:
+            actions = (attrs.evolve(actions[0], theme=Theme.HOUSING), *actions[1:])
+        else:  # the first action an avenant adds
+            i = next(i for i, m in enumerate(amendments) if m.actions_added)
+            added = amendments[i].actions_added
+            housing = (attrs.evolve(added[0], theme=Theme.HOUSING), *added[1:])
+            amendment = attrs.evolve(amendments[i], actions_added=housing)
+            amendments = (*amendments[:i], amendment, *amendments[i + 1 :])
+    return attrs.evolve(contract, actions=actions, amendments=amendments)
+
+
 @functools.lru_cache(maxsize=8)
 def consistent_datasets(
     *, max_contracts: int = 2, max_participations: int = 8
@@ -1184,9 +1230,10 @@ def consistent_datasets(
     declared territory, party or action; actions run within their contract's final period and
     for a public within the contract's; participations enter within their action's period;
     reports overlap their action; both fall before any avenant closing the action; nothing is
-    spent above what was committed; avenants take effect on or after the signature.
-    Territories' parents are other declared territories. Sizes are bounded by
-    ``max_contracts`` and ``max_participations`` (reports: at most 3).
+    spent above what was committed; avenants take effect on or after the signature; a
+    contract from 2021 has a housing action; P104 action 12 funds no line (see
+    :func:`_as_the_sources_require`). Territories' parents are other declared territories.
+    Sizes are bounded by ``max_contracts`` and ``max_participations`` (reports: at most 3).
     """
     return _consistent_datasets(max_contracts, max_participations)
 

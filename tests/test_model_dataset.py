@@ -120,7 +120,7 @@ AVENANT = Amendment(
             action="gre-logement",
             funding=Funding(
                 funder="diair",
-                source=FundingSource.P104_ACTION_12,
+                source=FundingSource.P104_ACTION_15,
                 year=2022,
                 committed=Decimal("50000"),
             ),

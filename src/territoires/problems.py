@@ -182,6 +182,16 @@ class ProblemCode(LabelledEnum):
         "compte rendu hors des jours où l'action compte (contrat terminé ou pas commencé)",
         "report period outside the days its action counts (contract ended or not begun)",
     )
+    CONTRACT_WITHOUT_HOUSING = (
+        "contract-without-housing",
+        "contrat sans action pour l'accès au logement (obligatoire depuis 2021)",
+        "contract without an action on access to housing (required since 2021)",
+    )
+    P104_12_FOR_REFUGEES_ONLY = (
+        "p104-12-for-refugees-only",
+        "action réservée aux réfugiés financée sur l'action 12 du P104 (primo-arrivants)",
+        "action for refugees only funded by P104 action 12 (newcomers)",
+    )
     # Text shown to people
     SUSPICIOUS_TEXT = (
         "suspicious-text",

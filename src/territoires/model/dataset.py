@@ -10,7 +10,8 @@ from typing import Any, Protocol
 import attrs
 
 from territoires.model import _validators as v
-from territoires.model.contract import Action, Contract, Source
+from territoires.model.contract import Action, Contract, Funding, Source
+from territoires.model.enums import ContractKind, FundingSource, PublicCategory, Theme
 from territoires.model.person import ActionReport, Participation
 from territoires.model.scope import PublicScope
 from territoires.model.territory import Party, Territory
@@ -22,6 +23,15 @@ _ID = operator.attrgetter("id")
 _ACTION = operator.attrgetter("action")
 _RESIDENCE = operator.attrgetter("residence")
 _ENTRY = operator.attrgetter("entry_date")
+
+
+_HOUSING_RULE = dt.date(2021, 1, 1)
+"""From this date every contract includes an action on access to housing."""
+
+_PROTECTION = frozenset(
+    {PublicCategory.REFUGEE, PublicCategory.SUBSIDIARY_PROTECTION, PublicCategory.STATELESS}
+)
+"""The publics of P104 action 15 ("Accompagnement des réfugiés"), not of action 12."""
 
 
 class Gazetteer(Protocol):
@@ -344,7 +354,9 @@ class _Checker:
             yield from self._action(
                 contract, action, f"{root}.actions[{ai}]", final, contract.public
             )
-        own = {a.id for a in contract.all_actions()}
+        yield from self._housing(contract, root)
+        every = {a.id: a for a in contract.all_actions()}
+        own = set(every)
         for mi, amendment in enumerate(contract.amendments):
             mroot = f"{root}.amendments[{mi}]"
             signed = contract.signature
@@ -370,7 +382,10 @@ class _Checker:
                     yield self._unknown_action(
                         line.action, cid, f"{mroot}.funding_added[{fi}].action"
                     )
-                yield from self._funding(line.funding, cid, f"{mroot}.funding_added[{fi}].funding")
+                froot = f"{mroot}.funding_added[{fi}].funding"
+                yield from self._funding(line.funding, cid, froot)
+                if line.action in every:
+                    yield from self._p104(contract, every[line.action], line.funding, froot)
             for xi, closed in enumerate(amendment.actions_closed):
                 if closed not in own:
                     yield self._unknown_action(closed, cid, f"{mroot}.actions_closed[{xi}]")
@@ -429,6 +444,64 @@ class _Checker:
             yield from self._party_ref(party, cid, f"{root}.operators[{oi}]", "operator")
         for fi, funding in enumerate(action.funding):
             yield from self._funding(funding, cid, f"{root}.funding[{fi}]")
+            yield from self._p104(contract, action, funding, f"{root}.funding[{fi}]")
+
+    def _housing(self, contract: Contract, root: str) -> Iterator[Problem]:
+        """Since 2021 every contract includes an action on access to housing.
+
+        Sources: https://www.mairesdefrance.com/m/article/?id=644 (every contract must
+        include a section on refugees' access to housing) and the European Commission's page
+        on "Territoires d'intégration" (CTAI "comportent obligatoirement des actions en faveur
+        de l'accès au logement"). PTAI are projects, not contracts: not checked. A contract
+        without any action yet is being set up: not checked either.
+        """
+        actions = contract.all_actions()
+        if (
+            contract.kind is ContractKind.PTAI
+            or contract.period.start < _HOUSING_RULE
+            or not actions
+            or any(action.theme is Theme.HOUSING for action in actions)
+        ):
+            return
+        yield self._problem(
+            ProblemCode.CONTRACT_WITHOUT_HOUSING,
+            f"contract {contract.id!r} starts on {contract.period.start} and has no action on "
+            "access to housing: since 2021 every contract includes one "
+            "(https://www.mairesdefrance.com/m/article/?id=644)",
+            contract.id,
+            f"{root}.actions",
+            expected="an action with the theme 'housing'",
+            severity=Severity.WARNING,
+        )
+
+    def _p104(
+        self, contract: Contract, action: Action, funding: Funding, root: str
+    ) -> Iterator[Problem]:
+        """P104 action 12 funds newcomers who signed the CIR, not actions for refugees only.
+
+        Action 12 "Accompagnement des étrangers en situation régulière" is for primo-arrivants
+        who signed the CIR less than five years ago; action 15 "Accompagnement des réfugiés"
+        for refugees (https://www.charente.gouv.fr/Politiques-publiques/Solidarite-et-cohesion-sociale/Cohesion-sociale/Appel-a-projets-BOP-104-Integration-et-acces-a-la-nationalite-francaise-Actions-12-et-15).
+        The public is the action's own, else the contract's as amended at the end of the
+        funding's year.
+        """
+        if funding.source is not FundingSource.P104_ACTION_12:
+            return
+        public = action.public or contract.as_of(dt.date(funding.year, 12, 31)).public
+        if not public.categories <= _PROTECTION:
+            return
+        shown = ", ".join(sorted(c.label_en for c in public.categories))
+        yield self._problem(
+            ProblemCode.P104_12_FOR_REFUGEES_ONLY,
+            f"action {action.id!r} is for {shown} only ({funding.year}), but this line is "
+            "funded by P104 action 12, which is for newcomers who signed the CIR; refugees' "
+            "actions are funded by action 15",
+            contract.id,
+            f"{root}.source",
+            funding.source.value,
+            "p104_15 for an action for refugees only",
+            Severity.WARNING,
+        )
 
     def _funding(self, funding: Any, record: str, root: str) -> Iterator[Problem]:
         yield from self._party_ref(funding.funder, record, f"{root}.funder", "funder")
