@@ -80,6 +80,10 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "screening {persons:person|persons}",
     ),
     "progress-report": ("calcul du rapport", "computing the report"),
+    "progress-subsidies": (
+        "lignes de subvention au format SCDL",
+        "subsidy rows in the SCDL format",
+    ),
     "progress-ledger": ("lecture du registre {path}", "reading the ledger {path}"),
     "progress-recording": (
         "inscription de la publication dans {path}",
@@ -141,6 +145,10 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "wrote-report": ("écrit : {path} ({notes})", "wrote {path} ({notes})"),
     "synthetic": ("données synthétiques", "synthetic data"),
+    "subsidy-rows": (
+        "{rows:subvention|subventions}",
+        "{rows:subsidy|subsidies}",
+    ),
     "report-details": (
         "{period}, {contracts:contrat|contrats}",
         "{period}, {contracts:contract|contracts}",

@@ -1023,6 +1023,16 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, progress: Progress) -> in
         if territories and not obj.contracts:
             raise _Refused(say("no-contract-there", lang, territories=", ".join(territories)))
         notes.append(say("report-details", lang, period=str(period), contracts=len(obj.contracts)))
+    elif what is ExportKind.SUBSIDIES:
+        from territoires.subsidies import subsidies
+
+        with progress.doing("subsidies"):
+            try:
+                obj = subsidies(dataset, allow_invalid=args.allow_invalid, plugins=manager)
+            except territoires.DataError as exc:
+                raise _Problems(exc.problems) from None
+        data_errors = obj.data_errors
+        notes.append(say("subsidy-rows", lang, rows=len(obj)))
     else:
         data_errors = _check_valid(dataset, manager, args.allow_invalid)
     if dataset.info.synthetic:
@@ -1751,7 +1761,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--what",
-        choices=["dataset", "indicators", "decisions", "report"],
+        choices=["dataset", "indicators", "decisions", "report", "subsidies"],
         default="dataset",
         help="what to export (default: dataset)",
     )

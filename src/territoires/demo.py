@@ -56,6 +56,7 @@ from territoires.model import (
     ActionReport,
     AdministrativeStatus,
     AgeBand,
+    AidNature,
     Amendment,
     Contract,
     ContractKind,
@@ -73,6 +74,7 @@ from territoires.model import (
     Participation,
     Party,
     PartyKind,
+    PaymentConditions,
     Period,
     PublicCategory,
     PublicScope,
@@ -86,6 +88,7 @@ from territoires.model import (
     Territory,
     Theme,
 )
+from territoires.model.codes import luhn_ok
 from territoires.model.dates import add_months
 from territoires.model.enums import DatePrecision
 from territoires.registry import RegistryEntry
@@ -413,6 +416,75 @@ def _reported(contract: Contract, report_only: set[str]) -> Contract:
     return attrs.evolve(contract, actions=actions, amendments=amendments, targets=targets)
 
 
+def _luhn_completed(prefix: str) -> str:
+    """``prefix`` and the one digit that makes it pass the Luhn check."""
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+def _synthetic_siret(siren: str | None, reference: str) -> str:
+    """A synthetic SIRET: the real SIREN of an EPCI, else ``000``, the commune's code and a key.
+
+    No SIREN of a collectivité starts with ``000``, so a commune's synthetic number cannot be
+    taken for a real one; the establishment number is always synthetic.
+    """
+    head = siren if siren is not None else _luhn_completed("000" + reference)
+    return _luhn_completed(head + "0001")
+
+
+def _synthetic_rna(key: str) -> str:
+    """A synthetic RNA number: ``W000`` (no département 000) and six digits from ``key``."""
+    digits = int(hashlib.blake2b(key.encode(), digest_size=4).hexdigest(), 16) % 1_000_000
+    return f"W000{digits:06d}"
+
+
+def _with_subsidy_terms(contract: Contract, parties: dict[str, Party]) -> Contract:
+    """The collectivités' funding lines with what the SCDL "subventions" format asks (synthetic).
+
+    A decision ``DEMO-<year>-<n>``, an agreement on 15 March of the line's year, payments in
+    April (and October, when staged above €23,000, the threshold of the publication duty), in
+    cash, not notified to the European Commission, to the action's first operator. No random
+    draw: the rest of the demo is unchanged.
+    """
+    numbers = itertools.count(1)
+
+    def line(action: Action, funding: Funding) -> Funding:
+        funder = parties.get(funding.funder)
+        if funder is None or funder.kind is not PartyKind.COLLECTIVITE:
+            return funding
+        year = funding.year
+        staged = funding.committed > _PUBLICATION_THRESHOLD
+        return attrs.evolve(
+            funding,
+            beneficiary=action.operators[0] if len(action.operators) > 1 else None,
+            decision=f"DEMO-{contract.id}-{year}-{next(numbers):03d}",
+            convention_on=dt.date(year, 3, 15),
+            payment_conditions=PaymentConditions.STAGED if staged else PaymentConditions.SINGLE,
+            payment_period=Period(dt.date(year, 4, 1), dt.date(year, 10 if staged else 4, 1)),
+            nature=frozenset({AidNature.CASH}),
+            eu_notified=False,
+        )
+
+    def of(action: Action) -> Action:
+        return attrs.evolve(action, funding=tuple(line(action, f) for f in action.funding))
+
+    every = {a.id: a for a in contract.all_actions()}
+    amendments = tuple(
+        attrs.evolve(
+            m,
+            actions_added=tuple(map(of, m.actions_added)),
+            funding_added=tuple(
+                attrs.evolve(f, funding=line(every[f.action], f.funding)) for f in m.funding_added
+            ),
+        )
+        for m in contract.amendments
+    )
+    return attrs.evolve(contract, actions=tuple(map(of, contract.actions)), amendments=amendments)
+
+
+_PUBLICATION_THRESHOLD: Final = Decimal(23_000)
+"""Subsidies above this amount must be published (décret 2017-779)."""
+
+
 def _pseudonym(rng: random.Random) -> str:
     return "P" + hashlib.blake2b(rng.randbytes(8), digest_size=6).hexdigest().upper()
 
@@ -448,12 +520,14 @@ class _Builder:
 
     def collectivite(self, reference: str) -> str:
         territory = self.territory(reference)
+        siren = reference if territory.kind.is_epci else None
         return self.party(
             Party(
                 id=f"col-{reference}",
                 kind=PartyKind.COLLECTIVITE,
                 name=territory.name,
-                siren=reference if territory.kind.is_epci else None,
+                siren=siren,
+                siret=_synthetic_siret(siren, reference),
                 territory=reference,
             )
         )
@@ -477,6 +551,7 @@ class _Builder:
                     id=f"asso-{slug}-{n}",
                     kind=PartyKind.ASSOCIATION,
                     name=f"Association {n} de {slug.replace('-', ' ').title()} ({_SYNTHETIC})",
+                    rna=_synthetic_rna(f"{slug}-{n}"),
                 )
             )
             for n in range(1, count + 1)
@@ -897,6 +972,7 @@ class _Builder:
             if action.theme is not Theme.COORDINATION and self.rng.random() < 0.3
         }
         contracts = [_reported(contract, self.report_only) for contract in contracts]
+        contracts = [_with_subsidy_terms(contract, self.parties) for contract in contracts]
         total = self.target_participations
         if total is None:
             total = _DEFAULT_PARTICIPATIONS

@@ -32,8 +32,8 @@ def kind_of(obj: object) -> ExportKind:
     """Return what kind of exportable object ``obj`` is.
 
     A :class:`~territoires.Dataset`, an :class:`~territoires.indicators.IndicatorTable`, a
-    list or tuple of :class:`~territoires.eligibility.Decision`, or a
-    :class:`~territoires.report.Report`.
+    list or tuple of :class:`~territoires.eligibility.Decision`, a
+    :class:`~territoires.report.Report`, or a :class:`~territoires.subsidies.SubsidyTable`.
 
     Raises:
         FormatError: ``obj`` is nothing the library exports.
@@ -51,9 +51,13 @@ def kind_of(obj: object) -> ExportKind:
 
     if isinstance(obj, Report):
         return ExportKind.REPORT
+    from territoires.subsidies import SubsidyTable
+
+    if isinstance(obj, SubsidyTable):
+        return ExportKind.SUBSIDIES
     raise FormatError(
         f"cannot export a {type(obj).__name__}: export a Dataset, an IndicatorTable, a list "
-        "of eligibility Decisions or a Report"
+        "of eligibility Decisions, a Report or a SubsidyTable"
     )
 
 

@@ -34,6 +34,7 @@ class ExportKind(LabelledEnum):
     INDICATORS = ("indicators", "tableau d'indicateurs", "indicator table")
     DECISIONS = ("decisions", "décisions d'éligibilité", "eligibility decisions")
     REPORT = ("report", "rapport de comité de pilotage", "steering-committee report")
+    SUBSIDIES = ("subsidies", "subventions (format SCDL)", "subsidies (SCDL format)")
 
 
 Writer = Callable[..., None]

@@ -192,6 +192,17 @@ class ProblemCode(LabelledEnum):
         "action réservée aux réfugiés financée sur l'action 12 du P104 (primo-arrivants)",
         "action for refugees only funded by P104 action 12 (newcomers)",
     )
+    # Publishing subsidies in the SCDL format
+    SCDL_MISSING_VALUE = (
+        "scdl-missing-value",
+        "valeur obligatoire du format SCDL subventions absente",
+        "required value of the SCDL subsidies format missing",
+    )
+    SCDL_INVALID_VALUE = (
+        "scdl-invalid-value",
+        "valeur contraire au format SCDL subventions",
+        "value the SCDL subsidies format does not allow",
+    )
     # Text shown to people
     SUSPICIOUS_TEXT = (
         "suspicious-text",

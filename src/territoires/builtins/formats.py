@@ -1,4 +1,4 @@
-"""Built-in plugin: the export formats (``json``, ``csv``, ``datapackage``, ``xlsx``, ``html``).
+"""Built-in plugin: the export formats (json, csv, datapackage, xlsx, html, scdl).
 
 Each format with a reader reads back what it writes: :func:`territoires.load` reads datasets,
 :func:`territoires.io.load_table` indicator tables.
@@ -17,11 +17,12 @@ from territoires.hookspecs import hookimpl
 if TYPE_CHECKING:
     from territoires.io.writers import Format
 
-_DATASET, _INDICATORS, _DECISIONS, _REPORT = (
+_DATASET, _INDICATORS, _DECISIONS, _REPORT, _SUBSIDIES = (
     ExportKind.DATASET,
     ExportKind.INDICATORS,
     ExportKind.DECISIONS,
     ExportKind.REPORT,
+    ExportKind.SUBSIDIES,
 )
 
 
@@ -71,6 +72,24 @@ def _write_html(obj: Any, path: Path) -> None:
     from territoires.io import writers
 
     writers.write_report(obj, path)
+
+
+def _write_scdl(obj: Any, path: Path) -> None:
+    """Write a subsidy table as SCDL "subventions" 2.1.1: UTF-8, comma, one row per subsidy.
+
+    Every cell is written as the text the schema expects (the SIRET as its 14 digits, dates
+    as YYYY-MM-DD, amounts with a decimal point): a CSV holds text only, and it is the
+    spreadsheet that may read a SIRET as a number when opening the file (see the how-to).
+    """
+    import csv
+
+    from territoires.subsidies import FIELDS
+
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(FIELDS)
+        for subsidy in obj.rows:
+            writer.writerow(subsidy.row().values())
 
 
 @hookimpl
@@ -138,6 +157,21 @@ def register_export_formats() -> list[ExportFormat]:
             description=(
                 "One sheet per table, typed cells (dates, euros), frozen header; needs the "
                 "'xlsx' extra (openpyxl)."
+            ),
+        ),
+        ExportFormat(
+            name="scdl",
+            label_fr="subventions au format SCDL 2.1.1",
+            label_en="subsidies in the SCDL 2.1.1 format",
+            suffix=".csv",
+            media_type="text/csv",
+            kinds=frozenset({_SUBSIDIES}),
+            write=_write_scdl,
+            person_level=False,
+            description=(
+                "The subsidies a collectivité grants to operators, as the national SCDL "
+                "'subventions' 2.1.1 CSV (schema.data.gouv.fr): UTF-8, comma, ISO dates, "
+                "decimal point, SIRET as 14 digits."
             ),
         ),
         ExportFormat(

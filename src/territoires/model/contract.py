@@ -13,12 +13,14 @@ from territoires.exceptions import InvalidArgumentError
 from territoires.model import _validators as v
 from territoires.model.dates import ApproximateDate
 from territoires.model.enums import (
+    AidNature,
     ContractKind,
     ContractStatus,
     DatePrecision,
     FundingSource,
     GovernanceKind,
     GovernanceLevel,
+    PaymentConditions,
     PublicCategory,
     SignatoryRole,
     TargetKind,
@@ -62,9 +64,33 @@ class Source:
     note: str = attrs.field(default="", validator=v.any_text)
 
 
+def _short_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.text(instance, attribute, value)
+    assert isinstance(value, str)
+    if len(value) > 255:
+        raise v.fail(attribute, value, "at most 255 characters")
+
+
+def _closed_period(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.instance(Period)(instance, attribute, value)
+    assert isinstance(value, Period)
+    if value.end is None:
+        raise v.fail(attribute, str(value), "a day or a period with its last day")
+
+
+def _share(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.finite_decimal(instance, attribute, value)
+    assert isinstance(value, Decimal)
+    if not Decimal("0.01") <= value <= 1 or value != value.quantize(Decimal("0.01")):
+        raise v.fail(attribute, value, "a share from 0.01 to 1, in hundredths")
+
+
 @attrs.frozen(kw_only=True)
 class Funding:
     """One funding line of an action: who pays, from which budget, for which year, how much.
+
+    The optional attributes after ``spent`` are what a collectivité publishes of a subsidy in
+    the national SCDL "subventions" format (see :mod:`territoires.subsidies`).
 
     Attributes:
         funder: Id of the funding party.
@@ -72,8 +98,23 @@ class Funding:
         year: Budget year.
         committed: Amount committed, in euros.
         spent: Amount actually spent, in euros, once known.
+        beneficiary: Id of the party that receives it; by default the action's only operator.
+        decision: Reference of the act that grants it (``2017-03-103``): SCDL
+            ``referenceDecision``.
+        convention_on: Date of the agreement (convention): SCDL ``dateConvention``.
+        payment_conditions: Single, staged or other payments: SCDL ``conditionsVersement``.
+        payment_period: The day, or the first and last days, of the payments: SCDL
+            ``datesPeriodeVersement``.
+        nature: Cash, in kind, or both: SCDL ``nature``.
+        eu_notified: Whether the aid was notified to the European Commission: SCDL
+            ``notificationUE``.
+        share: Share of the amount that goes to the beneficiary, from 0.01 to 1 (1 for a
+            single beneficiary, the default): SCDL ``pourcentageSubvention``.
+        aid_scheme: Id of the aid scheme (SCDL ``dispositifAide``).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       The SCDL attributes, from ``beneficiary`` to ``aid_scheme``.
     """
 
     funder: str = attrs.field(validator=v.identifier)
@@ -81,6 +122,19 @@ class Funding:
     year: int = attrs.field(validator=v.year)
     committed: Decimal = attrs.field(validator=v.money)
     spent: Decimal | None = attrs.field(default=None, validator=v.optional(v.money))
+    beneficiary: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
+    decision: str | None = attrs.field(default=None, validator=v.optional(_short_text))
+    convention_on: dt.date | None = attrs.field(default=None, validator=v.optional(v.date))
+    payment_conditions: PaymentConditions | None = attrs.field(
+        default=None, validator=v.optional(v.member_of(PaymentConditions))
+    )
+    payment_period: Period | None = attrs.field(default=None, validator=v.optional(_closed_period))
+    nature: frozenset[AidNature] = attrs.field(
+        default=frozenset(), validator=v.members_of(AidNature)
+    )
+    eu_notified: bool | None = attrs.field(default=None, validator=v.optional(v.boolean))
+    share: Decimal | None = attrs.field(default=None, validator=v.optional(_share))
+    aid_scheme: str | None = attrs.field(default=None, validator=v.optional(_short_text))
 
 
 def _semester(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -505,6 +505,10 @@ class _Checker:
 
     def _funding(self, funding: Any, record: str, root: str) -> Iterator[Problem]:
         yield from self._party_ref(funding.funder, record, f"{root}.funder", "funder")
+        if funding.beneficiary is not None:
+            yield from self._party_ref(
+                funding.beneficiary, record, f"{root}.beneficiary", "beneficiary"
+            )
         if funding.spent is not None and funding.spent > funding.committed:
             yield self._problem(
                 ProblemCode.SPENT_ABOVE_COMMITTED,

@@ -11,6 +11,7 @@ from territoires._enum import LabelledEnum
 __all__ = [
     "AdministrativeStatus",
     "AgeBand",
+    "AidNature",
     "ContractKind",
     "ContractStatus",
     "DatePrecision",
@@ -22,6 +23,7 @@ __all__ = [
     "HousingOutcome",
     "LabelledEnum",
     "PartyKind",
+    "PaymentConditions",
     "PublicCategory",
     "Sex",
     "SignatoryRole",
@@ -182,6 +184,27 @@ class FundingSource(LabelledEnum):
             FundingSource.P104_ACTION_15,
             FundingSource.P147,
         )
+
+
+class AidNature(LabelledEnum):
+    """Nature of a subsidy, as the SCDL "subventions" format names it (French label).
+
+    .. versionadded:: 0.2
+    """
+
+    CASH = ("cash", "aide en numéraire", "cash aid")
+    IN_KIND = ("in_kind", "aide en nature", "aid in kind")
+
+
+class PaymentConditions(LabelledEnum):
+    """How a subsidy is paid, as the SCDL "subventions" format names it (French label).
+
+    .. versionadded:: 0.2
+    """
+
+    SINGLE = ("single", "unique", "single payment")
+    STAGED = ("staged", "échelonné", "staged payments")
+    OTHER = ("other", "autre", "other")
 
 
 class PublicCategory(LabelledEnum):

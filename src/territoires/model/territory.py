@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -82,6 +83,14 @@ class Territory:
         return self.kind.prefix + self.code
 
 
+_RNA = re.compile(r"W\d{9}")
+
+
+def _rna(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or _RNA.fullmatch(value) is None:
+        raise v.fail(attribute, value, "an RNA number: W and nine digits (W751234567)")
+
+
 @attrs.frozen(kw_only=True)
 class Party:
     """A party to a contract: a signatory, a funder or an operator of actions.
@@ -94,8 +103,13 @@ class Party:
         siret: SIRET of the establishment, checked with its key; its first nine digits must be
             the SIREN when both are given.
         territory: Reference of the territory it belongs to or acts for.
+        rna: Number of an association in the Répertoire national des associations
+            (``W`` and nine digits), which the SCDL "subventions" format accepts when the
+            association has no SIRET.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``rna``.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -104,6 +118,7 @@ class Party:
     siren: str | None = attrs.field(default=None, validator=v.optional(v.siren))
     siret: str | None = attrs.field(default=None, validator=v.optional(v.siret))
     territory: str | None = attrs.field(default=None, validator=v.optional(v.territory_reference))
+    rna: str | None = attrs.field(default=None, validator=v.optional(_rna))
 
     @siret.validator
     def _siret_matches_siren(self, attribute: attrs.Attribute[Any], value: str | None) -> None:
