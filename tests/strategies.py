@@ -33,6 +33,7 @@ from territoires.model import (
     ActionReport,
     AdministrativeStatus,
     AgeBand,
+    AidNature,
     Amendment,
     ApproximateDate,
     Contract,
@@ -53,6 +54,7 @@ from territoires.model import (
     Participation,
     Party,
     PartyKind,
+    PaymentConditions,
     Period,
     Person,
     PublicCategory,
@@ -517,6 +519,7 @@ def _parties(draw: st.DrawFn) -> Party:
         siren=siren,
         siret=siret,
         territory=_maybe(draw, territory_references()),
+        rna=_maybe(draw, st.from_regex(r"W\d{9}", fullmatch=True)),
     )
 
 
@@ -606,12 +609,28 @@ def _fundings(draw: st.DrawFn) -> Funding:
     committed = draw(money())
     spent_cents = _maybe(draw, st.integers(0, _cents(committed)))
     spent = None if spent_cents is None else Decimal(spent_cents).scaleb(-2)
+    year = draw(_YEARS)
+    scdl: dict[str, Any] = {}
+    if draw(_BOOLEANS):  # the optional terms of the SCDL "subventions" format
+        first = _day(draw, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        scdl = {
+            "beneficiary": _maybe(draw, identifiers()),
+            "decision": _maybe(draw, texts().filter(lambda t: len(t) <= 255)),
+            "convention_on": _maybe(draw, dates()),
+            "payment_conditions": _maybe(draw, st.sampled_from(PaymentConditions)),
+            "payment_period": Period(first, _day(draw, first, dt.date(year + 1, 12, 31))),
+            "nature": frozenset(draw(st.sets(st.sampled_from(AidNature)))),
+            "eu_notified": _maybe(draw, _BOOLEANS),
+            "share": _maybe(draw, st.integers(1, 100).map(lambda n: Decimal(n).scaleb(-2))),
+            "aid_scheme": _maybe(draw, texts().filter(lambda t: len(t) <= 255)),
+        }
     return Funding(
         funder=draw(identifiers()),
         source=draw(st.sampled_from(FundingSource)),
-        year=draw(_YEARS),
+        year=year,
         committed=committed,
         spent=spent,
+        **scdl,
     )
 
 
@@ -1009,7 +1028,14 @@ def _fit_action(
         period=draw(periods(within=final)),
         operators=_draw_subset(draw, party_ids, len(action.operators)),
         public=own_public,
-        funding=tuple(attrs.evolve(line, funder=_pick(draw, party_ids)) for line in action.funding),
+        funding=tuple(
+            attrs.evolve(
+                line,
+                funder=_pick(draw, party_ids),
+                beneficiary=line.beneficiary and _pick(draw, party_ids),
+            )
+            for line in action.funding
+        ),
         closed_on=None,
     )
 
@@ -1065,7 +1091,11 @@ def _consistent_contract(
             funding_added = tuple(
                 ActionFunding(
                     action=draw(st.sampled_from(own)),
-                    funding=attrs.evolve(line.funding, funder=_pick(draw, party_ids)),
+                    funding=attrs.evolve(
+                        line.funding,
+                        funder=_pick(draw, party_ids),
+                        beneficiary=line.funding.beneficiary and _pick(draw, party_ids),
+                    ),
                 )
                 for line in amendment.funding_added
             )

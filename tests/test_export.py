@@ -139,6 +139,7 @@ def test_the_reads_of_each_format_are_declared() -> None:
         "datapackage": {ExportKind.DATASET, ExportKind.INDICATORS},
         "xlsx": {ExportKind.DATASET},
         "html": set(),
+        "scdl": set(),
     }
 
 

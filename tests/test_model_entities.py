@@ -177,6 +177,8 @@ INVALID: dict[type[Any], list[tuple[str, Bad]]] = {
         ("kind", "commune"),
     ],
     Party: [
+        ("rna", "W12345678"),
+        ("rna", "w123456789"),
         ("id", "asso 42"),
         ("kind", "association"),
         ("name", ""),
@@ -200,6 +202,13 @@ INVALID: dict[type[Any], list[tuple[str, Bad]]] = {
         ("cir_required", 1),
     ],
     Funding: [
+        ("share", Decimal("0")),
+        ("share", Decimal("1.5")),
+        ("share", Decimal("0.333")),
+        ("payment_period", Period(dt.date(2021, 4, 1))),
+        ("nature", frozenset({"cash"})),
+        ("decision", "x" * 256),
+        ("beneficiary", "asso 42"),
         ("committed", Decimal("-12")),
         ("committed", Decimal("12.345")),
         ("committed", 12.5),
@@ -483,6 +492,8 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "AgeBand": ("0-17", "18-25", "26-39", "40+", "unknown"),
     "ContractKind": ("ctair", "ctai", "ptai"),
     "ContractStatus": ("draft", "signed", "active", "ended"),
+    "AidNature": ("cash", "in_kind"),
+    "PaymentConditions": ("single", "staged", "other"),
     "DatePrecision": ("day", "month", "year", "unknown"),
     "EmploymentOutcome": (
         "none",
