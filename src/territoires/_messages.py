@@ -145,6 +145,16 @@ _CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "wrote-report": ("écrit : {path} ({notes})", "wrote {path} ({notes})"),
     "synthetic": ("données synthétiques", "synthetic data"),
+    "form-wrote": (
+        "écrit : {path} (formulaire de {operator}, {actions:action|actions})",
+        "wrote {path} (form of {operator}, {actions:action|actions})",
+    ),
+    "collect-wrote": (
+        "écrit : {path} ({forms:formulaire lu|formulaires lus} ; {added:ligne ajoutée|lignes "
+        "ajoutées}, {replaced:remplacée|remplacées}, {unchanged:inchangée|inchangées})",
+        "wrote {path} ({forms:form|forms} read; {added:row|rows} added, {replaced} replaced, "
+        "{unchanged} unchanged)",
+    ),
     "subsidy-rows": (
         "{rows:subvention|subventions}",
         "{rows:subsidy|subsidies}",

@@ -1204,6 +1204,65 @@ def _refuse_overwriting(
     )
 
 
+def _cmd_template(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.forms import _operators, write_templates
+
+    lang = _lang(args)
+    folder = Path(args.output)
+    if not folder.is_dir():
+        raise _Refused(
+            say("missing-folder", lang, path=printable(args.output), folder=printable(args.output))
+        )
+    dataset, _ = _load(args.path, args.encoding, progress)
+    contract = dataset.contract(args.contract)
+    if contract is None:
+        raise territoires.UnknownContractError(
+            args.contract, [c.id for c in dataset.contracts], " in the dataset"
+        )
+    with progress.doing("writing", path=args.output):
+        written = write_templates(
+            dataset, args.contract, folder, operators=args.operator, csv_forms=args.csv
+        )
+    actions = _operators(contract)
+    for path in written:
+        operator = path.stem.split("--", 1)[1]
+        out.write(
+            say("form-wrote", lang, path=path, operator=operator, actions=len(actions[operator]))
+            + "\n"
+        )
+    return EXIT_OK
+
+
+def _cmd_collect(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    from territoires.forms import collect
+
+    lang = _lang(args)
+    _check_folder(args.output, lang)
+    inputs = [*args.forms, *([args.into] if args.into and args.into != STDIN else [])]
+    _refuse_overwriting(args.output, inputs, lossless=False, hint=None)
+    dataset, _ = _load(args.into, args.encoding, progress)
+    with progress.doing("reading", path=f"{len(args.forms)} forms"):
+        try:
+            result = collect(dataset, args.forms)
+        except territoires.DataError as exc:
+            raise _Problems(exc.problems) from None
+    with progress.doing("writing", path=args.output):
+        written = territoires.dump(result.dataset, args.output)
+    out.write(
+        say(
+            "collect-wrote",
+            lang,
+            path=written,
+            forms=result.forms,
+            added=result.added,
+            replaced=result.replaced,
+            unchanged=result.unchanged,
+        )
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def _cmd_new_plugin(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     from territoires.geo import get_geography
 
@@ -1692,6 +1751,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="output format (default: text)"
     )
     geo.set_defaults(handler=_cmd_geo)
+
+    template = data_command(
+        "template",
+        "write one form per operator of a contract: its actions, typed columns, drop-down lists",
+        formats=("xlsx",),
+    )
+    template.add_argument("--contract", required=True, help="the contract whose operators fill")
+    template.add_argument(
+        "--operator", action="append", help="only this operator (repeatable; default: all)"
+    )
+    template.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write each form as an empty CSV table in the excel-fr dialect",
+    )
+    template.add_argument(
+        "-o", "--output", required=True, metavar="FOLDER", help="the folder to write the forms in"
+    )
+    add_lang(template)
+    template.set_defaults(handler=_cmd_template)
+
+    collect_ = commands.add_parser(
+        "collect",
+        help="merge operators' filled forms into a dataset, every problem of every form at once",
+        description="merge operators' filled forms (.xlsx, or .csv in the excel-fr dialect) "
+        "into a dataset; nothing is written while any form holds a problem",
+    )
+    collect_.add_argument("forms", nargs="+", help="the forms (CONTRACT--OPERATOR.xlsx or .csv)")
+    collect_.add_argument(
+        "--into",
+        help="the dataset the forms were written for (default: the demo); - for standard input",
+    )
+    collect_.add_argument("--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)")
+    collect_.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="the merged dataset: a folder (data package), or a .json or .xlsx file",
+    )
+    add_lang(collect_)
+    collect_.set_defaults(handler=_cmd_collect)
 
     registry_ = commands.add_parser(
         "registry",

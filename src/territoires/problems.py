@@ -192,6 +192,22 @@ class ProblemCode(LabelledEnum):
         "action réservée aux réfugiés financée sur l'action 12 du P104 (primo-arrivants)",
         "action for refugees only funded by P104 action 12 (newcomers)",
     )
+    # Operators' forms
+    PERSONAL_DATA = (
+        "personal-data",
+        "donnée personnelle (nom, adresse électronique, téléphone) au lieu d'un pseudonyme",
+        "personal data (a name, an e-mail address, a phone number) instead of a pseudonym",
+    )
+    UNKNOWN_SHEET = (
+        "unknown-sheet",
+        "feuille que le formulaire n'a pas",
+        "a sheet the form does not have",
+    )
+    DUPLICATE_PARTICIPATION = (
+        "duplicate-participation",
+        "même participation envoyée par deux opérateurs",
+        "the same participation sent by two operators",
+    )
     # Publishing subsidies in the SCDL format
     SCDL_MISSING_VALUE = (
         "scdl-missing-value",
