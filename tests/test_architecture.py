@@ -140,6 +140,8 @@ def test_nothing_imports_the_command_line() -> None:
         "territoires.report",
         "territoires.plugins",
         "territoires.geo",
+        "territoires.registry",
+        "territoires.subsidies",
     ],
 )
 def test_what_computes_never_reads_or_writes_files(engine: str) -> None:

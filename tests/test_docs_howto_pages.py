@@ -17,9 +17,10 @@ files and shell sessions):
     a shell session: each ``$ `` line is a command, the lines after it what it prints.
     ``territoires ...`` runs in-process and must print exactly what is shown (standard output
     and error together, as a terminal shows them); ``echo $?`` shows the previous exit code;
-    ``cd DIR`` changes folder; ``pip install -e DIR`` installs a plugin package as an editable
-    install does, without pip (its entry points from its ``pyproject.toml``, its sources on
-    ``sys.path``); ``pytest`` runs the package's tests in a subprocess, which must pass.
+    ``cd DIR`` changes folder; ``mkdir DIR`` makes one; ``pip install -e DIR`` installs a
+    plugin package as an editable install does, without pip (its entry points from its
+    ``pyproject.toml``, its sources on ``sys.path``); ``pytest`` runs the package's tests in
+    a subprocess, which must pass.
 ``<!-- skip: why -->``
     not run, for the reason given.
 
@@ -252,6 +253,9 @@ class Session:
             return self.territoires(args)
         if name == "echo" and args == ["$?"]:
             return str(self.exit_code)
+        if name == "mkdir" and len(args) == 1:
+            (self.cwd / args[0]).mkdir()
+            return ""
         if name == "cd" and len(args) == 1:
             self.cwd = (self.cwd / args[0]).resolve()
             assert self.cwd.is_dir(), f"{self.where(block)}: no folder {args[0]}"

@@ -446,3 +446,25 @@ def test_the_commands_write_forms_then_merge_them(
     )
     assert code == 2
     assert "input being read" in capsys.readouterr().err
+
+
+def test_a_row_the_dataset_refuses_is_reported_at_its_cell(
+    dataset: territoires.Dataset, forms: list[Path], operators: dict[str, list[str]]
+) -> None:
+    """Well formed but wrong once merged: an entry after its action ended (validate's rule)."""
+    contract = dataset.contract(CONTRACT)
+    assert contract is not None
+    final = contract.as_of(dt.date.max)
+    operator, action = next(
+        (o, a)
+        for o, acts in operators.items()
+        for a in final.actions
+        if a.id in acts and a.period.end is not None and a.period.end < dt.date(2025, 1, 1)
+    )
+    assert action.period.end is not None
+    late = action.period.end + dt.timedelta(days=30)
+    path = _form_of(forms, operator)
+    _fill(path, [_row("late-1", "PX5", action.id, late)])
+    (line,) = _problems(dataset, [path])
+    assert line.startswith(f"{path}:Participations!D2:entry_date: entered on {late}")
+    assert line.endswith("[participation-after-action]")

@@ -74,7 +74,7 @@ def local(catalogue: Catalogue[Any]) -> list[str]:
 
 BUILTIN = "territoires.builtins.formats"
 BUILTINS = list(DEFAULT_PLUGINS)  # every built-in plugin, in registration order
-BUILTIN_FORMATS = ["json", "csv", "datapackage", "xlsx", "html"]
+BUILTIN_FORMATS = ["json", "csv", "datapackage", "xlsx", "html", "scdl"]
 VERSION = "1.2.3"
 ENVIRONMENT = (
     "TERRITOIRES_DISABLE_PLUGIN_AUTOLOAD",

@@ -133,7 +133,8 @@ def test_plugins_json_output_parses(
         "errors": [],
     }
     assert entries[BUILTIN]["builtin"] is True
-    assert entries[BUILTIN]["registers"] == {"formats": ["csv", "datapackage", "xlsx", "html"]}
+    builtin = ["csv", "datapackage", "xlsx", "html", "scdl"]
+    assert entries[BUILTIN]["registers"] == {"formats": builtin}
     assert entries["lyon-json"]["registers"] == {"formats": [f"json (replaces {BUILTIN})"]}
 
 
@@ -387,7 +388,7 @@ def test_export_to_an_unknown_format_lists_the_formats(
     assert code == cli.EXIT_USAGE
     assert lines == [
         "territoires: no export format named 'nope' (available: csv, datapackage, html, json, "
-        "summary, xlsx)"
+        "scdl, summary, xlsx)"
     ]
     assert not target.exists()
 
@@ -460,7 +461,7 @@ def test_export_to_the_format_of_a_plugin_that_failed_exits_2(
     assert lines[0].startswith(f"territoires: {broken.prefix('import')}")
     assert lines[1:] == [
         "territoires: no export format named 'markdown' (available: csv, datapackage, html, "
-        "json, xlsx)"
+        "json, scdl, xlsx)"
     ]
     assert not target.exists()
 

@@ -1752,11 +1752,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     geo.set_defaults(handler=_cmd_geo)
 
-    template = data_command(
+    template = commands.add_parser(
         "template",
-        "write one form per operator of a contract: its actions, typed columns, drop-down lists",
-        formats=("xlsx",),
+        help="write one form per operator of a contract: its actions, typed columns, lists",
+        description="write one workbook per operator of a contract, holding its actions only: "
+        "typed columns, drop-down lists, a protected header and an 'À lire' sheet",
     )
+    template.add_argument(
+        "path",
+        nargs="?",
+        help="a .json document, a .csv table or a data-package folder; - for standard "
+        "input (default: the demo)",
+    )
+    template.add_argument("--encoding", help="encoding of CSV input when not UTF-8 (e.g. cp1252)")
     template.add_argument("--contract", required=True, help="the contract whose operators fill")
     template.add_argument(
         "--operator", action="append", help="only this operator (repeatable; default: all)"

@@ -705,6 +705,55 @@ def _merged(
     return tuple(table.values()), (added, replaced, unchanged)
 
 
+_ROW: Final = re.compile(r"^(participations|reports)\[(\d+)\](?:\.(\w+))?")
+
+
+def _checked_against(merged: Dataset, forms: Sequence[_Form]) -> list[Problem]:
+    """The errors :func:`territoires.validate` finds in the forms' rows, at their cells.
+
+    A row can be well formed and still wrong for the dataset: an entry after its action ended,
+    a commune outside the geography. Problems of rows that came from no form are not the
+    forms' to fix, and are left to ``territoires validate``.
+    """
+    from territoires._validate import validate
+    from territoires.problems import Severity
+
+    origin: dict[tuple[str, str], tuple[_Form, tuple[str, int]]] = {}
+    for form in forms:
+        for row, place in zip(form.participations, form.rows, strict=False):
+            origin[("participations", row.id)] = (form, place)
+        for report, place in zip(form.reports, form.report_rows, strict=False):
+            origin[("reports", report.id)] = (form, place)
+    if not origin:
+        return []
+    tables: dict[str, Sequence[Participation | ActionReport]] = {
+        "participations": merged.participations,
+        "reports": merged.reports,
+    }
+    found = []
+    for problem in validate(merged):
+        match = _ROW.match(problem.field or "")
+        if problem.severity is not Severity.ERROR or match is None:
+            continue
+        table, index, column = match.group(1), int(match.group(2)), match.group(3)
+        rows = tables[table]
+        if index >= len(rows):
+            continue
+        source = origin.get((table, rows[index].id))
+        if source is None:
+            continue
+        form, place = source
+        found.append(
+            attrs.evolve(
+                problem,
+                file=form.label,
+                record=form.where(place, column),
+                field=column,
+            )
+        )
+    return found
+
+
 def collect(dataset: Dataset, forms: Iterable[str | Path]) -> Collected:
     """Merge the rows of operators' forms into ``dataset``.
 
@@ -718,7 +767,9 @@ def collect(dataset: Dataset, forms: Iterable[str | Path]) -> Collected:
 
     Raises:
         DataError: any form holds a problem; ``problems`` lists every problem of every form,
-            each at its file and cell (``form.xlsx``, ``Participations!C7``). Nothing is merged.
+            each at its file and cell (``form.xlsx``, ``Participations!C7``), the errors
+            :func:`territoires.validate` finds in the forms' rows once merged (an entry after
+            its action ended) included. Nothing is merged.
     """
     problems: list[Problem] = []
     read = [_read_form(Path(path), problems) for path in forms]
@@ -824,6 +875,9 @@ def collect(dataset: Dataset, forms: Iterable[str | Path]) -> Collected:
     reports, r_counts = _merged(existing_reports, [f.reports for f in read])
     added, replaced, unchanged = (a + b for a, b in zip(p_counts, r_counts, strict=True))
     merged = attrs.evolve(dataset, participations=participations, reports=reports)
+    problems = _checked_against(merged, read)
+    if problems:
+        raise DataError(problems)
     return Collected(
         dataset=merged, forms=len(read), added=added, replaced=replaced, unchanged=unchanged
     )

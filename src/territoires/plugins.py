@@ -37,7 +37,7 @@ Example:
     >>> from territoires.plugins import get_plugin_manager
     >>> manager = get_plugin_manager(autoload=False)
     >>> sorted(manager.formats)
-    ['csv', 'datapackage', 'html', 'json', 'xlsx']
+    ['csv', 'datapackage', 'html', 'json', 'scdl', 'xlsx']
     >>> manager.errors
     []
 

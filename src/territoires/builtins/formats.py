@@ -160,6 +160,19 @@ def register_export_formats() -> list[ExportFormat]:
             ),
         ),
         ExportFormat(
+            name="html",
+            label_fr="rapport de comité de pilotage",
+            label_en="steering-committee report",
+            suffix=".html",
+            media_type="text/html",
+            kinds=frozenset({_REPORT}),
+            write=_write_html,
+            description=(
+                "A self-contained HTML page: contracts, budget, indicators against targets, "
+                "protected counts; charts with the 'report' extra (matplotlib)."
+            ),
+        ),
+        ExportFormat(
             name="scdl",
             label_fr="subventions au format SCDL 2.1.1",
             label_en="subsidies in the SCDL 2.1.1 format",
@@ -172,19 +185,6 @@ def register_export_formats() -> list[ExportFormat]:
                 "The subsidies a collectivité grants to operators, as the national SCDL "
                 "'subventions' 2.1.1 CSV (schema.data.gouv.fr): UTF-8, comma, ISO dates, "
                 "decimal point, SIRET as 14 digits."
-            ),
-        ),
-        ExportFormat(
-            name="html",
-            label_fr="rapport de comité de pilotage",
-            label_en="steering-committee report",
-            suffix=".html",
-            media_type="text/html",
-            kinds=frozenset({_REPORT}),
-            write=_write_html,
-            description=(
-                "A self-contained HTML page: contracts, budget, indicators against targets, "
-                "protected counts; charts with the 'report' extra (matplotlib)."
             ),
         ),
     ]

@@ -34,7 +34,7 @@ Example:
     >>> table = subsidies(territoires.demo.build(participations=0))
     >>> row = table.rows[0].row()
     >>> row["nomAttribuant"], len(row["idAttribuant"]), row["notificationUE"]
-    ('Brest Métropole', 14, 'non')
+    ('Brest', 14, 'non')
 
 .. versionadded:: 0.2
 """
