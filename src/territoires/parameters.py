@@ -111,11 +111,15 @@ NEWCOMER_WINDOW_YEARS = Parameter(
             value=5,
             since=dt.date(2016, 7, 1),
             source=Source(
-                title="Loi n° 2016-274 du 7 mars 2016 (CIR en vigueur le 1er juillet 2016) ; "
-                "appel à projets national DIAIR-DGEF du 20 janvier 2021",
+                title="Appel à projets national DIAIR-DGEF du 20 janvier 2021 (intégration "
+                "des étrangers primo-arrivants) ; CIR en vigueur depuis le 1er juillet 2016 "
+                "(préfecture de la Savoie, parcours d'intégration républicaine)",
                 url="https://www.coordinationsud.org/financement/direction-generale-des-etrangers-en-france-integration-des-etrangers-primo-arrivants/",
-                note="primo-arrivant: a permit held for less than five years; the republican "
-                "integration path lasts five years (domain.md §2)",
+                note="primo-arrivant: a permit held for less than five years (national "
+                "call of 20 January 2021); budget documents count from the first permit "
+                "(budget.gouv.fr, PLR 2023, P104); P104 action-12 calls from the CIR signed "
+                "less than five years ago (préfectures of the Oise and the Charente); the "
+                "republican integration path lasts five years (préfecture de la Savoie)",
             ),
         ),
     ),

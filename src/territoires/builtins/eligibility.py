@@ -3,7 +3,9 @@
 Every rule answers met, not met or unknown (a fact it needs is missing; it never guesses), and
 its reasons cite the person's own facts. Where sources disagree, the contract decides
 (:class:`~territoires.EligibilityTerms`, :attr:`PublicScope.cir_required`) and the rule says
-which choice it applied. Sources are in ``domain.md`` §2.
+which choice it applied. Each rule names its source: the national call for projects
+DIAIR-DGEF of 20 January 2021, the budget documents of P104, the calls for projects of its
+action 12, the CESEDA.
 """
 
 from __future__ import annotations

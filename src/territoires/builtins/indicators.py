@@ -7,7 +7,8 @@ period; an *exit* in a period is a participation whose exit date lies in the per
 window (see :class:`~territoires.IndicatorInput`). An action runs in a period when its window
 shares a day with it; an operator's report counts when it lies within the period and shares a
 day with its action's window. Budget lines are annual: a period counts the lines of every year
-it touches. Sources for the definitions: domain.md §3 (AGIR outcomes, reporting dimensions) and §7.
+it touches. Sources for the definitions: the AGIR programme's published outcomes and the
+reporting dimensions of the public sources (each indicator's ``source``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ _AGIR = Source(
     note="exit criteria: CDI, CDD of 6 months or more, qualifying training; durable housing",
 )
 _REPORTING = Source(
-    title="Dimensions of reporting seen in the sources (domain.md §3)",
+    title="Dimensions of reporting seen in the public sources (AGIR studies, contracts' reports)",
     note="beneficiaries by sex, status and age band; € committed per year",
 )
 _NONE = "none"  # the category of statuses outside every public (excluded statuses)

@@ -1,8 +1,9 @@
 """Shapes and check digits of official codes: INSEE communes, départements, régions, SIREN, SIRET.
 
 Shapes come from the INSEE Code officiel géographique as bundled by
-``@etalab/decoupage-administratif`` (domain.md §5.1); the SIREN/SIRET check digit is the Luhn
-key, with La Poste's documented exception for its establishments.
+``@etalab/decoupage-administratif`` (https://github.com/datagouv/decoupage-administratif);
+the SIREN/SIRET check digit is the Luhn key, with La Poste's documented exception for its
+establishments.
 """
 
 from __future__ import annotations

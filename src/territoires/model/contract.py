@@ -418,7 +418,7 @@ class Amendment:
 
 @attrs.frozen(kw_only=True)
 class Diagnostic:
-    """The shared territorial diagnostic a contract starts from (domain.md §1.3).
+    """The shared territorial diagnostic a contract starts from (interior ministry's CTAI page).
 
     Attributes:
         on: Date of the diagnostic.

@@ -1,7 +1,8 @@
 """Enumerations of the domain, each member with a stable value and French and English labels.
 
 Values are what files hold; they never change meaning. Sources for the lists are in
-``domain.md`` (themes §1.2, publics §2, funding §1.5, reporting §3 and §7).
+each class: the Diair's and the interior ministry's pages on the contracts, the calls for
+projects of P104 and the published AGIR studies.
 """
 
 from __future__ import annotations
@@ -141,7 +142,11 @@ class SignatoryRole(LabelledEnum):
 
 
 class Theme(LabelledEnum):
-    """Thematic axis of an action (union of the CTAIR and ministry lists, domain.md §1.2)."""
+    """Thematic axis of an action: the union of the CTAIR themes and the ministry's list.
+
+    Sources: https://accueil-integration-refugies.fr/les-contrats-dintegration-ctair/ and
+    https://immigration.interieur.gouv.fr/Integration-et-Acces-a-la-nationalite/Les-Contrats-Territoriaux-d-Accueil-et-d-Integration
+    """
 
     FRENCH_LANGUAGE = ("french_language", "apprentissage du français", "French language")
     EMPLOYMENT_TRAINING = ("employment_training", "emploi et formation", "employment and training")
@@ -163,7 +168,13 @@ class Theme(LabelledEnum):
 
 
 class FundingSource(LabelledEnum):
-    """Budget source of a funding line (domain.md §1.5)."""
+    """Budget source of a funding line.
+
+    P104 "Intégration et accès à la nationalité française": action 12 for newcomers who signed
+    the CIR less than five years ago, action 15 for refugees
+    (https://www.charente.gouv.fr/Politiques-publiques/Solidarite-et-cohesion-sociale/Cohesion-sociale/Appel-a-projets-BOP-104-Integration-et-acces-a-la-nationalite-francaise-Actions-12-et-15);
+    P147 may co-fund (préfecture du Gers, CTAI of Grand Auch).
+    """
 
     P104_ACTION_12 = (
         "p104_12",
@@ -208,7 +219,13 @@ class PaymentConditions(LabelledEnum):
 
 
 class PublicCategory(LabelledEnum):
-    """Category of the public a contract or action is for (domain.md §2)."""
+    """Category of the public a contract or action is for.
+
+    Beneficiaries of international protection (refugees, subsidiary protection), stateless
+    persons and displaced persons under temporary protection, as CTAI texts list them
+    (https://maire-info.com/international/territoires-d'integration-comment-signer-un-contrat-ou-elaborer-un-projet-d'accueil-et-d'integration-article-25388),
+    and other newcomers (primo-arrivants) since 2021.
+    """
 
     REFUGEE = ("refugee", "réfugié", "refugee")
     SUBSIDIARY_PROTECTION = (
@@ -242,7 +259,7 @@ class AdministrativeStatus(LabelledEnum):
     """Administrative status of a person, including the statuses no contract admits.
 
     Asylum seekers, foreign students, unaccompanied minors and people in irregular stay are
-    not primo-arrivants (2021 national call for projects, domain.md §2).
+    not primo-arrivants (national call for projects DIAIR-DGEF of 20 January 2021).
     """
 
     REFUGEE = ("refugee", "réfugié", "refugee")
@@ -284,7 +301,7 @@ class AdministrativeStatus(LabelledEnum):
 
     @property
     def is_excluded(self) -> bool:
-        """True for the statuses that are never primo-arrivants (domain.md §2)."""
+        """True for the statuses that are never primo-arrivants (2021 national call)."""
         return self in (
             AdministrativeStatus.ASYLUM_SEEKER,
             AdministrativeStatus.STUDENT,
@@ -312,7 +329,7 @@ class Sex(LabelledEnum):
 
 
 class AgeBand(LabelledEnum):
-    """Age bands of reporting: a partition of ages (domain.md §3 and §7).
+    """Age bands of reporting: a partition of ages (under 18, 18-25, 26-39, 40 and over).
 
     The under-26 group, a recurring priority, is ``UNDER_18`` plus ``FROM_18_TO_25``.
     """
@@ -350,7 +367,7 @@ class AgeBand(LabelledEnum):
 
 
 class EmploymentOutcome(LabelledEnum):
-    """Situation regarding work or training at exit (AGIR exit criteria, domain.md §2)."""
+    """Situation regarding work or training at exit (the AGIR programme's exit criteria)."""
 
     NONE = ("none", "ni emploi ni formation", "neither job nor training")
     SHORT_JOB = ("short_job", "emploi de moins de 6 mois", "job of less than 6 months")
@@ -406,7 +423,7 @@ class FrenchLevel(LabelledEnum):
 
 
 class GovernanceLevel(LabelledEnum):
-    """Level at which a governance body sits (domain.md §1.6)."""
+    """Level at which a governance body sits: national, regional, departmental, contract."""
 
     NATIONAL = ("national", "national", "national")
     REGIONAL = ("regional", "régional", "regional")
@@ -425,7 +442,7 @@ class GovernanceKind(LabelledEnum):
 class WindowStart(LabelledEnum):
     """From which date the "less than five years" window of a newcomer runs.
 
-    Sources disagree (domain.md §2): budget documents count from the **first** residence
+    Sources disagree: budget documents count from the **first** residence
     permit, the 2021 national call from the permit held, P104 action-12 calls from the
     signature of the CIR. A contract chooses; the default is the first permit.
     """

@@ -9,7 +9,8 @@ Registers one local eligibility rule, in the namespace of the métropole's SIREN
 It concerns the actions reserved to young people, those whose public (the action's own, or
 the contract's) has a maximum age of 25 or less, in contracts of Grenoble-Alpes-Métropole.
 Grenoble runs programmes for under-26s without income, and refugees under 25 are in practice
-not covered by the RSA (domain.md §2).
+not covered by the RSA (Forum réfugiés, "Intégration des réfugiés : les moins de 25 ans en
+marge des dispositifs", http://www.forumrefugies.org/s-informer/actualites/integration-des-refugies-les-moins-de-25-ans-en-marge-des-dispositifs).
 
 The verdict never guesses:
 

@@ -199,8 +199,9 @@ def indicator() -> Indicator:
         source=Source(
             title="Plugin territoires-lyon-logement (Métropole de Lyon)",
             note=(
-                "Local indicator modelled on the AGIR housing outcome (domain.md §3: 80% of "
-                "BPI into housing); the six-month horizon is a local choice."
+                "Local indicator modelled on the AGIR housing outcome (80% of BPI into "
+                "housing, Forum réfugiés on the AGIR programme); the six-month horizon is a "
+                "local choice."
             ),
         ),
     )
