@@ -127,3 +127,71 @@ def test_indicators_restricted_to_the_new_commune_include_the_old_code(tmp_path:
     contracts = [r for r in rows if r["indicator"] == "contracts" and r["level"] == "contract"]
     assert contracts
     assert {(r["territory"], r["contract"]) for r in contracts} == {(OLD, "ctair-brest")}
+
+
+# -- resolving a former code, and a millésime compared with the geography's -----------------------
+
+
+def test_resolve_follows_the_alias_with_a_notice() -> None:
+    """Annecy-le-Vieux (74011) became a commune déléguée of Annecy (74010) on 1 January 2017."""
+    from territoires.geo import resolve
+
+    found = resolve(OLD)
+    assert found.current.code == NEW
+    assert found.alias is not None
+    assert found.millesime == get_geography().millesime
+    assert found.notice("fr") == (
+        f"{OLD} (commune déléguée Annecy-le-Vieux) n'est plus une commune du millésime "
+        f"{found.millesime} : il désigne {NEW} Annecy"
+    )
+    current = resolve(NEW)
+    assert current.alias is None
+    assert current.notice() is None
+    with pytest.raises(territoires.UnknownTerritoryError):
+        resolve("74999")
+
+
+def test_geo_prints_the_notice_of_a_former_code() -> None:
+    out = io.StringIO()
+    assert cli.main(["geo", OLD, "--lang", "en"], out=out) == 0
+    assert "is no longer a commune of the 2026 millésime: it resolves to 74010 Annecy" in (
+        out.getvalue()
+    )
+    out = io.StringIO()
+    assert cli.main(["geo", OLD, "--format", "json"], out=out) == 0
+    assert json.loads(out.getvalue())["notice"].startswith(f"{OLD} (commune déléguée")
+    out = io.StringIO()
+    assert cli.main(["geo", NEW, "--format", "json"], out=out) == 0
+    assert json.loads(out.getvalue())["notice"] is None
+
+
+def test_a_millesime_later_than_the_geographys_is_warned() -> None:
+    dataset = _annecy_le_vieux_dataset()
+    later = get_geography().millesime + 1
+    current = territoires.Territory(
+        code=NEW, kind=TerritoryKind.COMMUNE, name="Annecy", millesime=later
+    )
+    (contract,) = dataset.contracts
+    dataset = attrs.evolve(
+        dataset, territories=(current,), contracts=(attrs.evolve(contract, territory=NEW),)
+    )
+    (problem,) = [p for p in territoires.validate(dataset) if p.code is ProblemCode.MILLESIME_AHEAD]
+    assert problem.severity is Severity.WARNING
+    assert problem.field == "territories[0].millesime"
+    assert f"COG {later}" in problem.message
+
+
+def test_an_unknown_code_says_in_which_millesime_it_was_looked_up() -> None:
+    dataset = _annecy_le_vieux_dataset()
+    unknown = territoires.Territory(
+        code="74999", kind=TerritoryKind.COMMUNE, name="Nulle part", millesime=2016
+    )
+    (contract,) = dataset.contracts
+    dataset = attrs.evolve(
+        dataset, territories=(unknown,), contracts=(attrs.evolve(contract, territory="74999"),)
+    )
+    messages = [
+        p.message for p in territoires.validate(dataset) if p.code is ProblemCode.UNKNOWN_TERRITORY
+    ]
+    millesime = get_geography().millesime
+    assert any("COG 2016" in m and f"COG {millesime}" in m for m in messages), messages

@@ -644,11 +644,18 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     geography = get_geography()
     lang: Lang = args.lang
     results = geography.search(args.query, limit=args.limit)
+    alias = geography.alias(args.query.strip())
+    notice = None
+    if alias is not None:
+        from territoires.geo import resolve
+
+        notice = resolve(args.query.strip(), geography=geography).notice(lang)
     if args.format == "json":
         json.dump(
             {
                 "vintage": geography.vintage,
                 "millesime": geography.millesime,
+                "notice": notice,
                 "results": [
                     {
                         "id": t.id,
@@ -691,6 +698,8 @@ def _cmd_geo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         else ["Reference", "Kind", "Name", "Population", "Part of"]
     )
     out.write(render_table(headers, rows, numeric=[False, False, False, True, False]) + "\n")
+    if notice is not None:
+        out.write(printable(notice) + "\n")
     out.write(f"({geography.vintage})\n")
     return EXIT_OK
 

@@ -132,6 +132,11 @@ class ProblemCode(LabelledEnum):
         "territoire en désaccord avec la géographie officielle",
         "territory disagrees with the official geography",
     )
+    MILLESIME_AHEAD = (
+        "millesime-ahead",
+        "code d'un millésime du COG postérieur à celui de la géographie",
+        "code of a COG millésime later than the geography's",
+    )
     FORMER_CODE = (
         "former-code",
         "code d'un territoire qui n'existe plus dans le millésime de la géographie",

@@ -21,11 +21,24 @@ import functools
 import threading
 from collections.abc import Iterable
 
+import attrs
+
+from territoires._enum import Lang
+from territoires.exceptions import UnknownTerritoryError
 from territoires.geo._geography import Alias, AliasKind, Geography
 from territoires.model.enums import TerritoryKind
 from territoires.model.territory import Territory
 
-__all__ = ["Alias", "AliasKind", "Geography", "get_geography", "lookup", "search"]
+__all__ = [
+    "Alias",
+    "AliasKind",
+    "Geography",
+    "Resolution",
+    "get_geography",
+    "lookup",
+    "resolve",
+    "search",
+]
 
 _lock = threading.Lock()
 
@@ -64,3 +77,78 @@ def search(
     .. versionadded:: 0.1
     """
     return get_geography().search(query, kinds=kinds, limit=limit)
+
+
+@attrs.frozen(kw_only=True)
+class Resolution:
+    """A reference resolved to the current territory of the geography's millésime.
+
+    Attributes:
+        reference: The reference looked up.
+        current: The territory it stands for in the millésime.
+        alias: Why the reference is not current (a former code, a commune déléguée or
+            associée); None for a current reference.
+        millesime: The COG year of the geography that resolved it.
+
+    .. versionadded:: 0.2
+    """
+
+    reference: str
+    current: Territory
+    alias: Alias | None
+    millesime: int
+
+    def notice(self, lang: Lang = "fr") -> str | None:
+        """Say, for a reference that is not current, what it became; None for a current one.
+
+        Example:
+            >>> print(resolve("74011").notice("en"))  # doctest: +NORMALIZE_WHITESPACE
+            74011 (delegated commune Annecy-le-Vieux) is no longer a commune of the 2026
+            millésime: it resolves to 74010 Annecy
+        """
+        alias = self.alias
+        if alias is None:
+            return None
+        what = alias.kind.label(lang)
+        named = f"{what} {alias.name}" if alias.name else what
+        if lang == "fr":
+            return (
+                f"{self.reference} ({named}) n'est plus une commune du millésime "
+                f"{self.millesime} : il désigne {self.current.code} {self.current.name}"
+            )
+        return (
+            f"{self.reference} ({named}) is no longer a commune of the {self.millesime} "
+            f"millésime: it resolves to {self.current.code} {self.current.name}"
+        )
+
+
+def resolve(reference: str, *, geography: Geography | None = None) -> Resolution:
+    """Resolve ``reference`` to the current territory, following the aliases of merged communes.
+
+    Args:
+        reference: A territory reference, current or not (a commune merged into a commune
+            nouvelle keeps its former code as an alias).
+        geography: The geography; the bundled one by default.
+
+    Raises:
+        UnknownTerritoryError: Neither a current reference nor an alias of the geography.
+
+    Example:
+        >>> found = resolve("74011")  # Annecy-le-Vieux, merged into Annecy in 2017
+        >>> found.current.code, found.alias.kind.value, found.millesime
+        ('74010', 'delegated', 2026)
+        >>> resolve("74010").alias is None
+        True
+
+    .. versionadded:: 0.2
+    """
+    chosen = geography if geography is not None else get_geography()
+    territory = chosen.lookup(reference)
+    if territory is None:
+        raise UnknownTerritoryError(reference, chosen.suggest(reference))
+    return Resolution(
+        reference=reference,
+        current=territory,
+        alias=chosen.alias(reference),
+        millesime=chosen.millesime,
+    )

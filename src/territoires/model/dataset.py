@@ -301,9 +301,33 @@ class _Checker:
     def _territories(self) -> Iterator[Problem]:
         if self.geography is None:
             return
+        millesime = getattr(self.geography, "millesime", None)
         for i, territory in enumerate(self.dataset.territories):
             official = self.geography.lookup(territory.id)
+            recorded = territory.millesime
+            if recorded is not None and millesime is not None and recorded > millesime:
+                yield self._problem(
+                    ProblemCode.MILLESIME_AHEAD,
+                    f"{territory.id} records the COG {recorded}, later than the geography's "
+                    f"{millesime}: a code created since {millesime} is unknown to it, and a "
+                    "commune merged since still shows under its former code",
+                    territory.id,
+                    f"territories[{i}].millesime",
+                    str(recorded),
+                    f"a millésime up to {millesime}, or a geography of {recorded}",
+                    Severity.WARNING,
+                )
             if official is None:
+                if recorded is not None and millesime is not None:
+                    yield self._problem(
+                        ProblemCode.UNKNOWN_TERRITORY,
+                        f"territory {territory.id!r} (a code of the COG {recorded}) is neither "
+                        f"a territory nor an alias of the COG {millesime} the geography holds",
+                        territory.id,
+                        f"territories[{i}].code",
+                        expected=f"a code of the COG {millesime}, or of a commune merged into one",
+                    )
+                    continue
                 yield from self._territory_ref(territory.id, territory.id, f"territories[{i}].code")
                 continue
             if official.id != territory.id:
