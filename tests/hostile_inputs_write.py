@@ -60,3 +60,34 @@ def demo_and_leftovers(folder: Path) -> Path:
         (work / ".sheet1.xml").write_bytes(b"<worksheet>" * 1000)
     (folder / "out.json").write_text("the previous export\n", encoding="utf-8")
     return territoires.dump(_demo(), folder / "d.json")  # type: ignore[arg-type]
+
+
+@generator
+def form_with_personal_data(folder: Path) -> Path:
+    """The demo as d.json, and a Nantes operator's form with personal data and a formula.
+
+    A name, an e-mail address and a phone number where pseudonyms go, a formula for a date.
+    """
+    import datetime as dt
+
+    import openpyxl
+
+    import territoires
+    from territoires.forms import write_templates
+
+    dataset = _demo()
+    territoires.dump(dataset, folder / "d.json")  # type: ignore[arg-type]
+    (form,) = write_templates(dataset, "ctair-nantes", folder, operators=["asso-nantes-3"])  # type: ignore[arg-type]
+    workbook = openpyxl.load_workbook(form)
+    sheet = workbook["Participations"]
+    rows = [
+        ["p-1", "Jean Dupont", "nantes-03", dt.date(2021, 3, 8), None, "refugee"],
+        ["p-2", "jean.dupont@example.org", "nantes-03", dt.date(2021, 3, 8), None, "refugee"],
+        ["p-3", "+33 6 12 34 56 78", "nantes-03", dt.date(2021, 3, 8), None, "refugee"],
+        ["p-4", "PX04", "nantes-03", "=TODAY()", None, "refugee"],
+    ]
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=number, column=column).value = value
+    workbook.save(form)
+    return form
