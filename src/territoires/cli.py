@@ -1252,7 +1252,7 @@ def _cmd_collect(args: argparse.Namespace, out: TextIO, progress: Progress) -> i
     dataset, _ = _load(args.into, args.encoding, progress)
     with progress.doing("reading", path=f"{len(args.forms)} forms"):
         try:
-            result = collect(dataset, args.forms)
+            result = collect(dataset, args.forms, encoding=args.encoding)
         except territoires.DataError as exc:
             raise _Problems(exc.problems) from None
     with progress.doing("writing", path=args.output):

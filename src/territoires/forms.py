@@ -564,18 +564,14 @@ def _scan_workbook(form: _Form, problems: list[Problem]) -> set[str]:
     return silenced
 
 
-def _scan_csv(form: _Form, problems: list[Problem]) -> set[str]:
+def _scan_csv(form: _Form, problems: list[Problem], encoding: str | None) -> set[str]:
     """Check a CSV form for personal data; return the records to silence (``line N``)."""
     silenced: set[str] = set()
     raw = form.path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return silenced
+    try:
+        text = raw.decode(encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        return silenced  # the table reader says why it cannot be read
     delimiter = (
         ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
     )
@@ -621,7 +617,7 @@ def _data_rows(path: Path, title: str) -> list[tuple[str, int]]:
         workbook.close()
 
 
-def _read_form(path: Path, problems: list[Problem]) -> _Form:
+def _read_form(path: Path, problems: list[Problem], encoding: str | None = None) -> _Form:
     form = _Form(path=path, label=str(path))
     stem = path.stem
     if _SEPARATOR in stem:
@@ -639,9 +635,12 @@ def _read_form(path: Path, problems: list[Problem]) -> _Form:
         )
         return form
     found: list[Problem] = []
-    silenced = _scan_workbook(form, found) if suffix == ".xlsx" else _scan_csv(form, found)
+    if suffix == ".xlsx":
+        silenced = _scan_workbook(form, found)
+    else:
+        silenced = _scan_csv(form, found, encoding)
     try:
-        read = load(path)
+        read = load(path, encoding=encoding if suffix == ".csv" else None)
     except DataError as exc:
         read = None
         # A cell already reported as personal data or a formula is not reported twice (and
@@ -754,13 +753,16 @@ def _checked_against(merged: Dataset, forms: Sequence[_Form]) -> list[Problem]:
     return found
 
 
-def collect(dataset: Dataset, forms: Iterable[str | Path]) -> Collected:
+def collect(
+    dataset: Dataset, forms: Iterable[str | Path], *, encoding: str | None = None
+) -> Collected:
     """Merge the rows of operators' forms into ``dataset``.
 
     Args:
         dataset: The dataset the forms were written for.
         forms: The forms: workbooks written by :func:`write_templates`, or CSV tables in
             the excel-fr dialect named ``CONTRACT--OPERATOR.csv``.
+        encoding: The encoding of CSV forms when it is not UTF-8 (``cp1252``).
 
     Returns:
         What was merged, with the new dataset.
@@ -772,7 +774,7 @@ def collect(dataset: Dataset, forms: Iterable[str | Path]) -> Collected:
             its action ended) included. Nothing is merged.
     """
     problems: list[Problem] = []
-    read = [_read_form(Path(path), problems) for path in forms]
+    read = [_read_form(Path(path), problems, encoding) for path in forms]
     contracts = {c.id: c for c in dataset.contracts}
     own: dict[str, set[str]] = {}
     for form in read:

@@ -71,6 +71,7 @@ from territoires.indicators import (
     IndicatorRow,
     IndicatorTable,
     Level,
+    _indicator_table,
     compute_indicators,
     parse_period,
 )
@@ -570,7 +571,7 @@ def build_report(
         if extra_period is None or not per_action:
             continue
         together = together.with_release(release_of(engines[-1], fingerprint=mark))
-        extra[key] = compute_indicators(
+        extra[key] = _indicator_table(
             dataset,
             period=extra_period,
             territories=scope,
@@ -583,7 +584,10 @@ def build_report(
             geography=geography,
             ledger=together,
             fingerprint=mark,
+            audit=True,
             allow_invalid=allow_invalid,
+            # The dataset was checked once, for the period's table: not twice more.
+            data_errors=engine.data_errors,
         )
         engines.append(extra[key])
     table = engine.published()  # what a report shows: one status for every suppressed cell
