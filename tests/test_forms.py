@@ -29,10 +29,10 @@ openpyxl = pytest.importorskip("openpyxl")
 from territoires.forms import (  # noqa: E402  (after the skip: the forms need openpyxl)
     FORM_ROWS,
     Collected,
-    _operators,
     _personal,
     collect,
     form_name,
+    operators_of,
     write_templates,
 )
 
@@ -48,7 +48,7 @@ def dataset() -> territoires.Dataset:
 def operators(dataset: territoires.Dataset) -> dict[str, list[str]]:
     contract = dataset.contract(CONTRACT)
     assert contract is not None
-    return {o: [a.id for a in actions] for o, actions in _operators(contract).items()}
+    return {o: [a.id for a in actions] for o, actions in operators_of(contract).items()}
 
 
 @pytest.fixture

@@ -298,6 +298,22 @@ def test_every_missing_value_is_reported_at_once() -> None:
     ]
 
 
+def test_a_title_of_256_characters_is_refused() -> None:
+    """SCDL's objet is under 256 characters: a longer action title is a problem, not cut."""
+    dataset = _millau(TERMS)
+    (contract,) = dataset.contracts
+    action = attrs.evolve(contract.actions[0], title="Ateliers " + "x" * 247)
+    dataset = attrs.evolve(
+        dataset, contracts=(attrs.evolve(contract, actions=(action, contract.actions[1])),)
+    )
+    with pytest.raises(territoires.DataError) as caught:
+        subsidies(dataset)
+    (problem,) = caught.value.problems
+    assert problem.code is ProblemCode.SCDL_INVALID_VALUE
+    assert problem.field == "contracts[0].actions[0].funding[0].objet"
+    assert "over 255 characters" in problem.message
+
+
 def test_a_title_a_spreadsheet_would_run_is_refused() -> None:
     dataset = _millau(TERMS)
     (contract,) = dataset.contracts

@@ -1214,7 +1214,7 @@ def _refuse_overwriting(
 
 
 def _cmd_template(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    from territoires.forms import _operators, write_templates
+    from territoires.forms import form_name, operators_of, write_templates
 
     lang = _lang(args)
     folder = Path(args.output)
@@ -1223,18 +1223,20 @@ def _cmd_template(args: argparse.Namespace, out: TextIO, progress: Progress) -> 
             say("missing-folder", lang, path=printable(args.output), folder=printable(args.output))
         )
     dataset, _ = _load(args.path, args.encoding, progress)
-    contract = dataset.contract(args.contract)
-    if contract is None:
-        raise territoires.UnknownContractError(
-            args.contract, [c.id for c in dataset.contracts], " in the dataset"
-        )
     with progress.doing("writing", path=args.output):
         written = write_templates(
             dataset, args.contract, folder, operators=args.operator, csv_forms=args.csv
         )
-    actions = _operators(contract)
+    contract = dataset.contract(args.contract)
+    assert contract is not None  # write_templates found it
+    actions = operators_of(contract)
+    names = {
+        form_name(contract.id, operator, suffix): operator
+        for operator in actions
+        for suffix in (".xlsx", ".csv")
+    }
     for path in written:
-        operator = path.stem.split("--", 1)[1]
+        operator = names[path.name]
         out.write(
             say("form-wrote", lang, path=path, operator=operator, actions=len(actions[operator]))
             + "\n"

@@ -39,23 +39,13 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from territoires._enum import LabelledEnum
 from territoires.exceptions import DataError, FormatError, UnknownContractError
 from territoires.io import load
 from territoires.io._atomic import atomic_output
 from territoires.io._tables import PARTICIPATION_COLUMNS, REPORT_COLUMNS
-from territoires.io._xlsx import _openpyxl, _StableZip
-from territoires.model.contract import Contract
+from territoires.io._xlsx import _column_letter, _openpyxl, _StableZip
+from territoires.model.contract import Action, Contract
 from territoires.model.dataset import Dataset
-from territoires.model.enums import (
-    AdministrativeStatus,
-    AgeBand,
-    EmploymentOutcome,
-    FrenchLevel,
-    HousingOutcome,
-    PublicCategory,
-    Sex,
-)
 from territoires.model.person import ActionReport, Participation
 from territoires.problems import Problem, ProblemCode
 
@@ -64,6 +54,7 @@ __all__ = [
     "Collected",
     "collect",
     "form_name",
+    "operators_of",
     "write_templates",
 ]
 
@@ -77,16 +68,6 @@ LISTS: Final = "Listes"
 META: Final = "formulaire"
 _KNOWN_SHEETS: Final = frozenset({README_SHEET, PARTICIPATIONS, REPORTS, LISTS, META})
 
-_ENUMS: Final[dict[str, type[LabelledEnum]]] = {
-    "status": AdministrativeStatus,
-    "sex": Sex,
-    "age_band": AgeBand,
-    "employment": EmploymentOutcome,
-    "housing": HousingOutcome,
-    "french_entry": FrenchLevel,
-    "french_exit": FrenchLevel,
-    "category": PublicCategory,
-}
 _DATES: Final = frozenset({"entry_date", "exit_date", "period_start", "period_end"})
 _TEXTS: Final = frozenset({"id", "person", "action", "residence"})
 
@@ -135,8 +116,11 @@ def form_name(contract_id: str, operator: str, suffix: str = ".xlsx") -> str:
     return f"{contract_id}{_SEPARATOR}{operator}{suffix}"
 
 
-def _operators(contract: Contract) -> dict[str, list[Any]]:
-    """The operators of a contract (avenants included), each with its actions, in order."""
+def operators_of(contract: Contract) -> dict[str, list[Action]]:
+    """Return the operators of a contract (avenants included), each with its actions, in order.
+
+    These are the forms :func:`write_templates` writes, and the actions each may report on.
+    """
     final = contract.as_of(dt.date.max)
     found: dict[str, list[Any]] = {}
     for action in final.actions:
@@ -181,7 +165,7 @@ def write_templates(
     target = Path(folder)
     if not target.is_dir():
         raise FormatError(f"{target}: no such folder")
-    found = _operators(contract)
+    found = operators_of(contract)
     chosen = list(found) if operators is None else list(operators)
     unknown = [o for o in chosen if o not in found]
     if unknown:
@@ -233,9 +217,12 @@ def _write_workbook(
     lists = workbook.create_sheet(LISTS)
     lists.sheet_state = "hidden"
     columns_of_lists: dict[str, str] = {}
-    values_by_list: list[tuple[str, list[str]]] = [("action", [a.id for a in actions])]
-    values_by_list += [(name, list(enum.values())) for name, enum in _ENUMS.items()]
-    for index, (name, values) in enumerate(values_by_list, start=1):
+    # The action's list, then each enumeration as the table reader knows it (its choices).
+    values_by_list: dict[str, tuple[str, ...]] = {"action": tuple(a.id for a in actions)}
+    for column in (*PARTICIPATION_COLUMNS, *REPORT_COLUMNS):
+        if column.choices:
+            values_by_list.setdefault(column.name, column.choices)
+    for index, (name, values) in enumerate(values_by_list.items(), start=1):
         letter = openpyxl.utils.get_column_letter(index)
         lists.cell(row=1, column=index, value=name)
         for row, value in enumerate(values, start=2):
@@ -381,8 +368,8 @@ def _readme(
     for title, columns in ((PARTICIPATIONS, PARTICIPATION_COLUMNS), (REPORTS, REPORT_COLUMNS)):
         for column in columns:
             meaning, example = _EXPLAINED.get(column.name, ("", ""))
-            if column.name in _ENUMS:
-                allowed = ", ".join(_ENUMS[column.name].values())
+            if column.choices:
+                allowed = ", ".join(column.choices)
             elif column.name == "action":
                 allowed = ", ".join(a.id for a in actions)
             elif column.name in _DATES:
@@ -448,7 +435,7 @@ class _Form:
         names = [
             c.name for c in (PARTICIPATION_COLUMNS if sheet == PARTICIPATIONS else REPORT_COLUMNS)
         ]
-        letter = chr(65 + names.index(column)) if column in names else ""
+        letter = _column_letter(names.index(column)) if column in names else ""
         return f"{sheet}!{letter}{number}"
 
 
@@ -485,18 +472,41 @@ def _problem(
     )  # fmt: skip
 
 
-def _scan_workbook(form: _Form, problems: list[Problem]) -> set[str]:
-    """Check a workbook's sheets, formulas and personal data; return the cells to silence."""
+def _personal_data(
+    form: _Form, where: str, field: str | None, kind: str, value: str, cell: str = "this cell"
+) -> Problem:
+    """A cell holding personal data, its value masked: the problem never repeats it."""
+    return _problem(
+        ProblemCode.PERSONAL_DATA,
+        f"personal data: {cell} holds {kind} ({_mask(value)})",
+        form.label,
+        where,
+        field,
+        expected="a pseudonymous id or a code, never a name, an e-mail address or a phone number",
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _scan_workbook(form: _Form, problems: list[Problem]) -> tuple[set[str], dict[str, list[Any]]]:
+    """Check a workbook's sheets, formulas and personal data, in one reading.
+
+    Returns the cells whose problems are already said (the reader's own problem about them
+    would repeat the value), and for each data sheet the row of every record.
+    """
     openpyxl = _openpyxl()
     import warnings
 
     silenced: set[str] = set()
+    rows: dict[str, list[Any]] = {PARTICIPATIONS: [], REPORTS: []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             workbook = openpyxl.load_workbook(form.path, read_only=True, data_only=False)
         except Exception:
-            return silenced  # the table reader says why it cannot be read
+            return silenced, rows  # the table reader says why it cannot be read
     try:
         for name in workbook.sheetnames:
             if name not in _KNOWN_SHEETS:
@@ -509,112 +519,86 @@ def _scan_workbook(form: _Form, problems: list[Problem]) -> set[str]:
                         expected=f"only the sheets {PARTICIPATIONS} and {REPORTS} filled in",
                     )
                 )
-        meta = workbook[META] if META in workbook.sheetnames else None
-        if meta is not None:
-            for row in meta.iter_rows(min_row=1, max_row=5, values_only=True):
+        if META in workbook.sheetnames:
+            for row in workbook[META].iter_rows(min_row=1, max_row=5, values_only=True):
                 if row and row[0] == "contract" and isinstance(row[1], str):
                     form.contract = row[1]
                 if row and row[0] == "operator" and isinstance(row[1], str):
                     form.operator = row[1]
         for title in (PARTICIPATIONS, REPORTS):
-            if title not in workbook.sheetnames:
-                continue
-            sheet = workbook[title]
-            header: dict[int, str] = {}
-            for row in sheet.iter_rows():
-                for cell in row:
-                    value = cell.value
-                    if value is None or not hasattr(cell, "coordinate"):
-                        continue
-                    where = f"{title}!{cell.coordinate}"
-                    if cell.row == 1:
-                        header[cell.column] = str(value)
-                        continue
-                    field = header.get(cell.column)
-                    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-                        silenced.add(where)
-                        problems.append(
-                            _problem(
-                                ProblemCode.INVALID_VALUE,
-                                "a formula in a data cell",
-                                form.label,
-                                where,
-                                field,
-                                expected="a value typed in the cell, not a formula",
-                            )
-                        )
-                        continue
-                    if isinstance(value, str):
-                        kind = _personal(value)
-                        if kind is not None:
-                            silenced.add(where)
-                            problems.append(
-                                _problem(
-                                    ProblemCode.PERSONAL_DATA,
-                                    f"personal data: this cell holds {kind} ({_mask(value)})",
-                                    form.label,
-                                    where,
-                                    field,
-                                    expected="a pseudonymous id or a code, never a name, an "
-                                    "e-mail address or a phone number",
-                                )
-                            )
+            if title in workbook.sheetnames:
+                _scan_sheet(form, workbook[title], title, problems, silenced, rows[title])
     finally:
         workbook.close()
-    return silenced
+    return silenced, rows
 
 
-def _scan_csv(form: _Form, problems: list[Problem], encoding: str | None) -> set[str]:
-    """Check a CSV form for personal data; return the records to silence (``line N``)."""
-    silenced: set[str] = set()
-    raw = form.path.read_bytes()
-    try:
-        text = raw.decode(encoding or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError):
-        return silenced  # the table reader says why it cannot be read
-    delimiter = (
-        ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
-    )
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if number == 1:
-            continue
-        for value in row:
-            kind = _personal(value)
-            if kind is not None:
-                silenced.add(f"line {number}")
+def _scan_sheet(
+    form: _Form,
+    sheet: Any,
+    title: str,
+    problems: list[Problem],
+    silenced: set[str],
+    records: list[Any],
+) -> None:
+    header: dict[int, str] = {}
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        if number > 1 and not all(_blank(getattr(cell, "value", None)) for cell in row):
+            records.append((title, number))
+        for index, cell in enumerate(row):
+            value = getattr(cell, "value", None)
+            if value is None:
+                continue
+            if number == 1:
+                header[index] = str(value)
+                continue
+            where = f"{title}!{_column_letter(index)}{number}"
+            field = header.get(index)
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+                silenced.add(where)
                 problems.append(
                     _problem(
-                        ProblemCode.PERSONAL_DATA,
-                        f"personal data: a cell holds {kind} ({_mask(value)})",
+                        ProblemCode.INVALID_VALUE,
+                        "a formula in a data cell",
                         form.label,
-                        f"line {number}",
-                        expected="a pseudonymous id or a code, never a name, an e-mail "
-                        "address or a phone number",
+                        where,
+                        field,
+                        expected="a value typed in the cell, not a formula",
                     )
                 )
-    return silenced
+            elif isinstance(value, str) and (kind := _personal(value)) is not None:
+                silenced.add(where)
+                problems.append(_personal_data(form, where, field, kind, value))
 
 
-def _data_rows(path: Path, title: str) -> list[tuple[str, int]]:
-    """Where each record of a sheet is: the number of every non-blank row below the header."""
-    openpyxl = _openpyxl()
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+def _scan_csv(
+    form: _Form, problems: list[Problem], encoding: str | None
+) -> tuple[set[str], list[Any]]:
+    """Check a CSV form for personal data; return the lines said, and each record's line."""
+    silenced: set[str] = set()
+    records: list[Any] = []
     try:
-        if title not in workbook.sheetnames:
-            return []
-        found = []
-        for number, values in enumerate(workbook[title].iter_rows(values_only=True), start=1):
-            if number == 1:
-                continue
-            if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
-                found.append((title, number))
-        return found
-    finally:
-        workbook.close()
+        text = form.path.read_bytes().decode(encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        return silenced, records  # the table reader says why it cannot be read
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(
+        io.StringIO(text), delimiter=";" if first.count(";") >= first.count(",") else ","
+    )
+    start = 1
+    for row in reader:
+        line, start = start, reader.line_num + 1  # a record may span lines (quoted breaks)
+        if line == 1:
+            continue
+        if not all(_blank(value) for value in row):
+            records.append(("", line))
+        for value in row:
+            if (kind := _personal(value)) is not None:
+                silenced.add(f"line {line}")
+                problems.append(
+                    _personal_data(form, f"line {line}", None, kind, value, cell="a cell")
+                )
+    return silenced, records
 
 
 def _read_form(path: Path, problems: list[Problem], encoding: str | None = None) -> _Form:
@@ -636,9 +620,10 @@ def _read_form(path: Path, problems: list[Problem], encoding: str | None = None)
         return form
     found: list[Problem] = []
     if suffix == ".xlsx":
-        silenced = _scan_workbook(form, found)
+        silenced, rows = _scan_workbook(form, found)
     else:
-        silenced = _scan_csv(form, found, encoding)
+        silenced, records = _scan_csv(form, found, encoding)
+        rows = {PARTICIPATIONS: records, REPORTS: records}
     try:
         read = load(path, encoding=encoding if suffix == ".csv" else None)
     except DataError as exc:
@@ -653,12 +638,8 @@ def _read_form(path: Path, problems: list[Problem], encoding: str | None = None)
     if read is not None and not found:
         form.participations = read.participations
         form.reports = read.reports
-        if suffix == ".xlsx":
-            form.rows = _data_rows(path, PARTICIPATIONS)
-            form.report_rows = _data_rows(path, REPORTS)
-        else:
-            form.rows = [("", i) for i in range(2, 2 + len(read.participations))]
-            form.report_rows = [("", i) for i in range(2, 2 + len(read.reports))]
+        form.rows = rows[PARTICIPATIONS]
+        form.report_rows = rows[REPORTS]
     return form
 
 
@@ -802,7 +783,7 @@ def collect(
                 )
             )
             continue
-        actions = {a.id for a in _operators(contract).get(form.operator, [])}
+        actions = {a.id for a in operators_of(contract).get(form.operator, [])}
         own[form.label] = actions
         if not actions:
             problems.append(

@@ -260,17 +260,29 @@ class _Rows:
             )
         )
 
+    def invalid(
+        self, contract: Contract, field: str, scdl: str, message: str, value: str, fix: str
+    ) -> None:
+        self.problems.append(
+            Problem(
+                code=ProblemCode.SCDL_INVALID_VALUE,
+                message=f"SCDL {scdl}: {message}",
+                record=contract.id,
+                field=field,
+                value=value,
+                expected=fix,
+            )
+        )
+
     def formula(self, contract: Contract, field: str, scdl: str, text: str) -> None:
         if text.startswith(_FORMULA_STARTS):
-            self.problems.append(
-                Problem(
-                    code=ProblemCode.SCDL_INVALID_VALUE,
-                    message=f"SCDL {scdl}: a text a spreadsheet would run as a formula",
-                    record=contract.id,
-                    field=field,
-                    value=text,
-                    expected="a text that does not start with =, +, -, @ or a tab",
-                )
+            self.invalid(
+                contract,
+                field,
+                scdl,
+                "a text a spreadsheet would run as a formula",
+                text,
+                "a text that does not start with =, +, -, @ or a tab",
             )
 
     def party(self, party_id: str) -> tuple[int, Party] | None:
@@ -336,15 +348,13 @@ class _Rows:
                 "cash, in_kind or both",
             )
         if len(action.title) > 255:
-            self.problems.append(
-                Problem(
-                    code=ProblemCode.SCDL_INVALID_VALUE,
-                    message=f"SCDL objet: the title of action {action.id!r} is over 255 characters",
-                    record=contract.id,
-                    field=f"{line}.objet",
-                    value=action.title,
-                    expected="a title under 256 characters",
-                )
+            self.invalid(
+                contract,
+                f"{line}.objet",
+                "objet",
+                f"the title of action {action.id!r} is over 255 characters",
+                action.title,
+                "a title under 256 characters",
             )
         self.formula(contract, f"{line}.objet", "objet", action.title)
         self.formula(contract, f"{line}.funder", "nomAttribuant", funder.name)
