@@ -44,6 +44,7 @@ from gen_hook_reference import inline
 import territoires
 from territoires import model
 from territoires.io import _outputs, _package, _persons, _tables
+from territoires.model.columns import Participations
 from territoires.model.enums import LabelledEnum
 
 ROOT = _generated.ROOT
@@ -131,8 +132,16 @@ def converter_rules() -> list[str]:
 # -- walking the document -------------------------------------------------------------------------
 
 
+def _as_file_holds(annotation: Any) -> Any:
+    """The type a file holds for ``annotation``: participations are a list of records."""
+    if annotation is Participations:
+        return tuple[model.Participation, ...]
+    return annotation
+
+
 def _nested(annotation: Any) -> Iterator[type]:
     """Yield the attrs classes and enumerations an annotation refers to, in order."""
+    annotation = _as_file_holds(annotation)
     if typing.get_origin(annotation) is None:
         if isinstance(annotation, type) and (
             attrs.has(annotation) or issubclass(annotation, enum.Enum)
@@ -172,6 +181,7 @@ def _anchor(name: str) -> str:
 
 def type_text(annotation: Any, *, plural: bool = False) -> str:
     """Say how a file holds a value of ``annotation`` (or, ``plural``, values), in Markdown."""
+    annotation = _as_file_holds(annotation)
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     s = "s" if plural else ""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import operator
 from collections.abc import Iterator
 from typing import Final
 
 import attrs
+import numpy as np
 
 from territoires._printable import BIDI_CONTROLS, describe, find_unsafe
 from territoires.exceptions import InvalidDataError
 from territoires.model._validators import DATASET_EXPECTED, check_instance
+from territoires.model.columns import NO_DATE
 from territoires.model.contract import Action
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.period import Period
@@ -173,10 +174,10 @@ def ended_windows(dataset: Dataset) -> Iterator[Problem]:
 
 def _horizon(dataset: Dataset) -> dt.date | None:
     """The latest date the dataset records: its creation, entries, exits, report ends."""
-    rows = dataset.participations
+    columns = dataset.participations.columns
+    latest = max(int(columns.entry.max(initial=NO_DATE)), int(columns.exit.max(initial=NO_DATE)))
     days = [
-        max(map(_ENTRY, rows), default=None),
-        max(filter(None, map(_EXIT, rows)), default=None),
+        dt.date.fromordinal(latest) if latest != NO_DATE else None,
         dataset.info.created,
         *(report.period.end for report in dataset.reports),
     ]
@@ -196,13 +197,19 @@ def _open_participations(
     }
     if not ends:
         return
+    # On the columns (a million rows): the last day of each row's action, then its exit.
+    columns = dataset.participations.columns
+    action = columns.action
+    last = np.full(len(action.values), np.iinfo(np.int32).max, dtype=np.int32)
+    for code, name in enumerate(action.values):
+        if name in ends:
+            last[code] = ends[name].toordinal()
+    lasts = last[action.codes]
+    late = np.flatnonzero((columns.exit == NO_DATE) | (columns.exit > lasts))
+    late = late[lasts[late] != np.iinfo(np.int32).max]
     open_rows: dict[str, list[int]] = {}
-    rows = dataset.participations
-    # Column by column (a million rows): the last day of each row's action, then its exit.
-    lasts = map(ends.get, map(_ACTION, rows))
-    for index, (end, exit_date) in enumerate(zip(lasts, map(_EXIT, rows), strict=True)):
-        if end is not None and (exit_date is None or exit_date > end):
-            open_rows.setdefault(rows[index].action, []).append(index)
+    for index, code in zip(late.tolist(), action.codes[late].tolist(), strict=True):
+        open_rows.setdefault(action.values[code], []).append(index)
     for action_id, indexes in open_rows.items():
         first = dataset.participations[indexes[0]]
         end = ends[action_id]
@@ -225,10 +232,6 @@ def _open_participations(
             severity=Severity.WARNING,
         )
 
-
-_ACTION = operator.attrgetter("action")
-_ENTRY = operator.attrgetter("entry_date")
-_EXIT = operator.attrgetter("exit_date")
 
 # Texts written as paragraphs, where tabs and line breaks (CRLF included) belong; every other
 # text is one line (a name, a title, an address), where they have no place.

@@ -420,7 +420,7 @@ class _Form:
     label: str
     contract: str | None = None
     operator: str | None = None
-    participations: tuple[Participation, ...] = ()
+    participations: Sequence[Participation] = ()
     reports: tuple[ActionReport, ...] = ()
     rows: list[tuple[str, int]] = attrs.Factory(list)  # (sheet, row) of each participation
     report_rows: list[tuple[str, int]] = attrs.Factory(list)  # ("", line) for a CSV form

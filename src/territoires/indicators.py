@@ -34,6 +34,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from territoires import _linked as linking
 from territoires._attack import CellId, period_label
@@ -75,11 +77,12 @@ from territoires.measures import (
     person_counts,
 )
 from territoires.model._validators import DATASET_EXPECTED, check_instance
+from territoires.model.columns import Participations
 from territoires.model.contract import Action, Contract, Target
 from territoires.model.dataset import Dataset, Gazetteer
 from territoires.model.enums import TargetKind
 from territoires.model.period import Period
-from territoires.model.person import ActionReport, Participation
+from territoires.model.person import ActionReport
 from territoires.overview import TerritoryScope
 from territoires.plugins import PluginManager, default_plugin_manager
 
@@ -516,16 +519,31 @@ class _Scope:
         on = period.end or dt.date.max
         self.contracts: list[Contract] = [contract.as_of(on) for contract in dataset.contracts]
         actions = {a.id for c in self.contracts for a in c.actions}
-        self.rows: dict[str, list[Participation]] = defaultdict(list)
-        for row in dataset.participations:
-            if row.action in actions:
-                self.rows[row.action].append(row)
+        self.participations = dataset.participations
+        self.columns = dataset.participations.columns
+        # The rows of each action, as positions in the columns (in row order): one sort.
+        coded = self.columns.action
+        order = np.argsort(coded.codes, kind="stable")
+        bounds = np.cumsum(np.bincount(coded.codes, minlength=len(coded.values)))
+        self.rows: dict[str, npt.NDArray[np.intp]] = {}
+        for code, name in enumerate(coded.values):
+            start = bounds[code - 1] if code else 0
+            if name in actions and bounds[code] > start:
+                self.rows[name] = order[start : bounds[code]]
         self.reports: dict[str, list[ActionReport]] = defaultdict(list)
         for report in dataset.reports:
             if report.action in actions:
                 self.reports[report.action].append(report)
         self.geography = geography
         self._facts: dict[tuple[str, tuple[str, ...]], IndicatorInput] = {}
+
+    def _table(self, positions: npt.NDArray[np.intp]) -> Participations:
+        """The rows at ``positions``: the given objects when the dataset holds objects."""
+        columns = self.columns.take(positions)
+        if self.participations.built:
+            rows = self.participations
+            return Participations([rows[i] for i in positions.tolist()], columns=columns)
+        return Participations(columns=columns)
 
     def within(self, territories: Iterable[str] | None) -> Callable[[str], bool]:
         """The test of a territory reference against a restriction (None: everything)."""
@@ -541,15 +559,15 @@ class _Scope:
         key = (contract.id, tuple(action.id for action in actions))
         found = self._facts.get(key)
         if found is None:
-            rows: list[Participation] = []
+            positions = [self.rows[a.id] for a in actions if a.id in self.rows]
+            taken = np.concatenate(positions) if positions else np.empty(0, dtype=np.intp)
             reports: list[ActionReport] = []
             for action in actions:
-                rows.extend(self.rows.get(action.id, ()))
                 reports.extend(self.reports.get(action.id, ()))
             found = IndicatorInput(
                 contract=contract,
                 actions=actions,
-                participations=rows,
+                participations=self._table(taken),
                 reports=reports,
                 period=period,
                 geography=self.geography,

@@ -24,14 +24,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol, Self
+from typing import Any, Final, Protocol, Self
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from territoires._enum import LabelledEnum, Lang
 from territoires._names import check_name, namespace_of
 from territoires.exceptions import InvalidArgumentError, WrongTypeError
 from territoires.model import _validators as v
+from territoires.model.columns import NO_DATE, ParticipationColumns, Participations
 from territoires.model.contract import Action, Contract, Source, window_bounds
 from territoires.model.dataset import Gazetteer
 from territoires.model.enums import (
@@ -64,10 +67,13 @@ __all__ = [
     "Unit",
     "category_label",
     "entries_in",
+    "entry_rows_in",
+    "exit_rows_in",
     "exits_in",
     "merge_all",
     "person_counts",
     "present_in",
+    "present_rows_in",
     "windows_of",
 ]
 
@@ -366,18 +372,107 @@ class IndicatorInput:
         init=False,
         default=attrs.Factory(lambda facts: windows_of(facts.contract, facts.actions), True),
     )
-    present: Sequence[Participation] = attrs.field(
-        default=attrs.Factory(
-            lambda facts: present_in(facts.participations, facts.period, windows=facts.windows),
-            True,
+    _cache: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+
+    def _cached(self, name: str, make: Callable[[], Any]) -> Any:
+        found = self._cache.get(name)
+        if found is None:
+            found = self._cache[name] = make()
+        return found
+
+    @property
+    def columns(self) -> ParticipationColumns:
+        """:attr:`participations` as columns, in the same order.
+
+        See :class:`~territoires.model.columns.ParticipationColumns`.
+
+        .. versionadded:: 0.2
+        """
+        return self._cached("columns", self._columns)  # type: ignore[no-any-return]
+
+    def _columns(self) -> ParticipationColumns:
+        rows = self.participations
+        if isinstance(rows, Participations):
+            return rows.columns
+        return ParticipationColumns.from_rows(rows)
+
+    def _row_based(self) -> bool:
+        """Whether the rows were given as objects (then selections keep those objects)."""
+        rows = self.participations
+        return not isinstance(rows, Participations) or rows.built
+
+    @property
+    def present_rows(self) -> npt.NDArray[np.intp]:
+        """The positions in :attr:`columns` of the rows :attr:`present` holds, in its order.
+
+        .. versionadded:: 0.2
+        """
+        return self._cached(  # type: ignore[no-any-return]
+            "present_rows",
+            lambda: present_rows_in(self.columns, self.period, windows=self.windows),
         )
-    )
-    exits: Sequence[Participation] = attrs.field(
-        default=attrs.Factory(
-            lambda facts: exits_in(facts.participations, facts.period, windows=facts.windows),
-            True,
+
+    @property
+    def exit_rows(self) -> npt.NDArray[np.intp]:
+        """The positions in :attr:`columns` of the rows :attr:`exits` holds, in its order.
+
+        .. versionadded:: 0.2
+        """
+        return self._cached(  # type: ignore[no-any-return]
+            "exit_rows", lambda: exit_rows_in(self.columns, self.period, windows=self.windows)
         )
-    )
+
+    @property
+    def present_columns(self) -> ParticipationColumns:
+        """The columns of the rows :attr:`present` holds: what a fast calculator reads.
+
+        .. versionadded:: 0.2
+        """
+        return self._cached(  # type: ignore[no-any-return]
+            "present_columns", lambda: self.columns.take(self.present_rows)
+        )
+
+    @property
+    def exit_columns(self) -> ParticipationColumns:
+        """The columns of the rows :attr:`exits` holds.
+
+        .. versionadded:: 0.2
+        """
+        return self._cached(  # type: ignore[no-any-return]
+            "exit_columns", lambda: self.columns.take(self.exit_rows)
+        )
+
+    @property
+    def present(self) -> Sequence[Participation]:
+        """The participations *present* in the period, as defined above.
+
+        Selected once for every indicator: :func:`present_in` with :attr:`windows`.
+
+        .. versionchanged:: 0.2
+           Built on demand from :attr:`present_columns` when the rows are columns.
+        """
+        return self._cached("present", self._present)  # type: ignore[no-any-return]
+
+    def _present(self) -> Sequence[Participation]:
+        if self._row_based():
+            return present_in(self.participations, self.period, windows=self.windows)
+        return Participations(columns=self.present_columns)
+
+    @property
+    def exits(self) -> Sequence[Participation]:
+        """The participations that exit in the period, within their action's window.
+
+        :func:`exits_in` with :attr:`windows`.
+
+        .. versionchanged:: 0.2
+           Built on demand from :attr:`exit_columns` when the rows are columns.
+        """
+        return self._cached("exits", self._exits)  # type: ignore[no-any-return]
+
+    def _exits(self) -> Sequence[Participation]:
+        if self._row_based():
+            return exits_in(self.participations, self.period, windows=self.windows)
+        return Participations(columns=self.exit_columns)
 
 
 Calculator = Callable[[IndicatorInput], Mapping[tuple[str, ...], Any]]
@@ -519,6 +614,106 @@ def entries_in(
     .. versionadded:: 0.2
     """
     return _select(rows, period, windows, _entered)
+
+
+_NEVER: Final = np.iinfo(np.int32).max
+
+
+def _rows_in(
+    columns: ParticipationColumns,
+    period: Period,
+    windows: Mapping[str, Period | None] | None,
+    kind: str,
+) -> npt.NDArray[np.intp]:
+    """The positions of the rows selected by ``kind``, in the order of the object functions.
+
+    Each action's first and last day (the period within its window) are looked up by the
+    rows' action codes, so one comparison over each column selects every action's rows.
+    """
+    codes = columns.action.codes
+    if windows is None:
+        first = np.full(len(columns.action.values), period.start.toordinal(), dtype=np.int32)
+        last = np.full(first.shape, (period.end or _NO_END).toordinal(), dtype=np.int32)
+        rank = None
+    else:
+        first = np.full(len(columns.action.values), _NEVER, dtype=np.int32)
+        last = np.full(first.shape, NO_DATE, dtype=np.int32)
+        rank = np.zeros(first.shape, dtype=np.int32)
+        for position, (action, window) in enumerate(windows.items()):
+            code = columns.action.code(action)
+            days = _within(period, window)
+            if code is not None and days is not None:
+                first[code], last[code] = days[0].toordinal(), days[1].toordinal()
+                rank[code] = position
+    starts, ends = first[codes], last[codes]
+    entry, exit_ = columns.entry, columns.exit
+    if kind == "present":
+        keep = (entry <= ends) & ((exit_ == NO_DATE) | (exit_ >= starts))
+    elif kind == "exits":
+        keep = (exit_ != NO_DATE) & (exit_ >= starts) & (exit_ <= ends)
+    else:
+        keep = (entry >= starts) & (entry <= ends)
+    found = np.flatnonzero(keep)
+    if rank is not None and windows is not None and len(windows) > 1:
+        # The object functions list the rows action by action, in the windows' order.
+        found = found[np.argsort(rank[codes[found]], kind="stable")]
+    return found
+
+
+def present_rows_in(
+    columns: ParticipationColumns,
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the rows present in ``period``: :func:`present_in` on columns.
+
+    The positions index ``columns`` (``columns.take(positions)`` gives their columns), in the
+    order in which :func:`present_in` lists the same rows.
+
+    Example:
+        >>> import datetime as dt
+        >>> from territoires import Participation, Sex, AgeBand, AdministrativeStatus
+        >>> from territoires.model.columns import ParticipationColumns
+        >>> row = Participation(id="p1", person="P1", action="a1",
+        ...     entry_date=dt.date(2020, 3, 1), status=AdministrativeStatus.REFUGEE,
+        ...     sex=Sex.FEMALE, age_band=AgeBand.FROM_26_TO_39)
+        >>> columns = ParticipationColumns.from_rows([row])
+        >>> window = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+        >>> present_rows_in(columns, Period.year(2020), windows={"a1": window}).tolist()
+        [0]
+        >>> present_rows_in(columns, Period.year(2021), windows={"a1": window}).tolist()
+        []
+
+    .. versionadded:: 0.2
+    """
+    return _rows_in(columns, period, windows, "present")
+
+
+def exit_rows_in(
+    columns: ParticipationColumns,
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the rows that exit in ``period``: :func:`exits_in` on columns.
+
+    .. versionadded:: 0.2
+    """
+    return _rows_in(columns, period, windows, "exits")
+
+
+def entry_rows_in(
+    columns: ParticipationColumns,
+    period: Period,
+    *,
+    windows: Mapping[str, Period | None] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the rows that enter in ``period``: :func:`entries_in` on columns.
+
+    .. versionadded:: 0.2
+    """
+    return _rows_in(columns, period, windows, "entries")
 
 
 def merge_all(parts: Sequence[Any]) -> Any:

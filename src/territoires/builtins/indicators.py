@@ -13,9 +13,14 @@ reporting dimensions of the public sources (each indicator's ``source``).
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from territoires.hookspecs import hookimpl
 from territoires.measures import (
@@ -33,12 +38,13 @@ from territoires.measures import (
     Total,
     Unit,
 )
+from territoires.model.columns import Coded
 from territoires.model.contract import Source
 from territoires.model.enums import AdministrativeStatus, AgeBand, FundingSource, Sex
 from territoires.model.period import Period
 from territoires.model.person import Participation
 
-__all__ = ["INDICATORS", "register_indicators"]
+__all__ = ["INDICATORS", "REFERENCE", "register_indicators"]
 
 _AGIR = Source(
     title="Programme AGIR : sorties en emploi durable, formation qualifiante ou logement",
@@ -110,7 +116,7 @@ def _cofunding(facts: IndicatorInput) -> Mapping[tuple[str, ...], Ratio]:
     }
 
 
-def _beneficiaries(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
+def _beneficiaries_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
     # Keys are enumeration members while scanning (no per-row .value lookup), texts after.
     groups: dict[tuple[AdministrativeStatus, Sex, AgeBand], set[str]] = defaultdict(set)
     for row in facts.present:
@@ -139,13 +145,13 @@ def _share(
     return {(): PersonsRatio(numerator=frozenset(numerator), denominator=frozenset(denominator))}
 
 
-def _share_women(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+def _share_women_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
     known = [row for row in facts.present if row.sex in _KNOWN_SEX]
     women = {row.person for row in known if row.sex is Sex.FEMALE}
     return _ratio(women, {row.person for row in known})
 
 
-def _share_under_26(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+def _share_under_26_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
     known = [row for row in facts.present if row.age_band is not AgeBand.UNKNOWN]
     young = {row.person for row in known if row.age_band in _UNDER_26}
     return _ratio(young, {row.person for row in known})
@@ -157,7 +163,7 @@ def _ratio(numerator: set[str], denominator: set[str]) -> Mapping[tuple[str, ...
     return {(): PersonsRatio(numerator=frozenset(numerator), denominator=frozenset(denominator))}
 
 
-def _exit_rate(outcome: str) -> Calculator:
+def _exit_rate_rows(outcome: str) -> Calculator:
     def rate(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
         numerator: dict[Sex, set[str]] = defaultdict(set)
         denominator: dict[Sex, set[str]] = defaultdict(set)
@@ -178,7 +184,7 @@ def _exit_rate(outcome: str) -> Calculator:
     return rate
 
 
-def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+def _french_progress_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
     assessed = [
         row for row in facts.exits if row.french_entry is not None and row.french_exit is not None
     ]
@@ -192,7 +198,7 @@ def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsR
     return _ratio(progressed, {row.person for row in assessed})
 
 
-def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
+def _per_10000_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
     territory = facts.contract.territory
     population = None
     if facts.geography is not None:
@@ -223,6 +229,119 @@ def _reported(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
             for cell in report.counts:
                 counts[cell.category.value, cell.sex.value, cell.age_band.value] += cell.count
     return {key: Total(Decimal(count)) for key, count in counts.items()}
+
+
+# -- the same calculators on columns --------------------------------------------------------------
+# What the engine runs: each reads the columns of the rows present (or exiting), and groups
+# persons by codes in NumPy. The functions above, on objects, are the reference the tests
+# compare these with (identical partial aggregates on random datasets).
+
+
+def _persons_by(
+    persons: npt.NDArray[np.object_], keys: npt.NDArray[Any]
+) -> dict[int, frozenset[str]]:
+    """The distinct persons of each key (keys: one small integer per row)."""
+    if not len(keys):
+        return {}
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], cuts)).tolist()
+    groups = np.split(persons[order], cuts)
+    return {
+        int(ordered[start]): frozenset(group.tolist())
+        for start, group in zip(starts, groups, strict=True)
+    }
+
+
+def _lookup(values: tuple[Any, ...], of: Callable[[Any], Any], default: Any) -> npt.NDArray[Any]:
+    """An array mapping each code of a coded column to ``of(value)`` (``default`` for None)."""
+    return np.array([default if value is None else of(value) for value in values])
+
+
+def _beneficiaries(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
+    columns = facts.present_columns
+    status, sex, band = columns.status, columns.sex, columns.age_band
+    categories = sorted({_category(v) for v in status.values if v is not None})
+    category = _lookup(status.values, lambda v: categories.index(_category(v)), 0)
+    width_sex, width_band = len(sex.values), len(band.values)
+    keys = (category[status.codes] * width_sex + sex.codes) * width_band + band.codes
+    found: dict[tuple[str, ...], Persons] = {}
+    for key, persons in _persons_by(columns.person, keys).items():
+        rest, band_code = divmod(key, width_band)
+        category_code, sex_code = divmod(rest, width_sex)
+        found[
+            categories[category_code], sex.values[sex_code].value, band.values[band_code].value
+        ] = Persons(persons)
+    return found
+
+
+def _category(status: AdministrativeStatus) -> str:
+    category = status.public_category
+    return category.value if category else _NONE
+
+
+def _persons_ratio(
+    persons: npt.NDArray[np.object_], among: npt.NDArray[np.bool_], within: npt.NDArray[np.bool_]
+) -> Mapping[tuple[str, ...], PersonsRatio]:
+    denominator = frozenset(persons[among].tolist())
+    if not denominator:
+        return {}
+    numerator = frozenset(persons[among & within].tolist())
+    return {(): PersonsRatio(numerator=numerator, denominator=denominator)}
+
+
+def _share_women(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    columns = facts.present_columns
+    sex = columns.sex
+    return _persons_ratio(columns.person, sex.mask(_KNOWN_SEX), sex.mask([Sex.FEMALE]))
+
+
+def _share_under_26(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    columns = facts.present_columns
+    band = columns.age_band
+    known = band.mask(b for b in AgeBand if b is not AgeBand.UNKNOWN)
+    return _persons_ratio(columns.person, known, band.mask(_UNDER_26))
+
+
+def _exit_rate(outcome: str) -> Calculator:
+    def rate(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+        columns = facts.exit_columns
+        result: Coded = getattr(columns, outcome)
+        recorded = result.codes != 0
+        durable = _lookup(result.values, operator.attrgetter("is_durable"), False)[result.codes]
+        sex = columns.sex
+        found: dict[tuple[str, ...], PersonsRatio] = {}
+        for code in np.unique(sex.codes[recorded]).tolist():
+            among = recorded & (sex.codes == code)
+            found[(sex.values[code].value,)] = PersonsRatio(
+                numerator=frozenset(columns.person[among & durable].tolist()),
+                denominator=frozenset(columns.person[among].tolist()),
+            )
+        return found
+
+    return rate
+
+
+def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
+    columns = facts.exit_columns
+    entry, exit_ = columns.french_entry, columns.french_exit
+    assessed = (entry.codes != 0) & (exit_.codes != 0)
+    rank_entry = _lookup(entry.values, operator.attrgetter("rank"), -1)[entry.codes]
+    rank_exit = _lookup(exit_.values, operator.attrgetter("rank"), -1)[exit_.codes]
+    return _persons_ratio(columns.person, assessed, rank_exit > rank_entry)
+
+
+def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
+    territory = facts.contract.territory
+    population = None
+    if facts.geography is not None:
+        official = facts.geography.lookup(territory)
+        population = official.population if official is not None else None
+    if not population:
+        return {}
+    persons = frozenset(facts.present_columns.person.tolist())
+    return {(): PerCapita(persons=persons, populations=frozenset({(territory, population)}))}
 
 
 def _rate(
@@ -473,6 +592,20 @@ INDICATORS: tuple[Indicator, ...] = (
         source=_REPORTING,
     ),
 )
+
+
+REFERENCE: dict[str, Calculator] = {
+    "beneficiaries": _beneficiaries_rows,
+    "share_women": _share_women_rows,
+    "share_under_26": _share_under_26_rows,
+    "exit_employment_rate": _exit_rate_rows("employment"),
+    "exit_housing_rate": _exit_rate_rows("housing"),
+    "exit_french_progress_rate": _french_progress_rows,
+    "beneficiaries_per_10000": _per_10000_rows,
+}
+"""The calculators on objects (``facts.present``, ``facts.exits``), by indicator: the
+reference implementation of those the national set runs on columns. The tests check that both
+give identical partial aggregates, tables and protected tables on random datasets."""
 
 
 @hookimpl

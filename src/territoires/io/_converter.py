@@ -22,6 +22,8 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from territoires._enum import LabelledEnum
 from territoires.exceptions import InvalidValueError, did_you_mean
 from territoires.model._validators import IDENTIFIER
+from territoires.model.columns import Participations
+from territoires.model.person import Participation
 from territoires.problems import Problem, ProblemCode, format_value
 
 __all__ = ["FieldError", "make_converter", "problems_from", "structure_records"]
@@ -341,6 +343,14 @@ def make_converter() -> cattrs.Converter:
         return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)
 
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    # Participations (columns behind a sequence) are a list of records in files.
+    converter.register_unstructure_hook(
+        Participations, lambda rows: [converter.unstructure(row, Participation) for row in rows]
+    )
+    converter.register_structure_hook(
+        Participations,
+        lambda value, _: Participations(converter.structure(value, tuple[Participation, ...])),
+    )
     return converter
 
 

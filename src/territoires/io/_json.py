@@ -9,7 +9,7 @@ import operator
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -20,10 +20,11 @@ import msgspec
 from territoires.exceptions import did_you_mean
 from territoires.io._converter import problems_from, structure_records
 from territoires.io._strict import depth_problem, duplicate_key_problems, walk_keys
-from territoires.io._tables import bulk_builder
+from territoires.io._tables import any_exit_before_entry as _any_exit_before_entry
 from territoires.io._text import line_and_column
 from territoires.model import _validators as mv
 from territoires.model import codes
+from territoires.model.columns import ColumnsBuilder, Participations
 from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset, DatasetInfo
 from territoires.model.enums import (
@@ -135,26 +136,29 @@ def schema_problem(value: object, label: str) -> Problem | None:
     )
 
 
-def _rows_to_participations(rows: list[_Row]) -> tuple[Participation, ...] | None:
-    """Build participations from fast rows, or None when a row breaks an invariant.
+def _rows_to_participations(rows: list[_Row]) -> Participations | None:
+    """The participations of fast rows, as columns, or None when a row breaks an invariant.
 
     None sends the caller to the detailed path, which explains every problem. Columns are
     checked whole, each distinct action or commune code once.
     """
-    column = operator.attrgetter
-    if not mv.IDENTIFIER.all_match(list(map(column("id"), rows))):
+    columns = [list(map(operator.attrgetter(name), rows)) for name in _Row.__struct_fields__]
+    ids, persons, actions, entries, exits = columns[:5]
+    if not mv.IDENTIFIER.all_match(ids):
         return None
-    if not mv.PSEUDONYM.all_match(list(map(column("person"), rows))):
+    if not mv.PSEUDONYM.all_match(persons):
         return None
-    if not mv.IDENTIFIER.all_match(list(set(map(column("action"), rows)))):
+    if not mv.IDENTIFIER.all_match(list(dict.fromkeys(actions))):
         return None
-    places = set(map(column("residence"), rows))
-    places.discard(None)
+    places = dict.fromkeys(columns[8])
+    places.pop(None, None)
     if not all(map(codes.is_commune_code, places)):
         return None
-    if any(r.exit_date is not None and r.exit_date < r.entry_date for r in rows):
+    if _any_exit_before_entry(entries, exits):
         return None
-    return tuple(itertools.starmap(bulk_builder(Participation), map(msgspec.structs.astuple, rows)))
+    builder = ColumnsBuilder()
+    builder.add(columns)
+    return Participations(columns=builder.finish())
 
 
 def _row_colons(rows: list[_Row]) -> int:
@@ -235,7 +239,7 @@ def read_json(
 
 def _structure(
     document: dict[str, Any],
-    participations: tuple[Participation, ...] | None,
+    participations: Participations | None,
     label: str,
     converter: cattrs.Converter,
 ) -> tuple[Dataset | None, list[Problem]]:
@@ -246,7 +250,7 @@ def _structure(
             info = converter.structure(document["info"], DatasetInfo)
         except Exception as exc:
             problems.extend(problems_from(exc, record="info", prefix=["info"], file=label))
-    tables: dict[str, tuple[Any, ...]] = {}
+    tables: dict[str, Any] = {}
     for name, cls in _RECORD_TABLES:
         if name == "participations" and participations is not None:
             tables[name] = participations
@@ -355,7 +359,7 @@ def _pretty(value: Any, indent: str) -> str:
     return text.replace("\n", "\n" + indent)
 
 
-def _participation_dicts(rows: tuple[Participation, ...]) -> Iterator[dict[str, Any]]:
+def _participation_dicts(rows: Sequence[Participation]) -> Iterator[dict[str, Any]]:
     defaults = {a.name: a.default for a in attrs.fields(Participation)}
     names = tuple(defaults)
     for row in rows:

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -19,6 +19,7 @@ from territoires.exceptions import FormatError, InvalidValueError, did_you_mean
 from territoires.io import _cells as cells
 from territoires.io._safe import csv_writer, neutralise
 from territoires.model import _validators as mv
+from territoires.model.columns import ColumnsBuilder, Participations, bulk_builder
 from territoires.model.enums import (
     AdministrativeStatus,
     AgeBand,
@@ -47,34 +48,6 @@ __all__ = [
 CHUNK_ROWS = 50_000
 
 TableKind = str  # "participations" or "reports"
-
-
-def bulk_builder(cls: type[Any]) -> Callable[..., Any]:
-    """Return a function building ``cls`` from already-checked values, in field order.
-
-    It does not run the validators again: callers use it only for values they have checked.
-    For a class whose fields live on a writable base (:class:`~territoires.model.person.
-    ParticipationSlots`), the row is filled as that base and then given its frozen class,
-    which costs a third of a frozen ``__init__``; otherwise the slots are set through their
-    descriptors, as attrs' own ``__init__`` does for frozen classes.
-    """
-    names = [a.name for a in attrs.fields(cls)]
-    args = ", ".join(names)
-    base = cls.__mro__[1]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_base": base}
-    writable_base = "__init__" not in vars(base) and getattr(base, "__attrs_attrs__", None)
-    if writable_base:
-        body = "\n".join(f"    obj.{n} = {n}" for n in names)
-        source = (
-            f"def build({args}):\n    obj = _new(_base)\n{body}\n"
-            "    obj.__class__ = _cls\n    return obj\n"
-        )
-    else:
-        namespace.update({f"_set_{n}": cls.__dict__[n].__set__ for n in names})
-        body = "\n".join(f"    _set_{n}(obj, {n})" for n in names)
-        source = f"def build({args}):\n    obj = _new(_cls)\n{body}\n    return obj\n"
-    exec(compile(source, f"<bulk builder for {cls.__qualname__}>", "exec"), namespace)
-    return namespace["build"]  # type: ignore[no-any-return]
 
 
 def _date_column(name: str, *, required: bool) -> cells.Column:
@@ -413,7 +386,7 @@ def _read(
     return reader, positions
 
 
-def _any_exit_before_entry(entries: list[Any], exits: list[Any]) -> bool:
+def any_exit_before_entry(entries: list[Any], exits: list[Any]) -> bool:
     """Whether some row left before it entered, in one C-level pass over the columns."""
     has_exit = list(map(operator.is_not, exits, itertools.repeat(None, len(exits))))
     has_entry = map(operator.is_not, entries, itertools.repeat(None, len(entries)))
@@ -423,17 +396,16 @@ def _any_exit_before_entry(entries: list[Any], exits: list[Any]) -> bool:
 
 def read_participations(
     text: str, label: str, delimiter: str | None = None
-) -> tuple[tuple[Participation, ...], list[Problem]]:
-    """Read a participations table; return the rows and every problem found."""
+) -> tuple[Participations, list[Problem]]:
+    """Read a participations table; return the rows (as columns) and every problem found."""
     reader, positions = _read(text, label, PARTICIPATION_COLUMNS, delimiter)
     if positions is None:
-        return (), reader.sorted_problems()
-    build = bulk_builder(Participation)
-    out: list[Participation] = []
+        return Participations(), reader.sorted_problems()
+    out = ColumnsBuilder()
     for chunk, lines in reader.chunks():
         values, bad = reader.parse_chunk(PARTICIPATION_COLUMNS, positions, chunk, lines)
         entries, exits = values[3], values[4]
-        if _any_exit_before_entry(entries, exits):
+        if any_exit_before_entry(entries, exits):
             for index, (entry, exit_) in enumerate(zip(entries, exits, strict=True)):
                 if exit_ is not None and entry is not None and exit_ < entry:
                     bad.add(index)
@@ -447,10 +419,10 @@ def read_participations(
                     )
         if reader.problems:
             continue  # keep reading to report every problem, but build nothing
-        out.extend(map(build, *values))
+        out.add(values)
     if reader.problems:
-        return (), reader.sorted_problems()
-    return tuple(out), []
+        return Participations(), reader.sorted_problems()
+    return Participations(columns=out.finish()), []
 
 
 def read_reports(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 import attrs
+import numpy as np
 
 from territoires.model import _validators as v
+from territoires.model.columns import Participations
 from territoires.model.contract import Action, Contract, Funding, Source
 from territoires.model.enums import ContractKind, FundingSource, PublicCategory, Theme
 from territoires.model.person import ActionReport, Participation
@@ -18,11 +19,6 @@ from territoires.model.territory import Party, Territory
 from territoires.problems import Problem, ProblemCode, Severity, format_value
 
 __all__ = ["Dataset", "DatasetInfo", "Gazetteer"]
-
-_ID = operator.attrgetter("id")
-_ACTION = operator.attrgetter("action")
-_RESIDENCE = operator.attrgetter("residence")
-_ENTRY = operator.attrgetter("entry_date")
 
 
 _HOUSING_RULE = dt.date(2021, 1, 1)
@@ -70,6 +66,15 @@ class DatasetInfo:
     sources: tuple[Source, ...] = attrs.field(default=(), validator=v.tuple_of(Source))
 
 
+def _as_participations(value: Iterable[Participation]) -> Participations:
+    return Participations.of(value)  # type: ignore[no-any-return]
+
+
+def _participations(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Participations):
+        v.tuple_of(Participation)(instance, attribute, value)  # names the element that is wrong
+
+
 @attrs.frozen(kw_only=True)
 class _Index:
     territories: dict[str, Territory]
@@ -97,8 +102,8 @@ class Dataset:
     territories: tuple[Territory, ...] = attrs.field(default=(), validator=v.tuple_of(Territory))
     parties: tuple[Party, ...] = attrs.field(default=(), validator=v.tuple_of(Party))
     contracts: tuple[Contract, ...] = attrs.field(default=(), validator=v.tuple_of(Contract))
-    participations: tuple[Participation, ...] = attrs.field(
-        default=(), validator=v.tuple_of(Participation)
+    participations: Participations = attrs.field(
+        factory=Participations, converter=_as_participations, validator=_participations
     )
     reports: tuple[ActionReport, ...] = attrs.field(default=(), validator=v.tuple_of(ActionReport))
     _index: _Index | None = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
@@ -213,11 +218,11 @@ class _Checker:
             ("party", "parties[{}].id", enumerate(p.id for p in d.parties)),
             ("contract", "contracts[{}].id", enumerate(c.id for c in d.contracts)),
             ("action", "{}", self._action_ids()),
-            ("participation", "participations[{}].id", enumerate(p.id for p in d.participations)),
+            ("participation", "participations[{}].id", enumerate(d.participations.columns.id)),
             ("report", "reports[{}].id", enumerate(r.id for r in d.reports)),
         ]
-        participation_ids = list(map(_ID, d.participations))
-        if len(set(participation_ids)) == len(participation_ids):
+        participation_ids = d.participations.columns.id
+        if len(set(participation_ids.tolist())) == len(participation_ids):
             tables.pop(4)  # no duplicate among a million rows: one set, in C, tells
         for noun, path, entries in tables:
             # Paths are formatted only for the duplicates: a million rows stay cheap.
@@ -544,36 +549,42 @@ class _Checker:
             )
 
     def _participations_look_sound(self) -> bool:
-        """Whether every participation passes the row checks, tested column by column in C.
+        """Whether every participation passes the row checks, tested on the columns.
 
         Rows are checked one by one (to say which and why) only when this says no.
         """
-        rows = self.dataset.participations
+        columns = self.dataset.participations.columns
         actions = self.actions
-        used = set(map(_ACTION, rows))
-        if not used <= actions.keys():
+        action = columns.action
+        used = [name for name in action.used() if name is not None]
+        if not set(used) <= actions.keys():
             return False
         if self.geography is not None:
-            places = set(map(_RESIDENCE, rows))
-            places.discard(None)
+            places = [place for place in columns.residence.used() if place is not None]
             if not all(self.geography.lookup(p) is not None for p in places):
                 return False
-        limits = {}
+        firsts = np.zeros(len(action.values), dtype=np.int32)
+        lasts = np.zeros(len(action.values), dtype=np.int32)
         for name in used:
-            action = actions[name][1]
-            last = action.period.end or dt.date.max
-            if action.closed_on is not None:
-                last = min(last, action.closed_on - dt.timedelta(days=1))
-            limits[name] = (action.period.start, last)
-        names = list(map(_ACTION, rows))
-        firsts = list(map({k: v[0] for k, v in limits.items()}.__getitem__, names))
-        lasts = list(map({k: v[1] for k, v in limits.items()}.__getitem__, names))
-        entries = list(map(_ENTRY, rows))
-        return not (any(map(operator.lt, entries, firsts)) or any(map(operator.gt, entries, lasts)))
+            found = actions[name][1]
+            last = found.period.end or dt.date.max
+            if found.closed_on is not None:
+                last = min(last, found.closed_on - dt.timedelta(days=1))
+            code = action.values.index(name)
+            firsts[code] = found.period.start.toordinal()
+            lasts[code] = last.toordinal()
+        entries = columns.entry
+        return not (
+            bool((entries < firsts[action.codes]).any())
+            or bool((entries > lasts[action.codes]).any())
+        )
 
     def _participations(self) -> Iterator[Problem]:
-        if self._participations_look_sound():
-            return
+        if not self._participations_look_sound():
+            yield from self._participations_by_row()
+
+    def _participations_by_row(self) -> Iterator[Problem]:
+        """Check each row, to say which and why (the reference of the quick check)."""
         actions = self.actions
         places_known: dict[str | None, bool] = {None: True}
         for i, participation in enumerate(self.dataset.participations):

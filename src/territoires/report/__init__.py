@@ -60,6 +60,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
+import numpy as np
 
 from territoires._enum import LabelledEnum, Lang
 from territoires._validate import OFFICIAL_GEOGRAPHY, _Official
@@ -82,6 +83,7 @@ from territoires.model._validators import (
     is_date,
     not_a_date,
 )
+from territoires.model.columns import NO_DATE
 from territoires.model.contract import Action, Contract, Target
 from territoires.model.dataset import Dataset, DatasetInfo, Gazetteer
 from territoires.model.enums import (
@@ -742,10 +744,15 @@ class _Progress:
         # The latest exit of each action's rows (an open row: the end of time), all that
         # "participations open after the action's end" needs: no list of a million dates.
         self._last_exit: dict[str, dt.date] = {}
-        for row in dataset.participations:
-            exit_date = row.exit_date or dt.date.max
-            if exit_date > self._last_exit.get(row.action, dt.date.min):
-                self._last_exit[row.action] = exit_date
+        columns = dataset.participations.columns
+        action = columns.action
+        if len(columns):
+            # An open row is the end of time; the latest exit of each action's rows, on columns.
+            exits = np.where(columns.exit == NO_DATE, dt.date.max.toordinal(), columns.exit)
+            latest = np.zeros(len(action.values), dtype=np.int32)
+            np.maximum.at(latest, action.codes, exits)
+            for code in np.flatnonzero(latest).tolist():
+                self._last_exit[action.values[code]] = dt.date.fromordinal(int(latest[code]))
         self.with_rows.update(self._last_exit)
 
     def actions(self, line: ContractLine) -> tuple[ActionLine, ...]:
