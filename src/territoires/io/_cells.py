@@ -22,6 +22,9 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from territoires._enum import LabelledEnum
 from territoires.io._converter import FieldError, enum_error
 from territoires.model import _validators as mv
@@ -219,6 +222,39 @@ def parse_column(
             (i, table.failures[text]) for i, text in enumerate(cells) if text in table.failures
         ]
     return values, errors
+
+
+def parse_codes(
+    column: Column,
+    cells: Sequence[str],
+    cache: CodeCache,
+) -> tuple[npt.NDArray[np.int32], list[tuple[int, FieldError]]]:
+    """Parse a column straight into integer codes; return them and the failing cells.
+
+    ``cache`` maps each text to its code, parsing a text the first time it is seen; every
+    cell is looked up in C. A failing cell gets code 0.
+    """
+    found = np.fromiter(map(cache.__getitem__, cells), dtype=np.int32, count=len(cells))
+    errors: list[tuple[int, FieldError]] = []
+    failures = cache.values_of.failures
+    if failures:
+        errors = [(i, failures[text]) for i, text in enumerate(cells) if text in failures]
+    return found, errors
+
+
+class CodeCache(dict[str, int]):
+    """Codes of a column's texts: a text is parsed (``values_of``) and coded when first seen."""
+
+    def __init__(self, values_of: ColumnCache, code_of: Callable[[Any], int]) -> None:
+        super().__init__()
+        self.values_of = values_of
+        self.code_of = code_of
+
+    def __missing__(self, text: str) -> int:
+        value = self.values_of[text]
+        code = 0 if text in self.values_of.failures else self.code_of(value)
+        self[text] = code
+        return code
 
 
 class ColumnCache(dict[str, Any]):

@@ -7,11 +7,12 @@ import datetime as dt
 import io
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
 import attrs
+import numpy as np
 
 from territoires import limits
 from territoires._enum import LabelledEnum
@@ -19,7 +20,7 @@ from territoires.exceptions import FormatError, InvalidValueError, did_you_mean
 from territoires.io import _cells as cells
 from territoires.io._safe import csv_writer, neutralise
 from territoires.model import _validators as mv
-from territoires.model.columns import ColumnsBuilder, Participations, bulk_builder
+from territoires.model.columns import NO_DATE, ColumnsBuilder, Participations, bulk_builder
 from territoires.model.enums import (
     AdministrativeStatus,
     AgeBand,
@@ -160,6 +161,7 @@ class _Reader:
         first = first_line(text)
         self.delimiter = delimiter or sniff_delimiter(first)
         self.caches: dict[str, cells.ColumnCache] = {}
+        self.coded: dict[str, cells.CodeCache] = {}
         self.width = 0
         self.too_wide = too_many_columns(first, self.delimiter, label)
         # Without any quote a CSV row is exactly a line split on the delimiter: splitting in C
@@ -344,19 +346,35 @@ class _Reader:
         positions: Sequence[int | None],
         by_position: Sequence[Sequence[str]],
         lines: list[int],
-    ) -> tuple[list[list[Any]], set[int]]:
-        """Parse a chunk column by column; return the columns' values and the bad row indexes."""
+        encode: Mapping[str, Callable[[Any], int]] | None = None,
+    ) -> tuple[list[Any], set[int]]:
+        """Parse a chunk column by column; return the columns' values and the bad row indexes.
+
+        A column named in ``encode`` comes back as an array of integer codes (its function
+        gives the code of a parsed value), parsed straight from the texts.
+        """
         size = len(lines)
-        values: list[list[Any]] = []
+        values: list[Any] = []
         bad: set[int] = set()
         for column, position in zip(columns, positions, strict=True):
+            code_of = encode.get(column.name) if encode is not None else None
             if position is None:
-                values.append([column.default] * size)
+                if code_of is not None:
+                    values.append(np.full(size, code_of(column.default), dtype=np.int32))
+                else:
+                    values.append([column.default] * size)
                 continue
             cache = self.caches.get(column.name)
             if cache is None:
                 cache = self.caches[column.name] = cells.ColumnCache(column)
-            parsed, errors = cells.parse_column(column, by_position[position], cache)
+            parsed: Any
+            if code_of is not None:
+                coded = self.coded.get(column.name)
+                if coded is None:
+                    coded = self.coded[column.name] = cells.CodeCache(cache, code_of)
+                parsed, errors = cells.parse_codes(column, by_position[position], coded)
+            else:
+                parsed, errors = cells.parse_column(column, by_position[position], cache)
             for index, error in errors:
                 bad.add(index)
                 self.problem(
@@ -402,21 +420,23 @@ def read_participations(
     if positions is None:
         return Participations(), reader.sorted_problems()
     out = ColumnsBuilder()
+    encode = out.encoders()
     for chunk, lines in reader.chunks():
-        values, bad = reader.parse_chunk(PARTICIPATION_COLUMNS, positions, chunk, lines)
+        values, bad = reader.parse_chunk(PARTICIPATION_COLUMNS, positions, chunk, lines, encode)
         entries, exits = values[3], values[4]
-        if any_exit_before_entry(entries, exits):
-            for index, (entry, exit_) in enumerate(zip(entries, exits, strict=True)):
-                if exit_ is not None and entry is not None and exit_ < entry:
-                    bad.add(index)
-                    reader.problem(
-                        ProblemCode.INVALID_VALUE,
-                        f"exit date {exit_} is before the entry date {entry}",
-                        lines[index],
-                        "exit_date",
-                        exit_,
-                        f"a date on or after {entry}",
-                    )
+        late = np.flatnonzero((exits != NO_DATE) & (entries != NO_DATE) & (exits < entries))
+        for index in late.tolist():
+            bad.add(index)
+            entry = dt.date.fromordinal(int(entries[index]))
+            exit_ = dt.date.fromordinal(int(exits[index]))
+            reader.problem(
+                ProblemCode.INVALID_VALUE,
+                f"exit date {exit_} is before the entry date {entry}",
+                lines[index],
+                "exit_date",
+                exit_,
+                f"a date on or after {entry}",
+            )
         if reader.problems:
             continue  # keep reading to report every problem, but build nothing
         out.add(values)

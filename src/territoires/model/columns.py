@@ -151,6 +151,7 @@ _ENUMS: Final[dict[str, type[enum.Enum]]] = {
 _FIELDS: Final = tuple(a.name for a in attrs.fields(Participation))
 _CODED: Final = ("action", *_ENUMS, "residence")
 _COLUMNS: Final = tuple({"entry_date": "entry", "exit_date": "exit"}.get(n, n) for n in _FIELDS)
+_COLUMN_SET: Final = frozenset(_COLUMNS)
 
 
 class _Encoder:
@@ -168,8 +169,16 @@ class _Encoder:
                 codes[value] = len(codes)
         return np.fromiter(map(codes.__getitem__, column), dtype=np.int32, count=len(column))
 
+    def code(self, value: Any) -> int:
+        """The code of ``value`` (a new one for a value not seen before)."""
+        return self.codes.setdefault(value, len(self.codes))
+
     def values(self) -> tuple[Any, ...]:
         return tuple(self.codes)
+
+
+def _day_number(day: dt.date | None) -> int:
+    return NO_DATE if day is None else day.toordinal()
 
 
 def _days(column: Sequence[dt.date | None]) -> Days:
@@ -195,12 +204,13 @@ def _texts(column: Sequence[str]) -> Texts:
     return array
 
 
-@attrs.frozen(eq=False)
 class ParticipationColumns:
     """Participations as typed columns, one per field of :class:`~territoires.Participation`.
 
     Build one with :meth:`from_rows` (from objects) or get it from a dataset
-    (``dataset.participations.columns``). Every array is read-only.
+    (``dataset.participations.columns``). Every array is read-only. :meth:`take` returns a
+    view that gathers a column only when it is first read, so a calculator that reads three
+    columns of a table pays for three.
 
     Attributes:
         id: The participations' ids (an array of texts).
@@ -221,6 +231,8 @@ class ParticipationColumns:
     .. versionadded:: 0.2
     """
 
+    __slots__ = ("_base", "_columns", "_index", "_size")
+
     id: Texts
     person: Texts
     action: Coded
@@ -235,8 +247,44 @@ class ParticipationColumns:
     french_entry: Coded
     french_exit: Coded
 
+    def __init__(self, **columns: Any) -> None:
+        if set(columns) != set(_COLUMNS):
+            raise TypeError(f"the columns are {', '.join(_COLUMNS)}")
+        self._columns: dict[str, Any] = columns
+        self._base: ParticipationColumns | None = None
+        self._index: npt.NDArray[np.intp] | None = None
+        self._size = len(columns["id"])
+
+    @classmethod
+    def _view(cls, base: ParticipationColumns, index: npt.NDArray[np.intp]) -> ParticipationColumns:
+        view = cls.__new__(cls)
+        view._columns = {}
+        view._base = base
+        view._index = index
+        view._size = len(index)
+        return view
+
+    def __getattr__(self, name: str) -> Any:
+        # The columns are no attributes of their own: every read comes here.
+        if name not in _COLUMN_SET:
+            raise AttributeError(name)
+        columns = self._columns
+        found = columns.get(name)
+        if found is not None:
+            return found
+        base, index = self._base, self._index
+        if base is None or index is None:
+            raise AttributeError(name)
+        column = getattr(base, name)
+        found = column.take(index) if isinstance(column, Coded) else _frozen(column[index])
+        columns[name] = found
+        return found
+
     def __len__(self) -> int:
-        return len(self.id)
+        return self._size
+
+    def __repr__(self) -> str:
+        return f"<ParticipationColumns of {len(self):,} rows>"
 
     # -- building ------------------------------------------------------------------------------
 
@@ -266,15 +314,17 @@ class ParticipationColumns:
     # -- reading -------------------------------------------------------------------------------
 
     def take(self, rows: npt.NDArray[np.intp] | Sequence[int]) -> ParticipationColumns:
-        """Return the columns of ``rows`` (indexes or a boolean mask), in that order."""
+        """Return the columns of ``rows`` (indexes or a boolean mask), in that order.
+
+        A view: each column is gathered when first read.
+        """
         index = np.asarray(rows)
         if index.dtype == np.bool_:
             index = np.flatnonzero(index)
-        out: dict[str, Any] = {}
-        for name in _COLUMNS:
-            column = getattr(self, name)
-            out[name] = column.take(index) if isinstance(column, Coded) else _frozen(column[index])
-        return ParticipationColumns(**out)
+        index = index.astype(np.intp, copy=False)
+        if self._base is not None and self._index is not None:
+            return ParticipationColumns._view(self._base, self._index[index])
+        return ParticipationColumns._view(self, index)
 
     def values(self, name: str) -> list[Any]:
         """Return the column ``name`` as the values of the objects' field (dates, members)."""
@@ -338,16 +388,37 @@ class ColumnsBuilder:
             name: [] for name in ("id", "person", "entry", "exit", *_CODED)
         }
 
-    def add(self, columns: Sequence[Sequence[Any]]) -> None:
-        """Append rows given as one list of values per field, in field order."""
+    def encoders(self) -> dict[str, Callable[[Any], int]]:
+        """The code of a value, by field: what a reader gives to code cells as it parses.
+
+        Dates get their day number; the other fields their code in this builder, a new value
+        a new code. An array of such codes may then be given to :meth:`add` for that field.
+        """
+        found: dict[str, Callable[[Any], int]] = {
+            "entry_date": _day_number,
+            "exit_date": _day_number,
+        }
+        for name in _CODED:
+            found[name] = self._encoders[name].code
+        return found
+
+    def add(self, columns: Sequence[Sequence[Any] | npt.NDArray[np.int32]]) -> None:
+        """Append rows given as one list of values per field, in field order.
+
+        A field may instead be given as an array of codes from :meth:`encoders`.
+        """
         by_name = dict(zip(_FIELDS, columns, strict=True))
         parts = self._parts
-        parts["id"].append(_texts(by_name["id"]))
-        parts["person"].append(_texts(by_name["person"]))
-        parts["entry"].append(_days(by_name["entry_date"]))
-        parts["exit"].append(_days(by_name["exit_date"]))
+        for name in ("id", "person"):
+            parts[name].append(_texts(by_name[name]))  # type: ignore[arg-type]
+        for field, name in (("entry_date", "entry"), ("exit_date", "exit")):
+            given = by_name[field]
+            parts[name].append(given if isinstance(given, np.ndarray) else _days(given))
         for name in _CODED:
-            parts[name].append(self._encoders[name].encode(by_name[name]))
+            given = by_name[name]
+            parts[name].append(
+                given if isinstance(given, np.ndarray) else self._encoders[name].encode(given)
+            )
 
     def add_columns(self, columns: ParticipationColumns) -> None:
         """Append the rows of ``columns`` (recoded into this builder's codes)."""
@@ -475,7 +546,24 @@ class Participations(Sequence[Participation]):
     def __hash__(self) -> int:
         return hash(tuple(self))
 
-    def __add__(self, other: object) -> tuple[Participation, ...]:
+    @overload
+    def __add__(self, other: Participations) -> Participations: ...
+
+    @overload
+    def __add__(self, other: tuple[Participation, ...]) -> tuple[Participation, ...]: ...
+
+    def __add__(self, other: object) -> Participations | tuple[Participation, ...]:
+        if isinstance(other, Participations):
+            # Two tables end to end (the parts of a data package): still columns.
+            if not other:
+                return self
+            if not self:
+                return other
+            if self._rows is None or other._rows is None:
+                return Participations(
+                    columns=ParticipationColumns.concat([self.columns, other.columns])
+                )
+            return Participations((*self._rows, *other._rows))
         if not isinstance(other, Sequence):
             return NotImplemented
         return (*self, *other)
