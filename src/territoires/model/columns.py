@@ -154,24 +154,28 @@ _COLUMNS: Final = tuple({"entry_date": "entry", "exit_date": "exit"}.get(n, n) f
 _COLUMN_SET: Final = frozenset(_COLUMNS)
 
 
+class _Codes(dict[Any, int]):
+    """Codes by value; a value not seen before gets the next code (looked up in C)."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+
 class _Encoder:
     """Turns lists of values into codes, keeping the codes of one column across chunks."""
 
     def __init__(self, values: Iterable[Any] = ()) -> None:
-        self.codes: dict[Any, int] = {None: 0}
+        self.codes = _Codes({None: 0})
         for value in values:
-            self.codes.setdefault(value, len(self.codes))
+            self.codes[value]
 
     def encode(self, column: Sequence[Any]) -> Codes:
-        codes = self.codes
-        for value in dict.fromkeys(column):  # each distinct value once, in C
-            if value not in codes:
-                codes[value] = len(codes)
-        return np.fromiter(map(codes.__getitem__, column), dtype=np.int32, count=len(column))
+        return np.fromiter(map(self.codes.__getitem__, column), dtype=np.int32, count=len(column))
 
     def code(self, value: Any) -> int:
         """The code of ``value`` (a new one for a value not seen before)."""
-        return self.codes.setdefault(value, len(self.codes))
+        return self.codes[value]
 
     def values(self) -> tuple[Any, ...]:
         return tuple(self.codes)
@@ -181,13 +185,18 @@ def _day_number(day: dt.date | None) -> int:
     return NO_DATE if day is None else day.toordinal()
 
 
+class _DayNumbers(dict[Any, int]):
+    """Day numbers by date (0 for None), each distinct date converted once."""
+
+    def __missing__(self, day: dt.date) -> int:
+        number = self[day] = day.toordinal()
+        return number
+
+
 def _days(column: Sequence[dt.date | None]) -> Days:
-    """Day numbers (proleptic ordinals, 0 for None), each distinct date converted once."""
-    ordinals: dict[dt.date | None, int] = {None: NO_DATE}
-    for day in dict.fromkeys(column):
-        if day is not None:
-            ordinals[day] = day.toordinal()
-    return np.fromiter(map(ordinals.__getitem__, column), dtype=np.int32, count=len(column))
+    """Day numbers (proleptic ordinals, 0 for None)."""
+    numbers = _DayNumbers({None: NO_DATE})
+    return np.fromiter(map(numbers.__getitem__, column), dtype=np.int32, count=len(column))
 
 
 def _dates(days: Days) -> list[dt.date | None]:
@@ -428,8 +437,6 @@ class ColumnsBuilder:
         for name in _CODED:
             coded: Coded = getattr(columns, name)
             encoder = self._encoders[name]
-            for value in coded.values:
-                encoder.codes.setdefault(value, len(encoder.codes))
             recode = np.array([encoder.codes[v] for v in coded.values], dtype=np.int32)
             parts[name].append(recode[coded.codes])
 
@@ -438,7 +445,10 @@ class ColumnsBuilder:
         joined: dict[str, Any] = {}
         for name, parts in self._parts.items():
             dtype = object if name in ("id", "person") else np.int32
-            array = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+            if len(parts) == 1:
+                array = parts[0]
+            else:
+                array = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
             joined[name] = _frozen(array.astype(dtype, copy=False))
         for name in _CODED:
             joined[name] = Coded(joined[name], self._encoders[name].values())
