@@ -352,14 +352,15 @@ class IndicatorInput:
         geography: The official geography (populations, memberships).
         windows: For each action of the table, by id, its window within the contract, or None
             when the action never ran within it. Derived from ``contract`` and ``actions``.
-        present: The participations *present* in the period, as defined above (selected once
-            for every indicator): :func:`present_in` with :attr:`windows`.
-        exits: The participations whose exit date lies in the period and in their action's
-            window: :func:`exits_in` with :attr:`windows`.
+
+    Two ways to read the rows: as objects (:attr:`participations`, :attr:`present`,
+    :attr:`exits`, built on demand), or as columns (:attr:`columns`,
+    :attr:`present_columns`, :attr:`exit_columns`), which is what the built-in calculators
+    read and what a calculator over millions of rows should read.
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
-       Presence and exits stay within each action's window (:attr:`windows`).
+       Presence and exits stay within each action's window (:attr:`windows`); the columns.
     """
 
     contract: Contract

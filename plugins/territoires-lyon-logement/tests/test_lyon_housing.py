@@ -330,3 +330,15 @@ def test_two_actions_partials_merge_into_the_contract_value(rows):
         assert value.numerator <= value.denominator
         assert value.value is not None
         assert 0 <= value.value <= 1
+
+
+@given(rows=participations(), half=st.sampled_from([YEAR, Period.semester(2023, 2), None]))
+def test_the_columnar_calculator_gives_the_reference_partials(rows, half):
+    """The registered calculator (columns) and the one on objects agree on any table."""
+    period = half or Period(dt.date(2022, 6, 1), None)
+    for actions in ((LYON.actions[0],), LYON.actions):
+        facts = IndicatorInput(
+            contract=LYON, actions=actions, participations=rows, reports=(), period=period
+        )
+        fast = plugin.durable_housing_after_six_months_fast(facts)
+        assert fast == plugin.durable_housing_after_six_months(facts)

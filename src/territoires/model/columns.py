@@ -39,11 +39,11 @@ from territoires.model.enums import (
 )
 from territoires.model.person import Participation
 
-__all__ = ["Coded", "ParticipationColumns", "Participations", "bulk_builder"]
+__all__ = ["NO_DATE", "Coded", "ColumnsBuilder", "ParticipationColumns", "Participations"]
 
 Codes = npt.NDArray[np.int32]
 Days = npt.NDArray[np.int32]
-Texts = npt.NDArray[np.object_]
+Texts = npt.NDArray[Any]  # of texts (np.object_ would render as a link in the docs)
 
 NO_DATE: Final = 0
 """The day number of a missing date (the first real one, 1 January of year 1, is 1)."""
@@ -227,8 +227,8 @@ class ParticipationColumns:
         action: The actions' ids, coded.
         entry: Entry dates as day numbers (:meth:`datetime.date.toordinal`).
         exit: Exit dates as day numbers, 0 when the person has not left.
-        status: Administrative status on entry, coded (values: :class:`~territoires.
-            AdministrativeStatus`).
+        status: Administrative status on entry, coded (values: members of
+            :class:`~territoires.AdministrativeStatus`).
         sex: Sex, coded.
         age_band: Age band on entry, coded.
         residence: Commune of residence (INSEE code), coded.

@@ -40,6 +40,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+import numpy as np
+
 from territoires import (
     Aggregation,
     Dimension,
@@ -52,7 +54,7 @@ from territoires import (
     Unit,
     hookimpl,
 )
-from territoires.measures import PersonsRatio, exits_in
+from territoires.measures import PersonsRatio, exit_rows_in, exits_in
 from territoires.model.dates import add_months
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "NAME",
     "TERRITORY",
     "durable_housing_after_six_months",
+    "durable_housing_after_six_months_fast",
     "indicator",
     "is_lyon",
     "register_indicators",
@@ -178,6 +181,46 @@ def durable_housing_after_six_months(
     }
 
 
+def durable_housing_after_six_months_fast(
+    facts: IndicatorInput,
+) -> Mapping[tuple[str, ...], PersonsRatio]:
+    """The same partial aggregates as :func:`durable_housing_after_six_months`, on columns.
+
+    What the plugin registers: the exits of the period are selected on the table's columns
+    (:func:`~territoires.measures.exit_rows_in`), each condition is one comparison over a
+    whole column, and six months are added once per distinct entry date. The version on
+    objects stays the reference, and the plugin's tests check that both agree.
+
+    Args:
+        facts: One action's (or one contract's) rows for a period.
+
+    Returns:
+        The same mapping as :func:`durable_housing_after_six_months`.
+    """
+    if not is_lyon(facts.contract.territory, facts.geography):
+        return {}
+    columns = facts.columns
+    exits = columns.take(exit_rows_in(columns, facts.period, windows=facts.windows))
+    entries, inverse = np.unique(exits.entry, return_inverse=True)
+    reached = np.array(
+        [six_months_after(dt.date.fromordinal(day)).toordinal() for day in entries.tolist()],
+        dtype=np.int32,
+    )
+    housing = exits.housing
+    qualifies = (housing.codes != 0) & (exits.exit >= reached[inverse.reshape(-1)])
+    housed = housing.mask([HousingOutcome.DURABLE_HOUSING])
+    found: dict[tuple[str, ...], PersonsRatio] = {}
+    for code, sex in sorted(enumerate(exits.sex.values), key=lambda pair: str(pair[1])):
+        among = qualifies & (exits.sex.codes == code)
+        if sex is None or not among.any():
+            continue
+        found[(sex.value,)] = PersonsRatio(
+            numerator=frozenset(exits.person[among & housed].tolist()),
+            denominator=frozenset(exits.person[among].tolist()),
+        )
+    return found
+
+
 def indicator() -> Indicator:
     """Return the indicator this plugin registers.
 
@@ -192,7 +235,7 @@ def indicator() -> Indicator:
         over_time=Aggregation.RATIO_OF_SUMS,
         over_territory=Aggregation.RATIO_OF_SUMS,
         counts_persons=True,
-        compute=durable_housing_after_six_months,
+        compute=durable_housing_after_six_months_fast,
         dimensions=(Dimension.SEX,),
         description_fr=DESCRIPTION_FR,
         description_en=DESCRIPTION_EN,
