@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 CHUNK_ROWS = 50_000
+CHUNK_CHARS = 4_000_000  # about 40,000 participation rows
 
 TableKind = str  # "participations" or "reports"
 
@@ -170,15 +171,19 @@ class _Reader:
         self.plain = '"' not in text
         if self.plain:
             body = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-            self.lines = body.split("\n")
-            if self.lines and not self.lines[-1]:
-                self.lines.pop()
+            # Lines are split a block at a time (see _plain_blocks): a million line strings
+            # at once would cost more memory than the columns they become.
+            self.body = body
+            self.body_end = len(body) - 1 if body.endswith("\n") else len(body)
         else:
             self.reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
 
     def _header_cells(self) -> list[str] | None:
         if self.plain:
-            return self.lines[0].split(self.delimiter) if self.lines else None
+            if not self.body_end:
+                return None
+            end = self.body.find("\n", 0, self.body_end)
+            return self.body[: self.body_end if end == -1 else end].split(self.delimiter)
         return next(self.reader, None)
 
     def sorted_problems(self) -> list[Problem]:
@@ -268,14 +273,12 @@ class _Reader:
             )
 
     def _plain_chunks(self) -> Iterator[tuple[Sequence[Sequence[str]], list[int]]]:
-        lines = self.lines
         delimiter = self.delimiter
         width = self.width
         count = operator.methodcaller("count", delimiter)
         limit = FIELD_LIMIT
-        for start in range(1, len(lines), CHUNK_ROWS):
-            block = lines[start : start + CHUNK_ROWS]
-            numbers = list(range(start + 1, start + 1 + len(block)))
+        for block, first in self._plain_blocks():
+            numbers = list(range(first, first + len(block)))
             if max(map(len, block)) > limit:
                 keep = [i for i, line in enumerate(block) if len(line) <= limit]
                 for i in sorted(set(range(len(block))) - set(keep)):
@@ -302,6 +305,24 @@ class _Reader:
             # One split of the whole block, then a slice per column: no list per row.
             flat = delimiter.join(block).split(delimiter)
             yield [flat[i::width] for i in range(width)], numbers
+
+    def _plain_blocks(self) -> Iterator[tuple[list[str], int]]:
+        """Yield the lines after the header, a block of about CHUNK_CHARS characters at a time,
+        with the line number of the first.
+        """
+        body, last = self.body, self.body_end
+        start = body.find("\n", 0, last) + 1
+        if not start:
+            return  # the header alone
+        number = 2
+        while start <= last:
+            end = body.find("\n", start + CHUNK_CHARS, last)
+            if end == -1:
+                end = last
+            block = body[start:end].split("\n")
+            yield block, number
+            number += len(block)
+            start = end + 1
 
     def _quoted_chunks(self) -> Iterator[tuple[Sequence[Sequence[str]], list[int]]]:
         rows: list[list[str]] = []
