@@ -307,8 +307,9 @@ class _Reader:
             yield [flat[i::width] for i in range(width)], numbers
 
     def _plain_blocks(self) -> Iterator[tuple[list[str], int]]:
-        """Yield the lines after the header, a block of about CHUNK_CHARS characters at a time,
-        with the line number of the first.
+        """Yield the lines after the header, a block at a time, with the first one's number.
+
+        A block is about CHUNK_CHARS characters, cut at the end of a line.
         """
         body, last = self.body, self.body_end
         start = body.find("\n", 0, last) + 1
