@@ -99,9 +99,12 @@ WARM_BUILDS = 30  # warm builds of the plugin manager, for the median
 UKRAINE = dt.date(2022, 3, 4)  # temporary protection activated for displaced Ukrainians
 # Départements without a demo contract, for residences "elsewhere" (rural, urban, overseas).
 ELSEWHERE = ("dep:02", "dep:23", "dep:48", "dep:59", "dep:93", "dep:974")
-KINDS = ("screen", "stub", "registry", "profile")
+KINDS = ("screen", "columns", "stub", "registry", "profile")
+TARGET_COLUMNS_PER_S = 1_000_000  # issue 15: screen() on columns, one core
+CHECKED_PERSONS = 500  # persons whose decisions the columns run compares with iter_screen
 LABELS = {
-    "screen": "screen",
+    "screen": "iter_screen (person by person)",
+    "columns": "screen (columns)",
     "stub": "dispatch only (constant verdicts)",
 }
 
@@ -388,6 +391,54 @@ def child_screen(args: argparse.Namespace, kind: str) -> dict[str, Any]:
     }
 
 
+def child_columns(args: argparse.Namespace) -> dict[str, Any]:
+    """``screen()`` over every person at once: outcomes as arrays, tallied without decisions.
+
+    Untimed, after the clock: the decisions of the first persons are built on demand and
+    compared with ``iter_screen``'s, the reference path.
+    """
+    import territoires
+
+    s = setup(args, "columns", args.persons)
+    clock = GcClock()
+    clock.active = True
+    t0, c0 = time.perf_counter(), time.process_time()
+    screening = territoires.screen(
+        s.persons, s.dataset, on=args.on, actions=s.actions, plugins=s.manager
+    )
+    counts = screening.counts()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    clock.active = False
+    checks = int(screening.outcomes.size)
+    assert checks == len(s.persons) * s.action_count, (checks, len(s.persons), s.action_count)
+    # The rules that concern an action are the same for every person.
+    per_person = sum(len(screening.decision(0, j).verdicts) for j in range(s.action_count))
+    sample = s.persons[:CHECKED_PERSONS]
+    reference = list(
+        territoires.iter_screen(sample, s.dataset, on=args.on, actions=s.actions, plugins=s.manager)
+    )
+    identical = reference == list(itertools.islice(screening, len(reference)))
+    return {
+        "persons": len(s.persons),
+        "actions": s.action_count,
+        "checks": checks,
+        "evaluations": per_person * len(s.persons),
+        "seconds": wall,
+        "cpu": cpu,
+        "gc_seconds": clock.seconds,
+        "gc_collections": clock.collections,
+        "batch": len(s.persons),
+        "outcomes": {outcome.value: count for outcome, count in counts.items()},
+        "rules": list(s.manager.rules),
+        "plugins": [info.name for info in s.manager.plugin_infos()],
+        "errors": [str(e) for e in s.manager.errors],
+        "generate_s": s.generate_s,
+        "peak_mb": peak_mb(),
+        "identical": identical,
+        "compared": len(sample),
+    }
+
+
 def child_registry(args: argparse.Namespace) -> dict[str, Any]:
     import logging
 
@@ -485,6 +536,8 @@ def child(args: argparse.Namespace) -> None:
         result = child_registry(args)
     elif kind == "profile":
         result = child_profile(args)
+    elif kind == "columns":
+        result = child_columns(args)
     else:
         result = child_screen(args, kind)
     result["gc"] = gc.isenabled()
@@ -664,13 +717,30 @@ def outcome_line(run: Run) -> str:
     return "outcomes (screen): " + ", ".join(parts)
 
 
+def _scaled(real: Run, columns: Run) -> dict[str, int]:
+    """The reference tally when both runs screened the same persons (else itself)."""
+    outcomes: dict[str, int] = real.last["outcomes"]
+    return outcomes if real.checks == columns.checks else columns.last["outcomes"]
+
+
+def columns_verdict(run: Run) -> str:
+    rate = run.per_second
+    ok = "ok" if rate >= TARGET_COLUMNS_PER_S and run.last["identical"] else "MISSED"
+    cpu_rate = run.checks / run.cpu if run.cpu > 0 else float("nan")
+    return (
+        f"verdict (issue 15): screen on columns reaches {rate:,.0f} person-action checks/s on "
+        f"one core ({cpu_rate:,.0f} per CPU second; target ≥ {TARGET_COLUMNS_PER_S:,} with the "
+        f"reference's decisions: {ok})"
+    )
+
+
 def verdict(run: Run) -> str:
     rate = run.per_second
     ok = "ok" if rate >= TARGET_CHECKS_PER_S else "MISSED"
     cpu_rate = run.checks / run.cpu if run.cpu > 0 else float("nan")
     short = "" if ok == "ok" else f", {TARGET_CHECKS_PER_S / rate:.1f}x short"
     line = (
-        f"verdict: screen reaches {rate:,.0f} person-action checks/s on one core "
+        f"verdict: iter_screen reaches {rate:,.0f} person-action checks/s on one core "
         f"({cpu_rate:,.0f} per CPU second; target ≥ {TARGET_CHECKS_PER_S:,}: {ok}{short})"
     )
     if run.cpu < 0.9 * run.seconds:
@@ -742,6 +812,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     loaded = load_average()
     print(f"measuring (load average {loaded}) ...", file=sys.stderr, flush=True)
     real = measure(args, "screen")
+    columns = measure(args, "columns")
     stub = measure(args, "stub")
     print("  registry ...", file=sys.stderr, flush=True)
     registry = run_child(args, "registry")
@@ -779,7 +850,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         f"persons generated in {real.last['generate_s']:.1f} s (seed {args.seed}); screened {how}"
     )
     print()
-    print("\n".join(table([real, stub])))
+    print("\n".join(table([real, columns, stub])))
     print()
     print(
         "checks = persons x actions (one Decision each); rule evals = the rule verdicts in "
@@ -788,6 +859,13 @@ def main(argv: Iterable[str] | None = None) -> None:
         "GC % = time in the garbage collector within seconds; peak MB = ru_maxrss"
     )
     print(outcome_line(real))
+    print(
+        f"screen (columns): the decisions of the first {columns.last['compared']:,} persons, "
+        "built on demand, are "
+        + ("identical to" if columns.last["identical"] else "DIFFERENT from")
+        + " iter_screen's; outcomes "
+        + ("equal" if columns.last["outcomes"] == _scaled(real, columns) else "tallied")
+    )
     print()
     print(
         f"registry: first get_plugin_manager() {1000 * registry['first']:.1f} ms (after "
@@ -803,6 +881,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         print("\n".join(profile_lines(profile)))
     print()
     print(verdict(real))
+    print(columns_verdict(columns))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Final
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from territoires._bulk import paused_gc
 from territoires._enum import LabelledEnum, Lang
@@ -282,26 +285,30 @@ class _Judge:
             self._verdicts[memo] = judged
         return judged
 
-    def decide(self, person: Person, action: Action, contract: Contract) -> Decision:
-        # The hot path of screening: one pass over the rules, no intermediate collections.
-        memo = self._verdicts
-        contract_id, action_id = contract.id, action.id
-        verdicts = []
+    def decide_rule(
+        self, rule: EligibilityRule, person: Person, action: Action, contract: Contract
+    ) -> RuleVerdict:
+        """The verdict of one rule, reused for persons of the same key."""
+        key = rule.key
+        judged = seen = None
+        if key is not None:
+            try:
+                seen = (rule.name, contract.id, action.id, key(person))
+                judged = self._verdicts.get(seen)
+            except BaseException as exc:  # the key's fault, or an unhashable key
+                judged = self._failed(rule, "key", exc)
+                if judged is None:
+                    raise
+        if judged is None:
+            judged = self._verdict(rule, person, action, contract, seen)
+        return judged
+
+    def decision(
+        self, person: Person, action: Action, contract: Contract, verdicts: list[RuleVerdict]
+    ) -> Decision:
+        """The decision the verdicts of the rules that concern the action make."""
         not_met = unknown = noted = False
-        for rule in self.concerned(action, contract):
-            key = rule.key
-            judged = seen = None
-            if key is not None:
-                try:
-                    seen = (rule.name, contract_id, action_id, key(person))
-                    judged = memo.get(seen)
-                except BaseException as exc:  # the key's fault, or an unhashable key
-                    judged = self._failed(rule, "key", exc)
-                    if judged is None:
-                        raise
-            if judged is None:
-                judged = self._verdict(rule, person, action, contract, seen)
-            verdicts.append(judged)
+        for judged in verdicts:
             outcome = judged.verdict.outcome
             if outcome is Outcome.NOT_MET:
                 not_met = True
@@ -315,8 +322,8 @@ class _Judge:
                 notices.extend(n for n in judged.verdict.notes if n not in notices)
         return Decision(
             person=person.id,
-            action=action_id,
-            contract=contract_id,
+            action=action.id,
+            contract=contract.id,
             on=self.on,
             outcome=Eligibility.NOT_ELIGIBLE
             if not_met
@@ -326,6 +333,14 @@ class _Judge:
             verdicts=tuple(verdicts),
             notices=tuple(notices),
         )
+
+    def decide(self, person: Person, action: Action, contract: Contract) -> Decision:
+        """The decision about one person and one action (the reference of the columns)."""
+        verdicts = [
+            self.decide_rule(rule, person, action, contract)
+            for rule in self.concerned(action, contract)
+        ]
+        return self.decision(person, action, contract, verdicts)
 
 
 def _action_on(action: Action | str, contract: Contract, on: dt.date) -> tuple[Action, Contract]:
@@ -408,32 +423,198 @@ def check_eligibility(
     return judge.decide(person, found, amended)
 
 
-@attrs.frozen
+_MET, _UNKNOWN, _NOT_MET = 0, 1, 2
+"""Outcome codes, in the order in which they combine (the largest wins)."""
+_OUTCOME_CODE: Final = {Outcome.MET: _MET, Outcome.UNKNOWN: _UNKNOWN, Outcome.NOT_MET: _NOT_MET}
+_ELIGIBILITY: Final = (Eligibility.ELIGIBLE, Eligibility.UNDETERMINED, Eligibility.NOT_ELIGIBLE)
+
+
 class Screening:
-    """The decisions of a batch: one per person and open action.
+    """The decisions of a batch: one per person and open action, person by person.
+
+    Screening computes every rule once per action and per distinct value of its
+    :attr:`~territoires.EligibilityRule.key` among the persons, then combines the outcomes
+    over whole columns (:attr:`outcomes`). A :class:`Decision`, with every rule's verdict and
+    reasons, is built when you reach it (iteration, :meth:`decision`, :attr:`decisions`): the
+    same decision :func:`iter_screen` gives for that person and action.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       Outcomes as an array (:attr:`outcomes`, :meth:`counts`), decisions built on demand.
     """
 
-    decisions: tuple[Decision, ...]
+    __slots__ = ("_decisions", "_explain", "_pairs", "_persons", "outcomes")
+
+    def __init__(
+        self,
+        decisions: Iterable[Decision] | None = None,
+        *,
+        outcomes: npt.NDArray[np.int8] | None = None,
+        persons: Sequence[str] = (),
+        pairs: Sequence[tuple[str, str]] = (),
+        explain: Callable[[int, int], Decision] | None = None,
+    ) -> None:
+        self._decisions = None if decisions is None else tuple(decisions)
+        self._persons = tuple(persons)
+        self._pairs = tuple(pairs)
+        self._explain = explain
+        if outcomes is None:
+            known = self._decisions or ()
+            codes = [_ELIGIBILITY.index(d.outcome) for d in known]
+            outcomes = np.array(codes, dtype=np.int8).reshape(len(codes), 1 if codes else 0)
+        self.outcomes: npt.NDArray[np.int8] = outcomes
+        """One row per person, one column per action: 0 eligible, 1 undetermined, 2 not
+        eligible (with no persons or no actions, an empty array). For decisions given as
+        objects, one column."""
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        """Every decision, person by person and, for each, action by action (built once)."""
+        if self._decisions is None:
+            self._decisions = tuple(self)
+        return self._decisions
+
+    def decision(self, person: int, action: int) -> Decision:
+        """Return the decision about the ``person``-th person and the ``action``-th action."""
+        if self._decisions is not None and self._explain is None:
+            return self._decisions[person * len(self._pairs or (0,)) + action]
+        assert self._explain is not None
+        return self._explain(person, action)
 
     def __iter__(self) -> Iterator[Decision]:
-        return iter(self.decisions)
+        if self._decisions is not None:
+            return iter(self._decisions)
+        rows, columns = self.outcomes.shape
+        return (self.decision(i, j) for i in range(rows) for j in range(columns))
 
     def __len__(self) -> int:
-        return len(self.decisions)
+        if self._decisions is not None:
+            return len(self._decisions)
+        return int(self.outcomes.size)
+
+    def counts(self) -> dict[Eligibility, int]:
+        """Return how many decisions have each outcome (no decision is built)."""
+        found = np.bincount(self.outcomes.reshape(-1), minlength=3).tolist()
+        return {eligibility: found[code] for code, eligibility in enumerate(_ELIGIBILITY)}
 
     def eligible(self) -> list[Decision]:
         """Return the decisions where the person is eligible."""
-        return [d for d in self.decisions if d.eligible]
+        if self._decisions is not None:
+            return [d for d in self._decisions if d.eligible]
+        rows, columns = np.nonzero(self.outcomes == 0)
+        return [self.decision(i, j) for i, j in zip(rows.tolist(), columns.tolist(), strict=True)]
 
     def for_person(self, person: str) -> list[Decision]:
         """Return the decisions about person ``person``."""
-        return [d for d in self.decisions if d.person == person]
+        if self._decisions is not None:
+            return [d for d in self._decisions if d.person == person]
+        columns = range(self.outcomes.shape[1])
+        return [
+            self.decision(i, j)
+            for i, seen in enumerate(self._persons)
+            if seen == person
+            for j in columns
+        ]
 
     def table(self) -> list[tuple[str, str, str, str]]:
         """Return rows ``(person, contract, action, outcome)``."""
-        return [(d.person, d.contract, d.action, d.outcome.value) for d in self.decisions]
+        if self._decisions is not None:
+            return [(d.person, d.contract, d.action, d.outcome.value) for d in self._decisions]
+        values = [eligibility.value for eligibility in _ELIGIBILITY]
+        return [
+            (person, contract, action, values[code])
+            for person, row in zip(self._persons, self.outcomes.tolist(), strict=True)
+            for (contract, action), code in zip(self._pairs, row, strict=True)
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Screening):
+            return NotImplemented
+        return self.decisions == other.decisions
+
+    def __hash__(self) -> int:
+        return hash(self.decisions)
+
+    def __repr__(self) -> str:
+        return f"<Screening of {len(self):,} decisions>"
+
+
+class _Columns:
+    """Screening over whole columns: each rule once per action and distinct key.
+
+    For each rule with a :attr:`~territoires.EligibilityRule.key`, the key of every person
+    is computed once (not once per action) and coded; the verdict of each action and code is
+    the one :class:`_Judge` gives the first person with that key (the same memo, filled in
+    the same order). A rule without a key, or whose key fails for some person, is checked
+    person by person, as :func:`iter_screen` does. Outcomes then combine as arrays.
+    """
+
+    def __init__(
+        self, judge: _Judge, persons: Sequence[Person], pairs: list[tuple[Action, Contract]]
+    ) -> None:
+        self.judge = judge
+        self.persons = persons
+        self.pairs = pairs
+        self.keys: dict[str, tuple[npt.NDArray[np.intp], list[int]] | None] = {}
+        # (rule, pair) -> verdicts by key code, or by person when the rule has no usable key
+        self.verdicts: dict[tuple[str, int], list[RuleVerdict]] = {}
+
+    def _coded(self, rule: EligibilityRule) -> tuple[npt.NDArray[np.intp], list[int]] | None:
+        """Each person's key code and, by code, the first person with it (None: no key)."""
+        if rule.name in self.keys:
+            return self.keys[rule.name]
+        found: tuple[npt.NDArray[np.intp], list[int]] | None = None
+        key = rule.key
+        if key is not None:
+            try:
+                codes: dict[object, int] = {}
+                first: list[int] = []
+                numbers = []
+                for index, person in enumerate(self.persons):
+                    value = key(person)
+                    code = codes.get(value)
+                    if code is None:
+                        code = codes[value] = len(first)
+                        first.append(index)
+                    numbers.append(code)
+                found = (np.array(numbers, dtype=np.intp), first)
+            except Exception:
+                found = None
+        self.keys[rule.name] = found
+        return found
+
+    def outcomes(self) -> npt.NDArray[np.int8]:
+        result = np.zeros((len(self.persons), len(self.pairs)), dtype=np.int8)
+        for column, (action, contract) in enumerate(self.pairs):
+            for rule in self.judge.concerned(action, contract):
+                coded = self._coded(rule)
+                if coded is None:
+                    judged = [
+                        self.judge.decide_rule(rule, person, action, contract)
+                        for person in self.persons
+                    ]
+                    codes = np.array([_OUTCOME_CODE[j.outcome] for j in judged], dtype=np.int8)
+                else:
+                    numbers, first = coded
+                    judged = [
+                        self.judge.decide_rule(rule, self.persons[i], action, contract)
+                        for i in first
+                    ]
+                    by_code = np.array([_OUTCOME_CODE[j.outcome] for j in judged], dtype=np.int8)
+                    codes = by_code[numbers]
+                self.verdicts[rule.name, column] = judged
+                np.maximum(result[:, column], codes, out=result[:, column])
+        return result
+
+    def explain(self, person: int, column: int) -> Decision:
+        """The decision about one person and one action, from the verdicts computed."""
+        action, contract = self.pairs[column]
+        verdicts = []
+        for rule in self.judge.concerned(action, contract):
+            judged = self.verdicts[rule.name, column]
+            coded = self.keys.get(rule.name)
+            verdicts.append(judged[person] if coded is None else judged[int(coded[0][person])])
+        return self.judge.decision(self.persons[person], action, contract, verdicts)
 
 
 def open_actions(dataset: Dataset, on: dt.date) -> list[tuple[Action, Contract]]:
@@ -474,18 +655,24 @@ def iter_screen(
         raise WrongTypeError("persons", persons, "a list of persons ([person] for one)")
     manager = plugins if plugins is not None else default_plugin_manager()
     judge = _Judge(manager, on, resolve_geography(geography))
+    return _decisions(judge, persons, _pairs(dataset, on, actions))
+
+
+def _pairs(
+    dataset: Dataset, on: dt.date, actions: Iterable[str] | None
+) -> list[tuple[Action, Contract]]:
+    """The actions to screen against, with their contracts as amended on ``on``."""
     if actions is None:
-        pairs = open_actions(dataset, on)
-    else:
-        pairs = []
-        # One id is a common slip for a list of one.
-        for action_id in [actions] if isinstance(actions, str) else actions:
-            contract = dataset.contract_of(action_id)
-            if contract is None:
-                known = [a.id for c in dataset.contracts for a in c.all_actions()]
-                raise UnknownActionError(action_id, known, " in the dataset")
-            pairs.append(_action_on(action_id, contract, on))
-    return _decisions(judge, persons, pairs)
+        return open_actions(dataset, on)
+    pairs = []
+    # One id is a common slip for a list of one.
+    for action_id in [actions] if isinstance(actions, str) else actions:
+        contract = dataset.contract_of(action_id)
+        if contract is None:
+            known = [a.id for c in dataset.contracts for a in c.all_actions()]
+            raise UnknownActionError(action_id, known, " in the dataset")
+        pairs.append(_action_on(action_id, contract, on))
+    return pairs
 
 
 def _decisions(
@@ -528,10 +715,22 @@ def screen(
 
     .. versionadded:: 0.1
     """
+    _check_arguments(on, dataset=dataset)
+    if isinstance(persons, Person):
+        raise WrongTypeError("persons", persons, "a list of persons ([person] for one)")
+    manager = plugins if plugins is not None else default_plugin_manager()
+    judge = _Judge(manager, on, resolve_geography(geography))
+    pairs = _pairs(dataset, on, actions)
+    chosen = list(persons)
+    for person in chosen:
+        if not isinstance(person, Person):
+            raise WrongTypeError("persons", person, "territoires.Person objects")
+    columns = _Columns(judge, chosen, pairs)
     with paused_gc():
-        decisions = tuple(
-            iter_screen(
-                persons, dataset, on=on, actions=actions, plugins=plugins, geography=geography
-            )
-        )
-    return Screening(decisions)
+        outcomes = columns.outcomes()
+    return Screening(
+        outcomes=outcomes,
+        persons=[person.id for person in chosen],
+        pairs=[(contract.id, action.id) for action, contract in pairs],
+        explain=columns.explain,
+    )
