@@ -20,11 +20,10 @@ import msgspec
 from territoires.exceptions import did_you_mean
 from territoires.io._converter import problems_from, structure_records
 from territoires.io._strict import depth_problem, duplicate_key_problems, walk_keys
-from territoires.io._tables import any_exit_before_entry as _any_exit_before_entry
 from territoires.io._text import line_and_column
 from territoires.model import _validators as mv
 from territoires.model import codes
-from territoires.model.columns import ColumnsBuilder, Participations
+from territoires.model.columns import NO_DATE, ColumnsBuilder, Participations
 from territoires.model.contract import Contract
 from territoires.model.dataset import Dataset, DatasetInfo
 from territoires.model.enums import (
@@ -154,11 +153,14 @@ def _rows_to_participations(rows: list[_Row]) -> Participations | None:
     places.pop(None, None)
     if not all(map(codes.is_commune_code, places)):
         return None
-    if _any_exit_before_entry(entries, exits):
-        return None
     builder = ColumnsBuilder()
     builder.add(columns)
-    return Participations(columns=builder.finish())
+    del columns, ids, persons, actions, entries, exits
+    table = builder.finish()
+    exits_, entries_ = table.exit, table.entry
+    if bool(((exits_ != NO_DATE) & (exits_ < entries_)).any()):
+        return None  # a row left before it entered: the detailed path says which
+    return Participations(columns=table)
 
 
 def _row_colons(rows: list[_Row]) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -424,14 +423,6 @@ def _read(
     if reader.problems:
         return reader, None
     return reader, positions
-
-
-def any_exit_before_entry(entries: list[Any], exits: list[Any]) -> bool:
-    """Whether some row left before it entered, in one C-level pass over the columns."""
-    has_exit = list(map(operator.is_not, exits, itertools.repeat(None, len(exits))))
-    has_entry = map(operator.is_not, entries, itertools.repeat(None, len(entries)))
-    both = list(map(operator.and_, has_exit, has_entry))
-    return any(map(operator.lt, itertools.compress(exits, both), itertools.compress(entries, both)))
 
 
 def read_participations(

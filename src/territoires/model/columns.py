@@ -452,7 +452,7 @@ class ColumnsBuilder:
                 array = parts[0]
             else:
                 array = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
-            joined[name] = _frozen(array.astype(dtype, copy=False))
+            joined[name] = _frozen(array if array.dtype == dtype else array.astype(dtype))
         for name in _CODED:
             joined[name] = Coded(joined[name], self._encoders[name].values())
         return ParticipationColumns(**joined)
