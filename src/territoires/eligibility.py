@@ -463,9 +463,9 @@ class Screening:
             codes = [_ELIGIBILITY.index(d.outcome) for d in known]
             outcomes = np.array(codes, dtype=np.int8).reshape(len(codes), 1 if codes else 0)
         self.outcomes: npt.NDArray[np.int8] = outcomes
-        """One row per person, one column per action: 0 eligible, 1 undetermined, 2 not
-        eligible (with no persons or no actions, an empty array). For decisions given as
-        objects, one column."""
+        """The outcome of each person (a row) and action (a column), coded 0 for eligible,
+        1 for undetermined and 2 for not eligible; an empty array without persons or actions,
+        and one column for decisions given as objects."""
 
     @property
     def decisions(self) -> tuple[Decision, ...]:
