@@ -198,7 +198,10 @@ def _french_progress_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], Per
     return _ratio(progressed, {row.person for row in assessed})
 
 
-def _per_10000_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
+def _per_capita(
+    facts: IndicatorInput, persons: Callable[[], frozenset[str]]
+) -> Mapping[tuple[str, ...], PerCapita]:
+    """The persons of the table over the population of the contract's territory, if known."""
     territory = facts.contract.territory
     population = None
     if facts.geography is not None:
@@ -206,8 +209,11 @@ def _per_10000_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita
         population = official.population if official is not None else None
     if not population:
         return {}
-    persons = frozenset(row.person for row in facts.present)
-    return {(): PerCapita(persons=persons, populations=frozenset({(territory, population)}))}
+    return {(): PerCapita(persons=persons(), populations=frozenset({(territory, population)}))}
+
+
+def _per_10000_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
+    return _per_capita(facts, lambda: frozenset(row.person for row in facts.present))
 
 
 def _reported(facts: IndicatorInput) -> Mapping[tuple[str, ...], Total]:
@@ -333,15 +339,7 @@ def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsR
 
 
 def _per_10000(facts: IndicatorInput) -> Mapping[tuple[str, ...], PerCapita]:
-    territory = facts.contract.territory
-    population = None
-    if facts.geography is not None:
-        official = facts.geography.lookup(territory)
-        population = official.population if official is not None else None
-    if not population:
-        return {}
-    persons = frozenset(facts.present_columns.person.tolist())
-    return {(): PerCapita(persons=persons, populations=frozenset({(territory, population)}))}
+    return _per_capita(facts, lambda: frozenset(facts.present_columns.person.tolist()))
 
 
 def _rate(
