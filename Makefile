@@ -49,6 +49,8 @@ test: lint typecheck docs
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_eligibility.py --persons 20000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
