@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -305,3 +306,17 @@ def test_the_reference_covers_every_calculator_that_reads_rows() -> None:
     assert set(builtin_indicators.REFERENCE) == reading_rows
     names = {indicator.name for indicator in builtin_indicators.INDICATORS}
     assert reading_rows <= names
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+@given(_ROWS, st.booleans())
+def test_columns_are_written_as_the_objects_are(rows: list[Participation], french: bool) -> None:
+    """A CSV written from the columns is byte for byte the one written from the objects."""
+    from territoires.io import _tables
+
+    from_objects, from_columns = io.StringIO(), io.StringIO()
+    _tables.write_participations(Participations(rows), from_objects, french=french)
+    _tables.write_participations(_columnar(rows), from_columns, french=french)
+    assert from_columns.getvalue() == from_objects.getvalue()

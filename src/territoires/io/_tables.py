@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from territoires import limits
 from territoires._enum import LabelledEnum
@@ -19,7 +20,14 @@ from territoires.exceptions import FormatError, InvalidValueError, did_you_mean
 from territoires.io import _cells as cells
 from territoires.io._safe import csv_writer, neutralise
 from territoires.model import _validators as mv
-from territoires.model.columns import NO_DATE, ColumnsBuilder, Participations, bulk_builder
+from territoires.model.columns import (
+    NO_DATE,
+    Coded,
+    ColumnsBuilder,
+    ParticipationColumns,
+    Participations,
+    bulk_builder,
+)
 from territoires.model.enums import (
     AdministrativeStatus,
     AgeBand,
@@ -580,6 +588,9 @@ def write_participations(
     cell = _french_cell if french else _cell
     names = [c.name for c in PARTICIPATION_COLUMNS]
     writer.writerow(names)
+    if isinstance(rows, Participations) and not rows.built:
+        _write_columns(rows.columns, writer, cell)
+        return
     getters = [(name, operator.attrgetter(name)) for name in names]
     texts: dict[Any, str] = {}
     for start in range(0, len(rows), CHUNK_ROWS):
@@ -594,6 +605,45 @@ def write_participations(
                 texts[value] = cell(value)
             columns.append(map(texts.__getitem__, values))
         writer.writerows(zip(*columns, strict=True))
+
+
+def _write_columns(columns: ParticipationColumns, writer: Any, cell: Callable[[Any], str]) -> None:
+    """Write participations held as columns, without building them.
+
+    The text of each code or day is made once, then whole slices of columns are written.
+    """
+    texts: dict[str, npt.NDArray[Any]] = {}
+    for name in _COLUMN_OF:
+        column = getattr(columns, _COLUMN_OF[name])
+        if isinstance(column, Coded):
+            lookup = np.empty(len(column.values), dtype=object)
+            lookup[:] = [cell(value) for value in column.values]
+            texts[name] = lookup
+    for start in range(0, len(columns), CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, len(columns))
+        out: list[list[str]] = []
+        for name, attribute in _COLUMN_OF.items():
+            column = getattr(columns, attribute)
+            if isinstance(column, Coded):
+                out.append(texts[name][column.codes[start:stop]].tolist())
+            elif column.dtype == np.int32:
+                days = column[start:stop]
+                distinct, where = np.unique(days, return_inverse=True)
+                lookup = np.empty(len(distinct), dtype=object)
+                lookup[:] = [
+                    cell(None if day == NO_DATE else dt.date.fromordinal(day))
+                    for day in distinct.tolist()
+                ]
+                out.append(lookup[where.reshape(-1)].tolist())
+            else:
+                out.append(column[start:stop].tolist())  # ids: written as they are
+        writer.writerows(zip(*out, strict=True))
+
+
+_COLUMN_OF: dict[str, str] = {
+    c.name: {"entry_date": "entry", "exit_date": "exit"}.get(c.name, c.name)
+    for c in PARTICIPATION_COLUMNS
+}
 
 
 def write_reports(reports: Sequence[ActionReport], stream: TextIO, *, french: bool = False) -> None:
