@@ -147,6 +147,9 @@ def test_a_loaded_dataset_holds_the_rows_that_were_written(
         assert not loaded.participations.built  # columns, objects built on demand
         assert loaded.participations == data.participations
         assert tuple(loaded.participations) == tuple(data.participations)
+        # Written again from its columns, it is the same file, byte for byte.
+        again = territoires.dump(loaded, folder / f"again-{name}")
+        assert again.read_bytes() == (folder / name).read_bytes()
 
 
 # -- validation ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import attrs
 import cattrs
 import msgspec
+import numpy as np
 
 from territoires.exceptions import did_you_mean
 from territoires.io._converter import problems_from, structure_records
@@ -364,9 +365,27 @@ def _pretty(value: Any, indent: str) -> str:
     return text.replace("\n", "\n" + indent)
 
 
+_CHUNK = 50_000
+
+
 def _participation_dicts(rows: Sequence[Participation]) -> Iterator[dict[str, Any]]:
+    """The records of the rows, fields equal to their default left out.
+
+    Rows held as columns are read a slice of columns at a time, never built as objects.
+    """
     defaults = {a.name: a.default for a in attrs.fields(Participation)}
     names = tuple(defaults)
+    if isinstance(rows, Participations) and not rows.built:
+        columns = rows.columns
+        for start in range(0, len(columns), _CHUNK):
+            part = columns.take(np.arange(start, min(start + _CHUNK, len(columns))))
+            for values in zip(*(part.values(name) for name in names), strict=True):
+                yield {
+                    name: value
+                    for name, value in zip(names, values, strict=True)
+                    if value is not defaults[name]
+                }
+        return
     for row in rows:
         yield {name: value for name in names if (value := getattr(row, name)) is not defaults[name]}
 
