@@ -16,7 +16,13 @@ region is the screening and the tally of outcomes.
 What is measured, each in a fresh interpreter (so that garbage-collector generations, caches
 and peak memory belong to that measurement alone; the GC is on, as a user's program has it):
 
-``screen``
+``screen (columns)``
+    ``territoires.screen`` over every person at once: each rule once per action and distinct
+    key, outcomes combined as arrays and tallied with ``Screening.counts()``, no decision
+    built (issue 15's target: at least 1,000,000 checks per second on one core). After the
+    clock, the decisions of the first 500 persons are built on demand and compared with
+    ``iter_screen``'s, the reference.
+``iter_screen`` (the row labelled so)
     The whole screening with the built-in national rules
     (``get_plugin_manager(autoload=False)``), or with the installed plugins too
     (``--with-plugins``, ``autoload=True``).
