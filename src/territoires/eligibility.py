@@ -476,9 +476,10 @@ class Screening:
 
     def decision(self, person: int, action: int) -> Decision:
         """Return the decision about the ``person``-th person and the ``action``-th action."""
-        if self._decisions is not None and self._explain is None:
-            return self._decisions[person * len(self._pairs or (0,)) + action]
-        assert self._explain is not None
+        if self._explain is None:
+            assert self._decisions is not None
+            found: Decision = self._decisions[person * self.outcomes.shape[1] + action]
+            return found
         return self._explain(person, action)
 
     def __iter__(self) -> Iterator[Decision]:
@@ -588,20 +589,14 @@ class _Columns:
         for column, (action, contract) in enumerate(self.pairs):
             for rule in self.judge.concerned(action, contract):
                 coded = self._coded(rule)
-                if coded is None:
-                    judged = [
-                        self.judge.decide_rule(rule, person, action, contract)
-                        for person in self.persons
-                    ]
-                    codes = np.array([_OUTCOME_CODE[j.outcome] for j in judged], dtype=np.int8)
-                else:
-                    numbers, first = coded
-                    judged = [
-                        self.judge.decide_rule(rule, self.persons[i], action, contract)
-                        for i in first
-                    ]
-                    by_code = np.array([_OUTCOME_CODE[j.outcome] for j in judged], dtype=np.int8)
-                    codes = by_code[numbers]
+                # Without a usable key every person is judged; with one, a person per key.
+                judging = range(len(self.persons)) if coded is None else coded[1]
+                judged = [
+                    self.judge.decide_rule(rule, self.persons[i], action, contract) for i in judging
+                ]
+                codes = np.array([_OUTCOME_CODE[j.outcome] for j in judged], dtype=np.int8)
+                if coded is not None:
+                    codes = codes[coded[0]]
                 self.verdicts[rule.name, column] = judged
                 np.maximum(result[:, column], codes, out=result[:, column])
         return result
@@ -650,12 +645,25 @@ def iter_screen(
     .. versionadded:: 0.1
     """
     # Checked now, not when the first decision is asked for: a mistake shows where it is made.
+    judge, pairs = _screening(persons, dataset, on, actions, plugins, geography)
+    return _decisions(judge, persons, pairs)
+
+
+def _screening(
+    persons: Iterable[Person],
+    dataset: Dataset,
+    on: dt.date,
+    actions: Iterable[str] | None,
+    plugins: PluginManager | None,
+    geography: Gazetteer | _Official | None,
+) -> tuple[_Judge, list[tuple[Action, Contract]]]:
+    """Check the arguments of a screening; return its judge and the actions to screen."""
     _check_arguments(on, dataset=dataset)
     if isinstance(persons, Person):
         raise WrongTypeError("persons", persons, "a list of persons ([person] for one)")
     manager = plugins if plugins is not None else default_plugin_manager()
     judge = _Judge(manager, on, resolve_geography(geography))
-    return _decisions(judge, persons, _pairs(dataset, on, actions))
+    return judge, _pairs(dataset, on, actions)
 
 
 def _pairs(
@@ -715,12 +723,7 @@ def screen(
 
     .. versionadded:: 0.1
     """
-    _check_arguments(on, dataset=dataset)
-    if isinstance(persons, Person):
-        raise WrongTypeError("persons", persons, "a list of persons ([person] for one)")
-    manager = plugins if plugins is not None else default_plugin_manager()
-    judge = _Judge(manager, on, resolve_geography(geography))
-    pairs = _pairs(dataset, on, actions)
+    judge, pairs = _screening(persons, dataset, on, actions, plugins, geography)
     chosen = list(persons)
     for person in chosen:
         if not isinstance(person, Person):

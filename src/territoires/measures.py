@@ -639,13 +639,15 @@ def _rows_in(
     else:
         first = np.full(len(columns.action.values), _NEVER, dtype=np.int32)
         last = np.full(first.shape, NO_DATE, dtype=np.int32)
-        rank = np.zeros(first.shape, dtype=np.int32)
+        # The object functions list the rows action by action, in the windows' order.
+        rank = np.zeros(first.shape, dtype=np.int32) if len(windows) > 1 else None
         for position, (action, window) in enumerate(windows.items()):
             code = columns.action.code(action)
             days = _within(period, window)
             if code is not None and days is not None:
                 first[code], last[code] = days[0].toordinal(), days[1].toordinal()
-                rank[code] = position
+                if rank is not None:
+                    rank[code] = position
     starts, ends = first[codes], last[codes]
     entry, exit_ = columns.entry, columns.exit
     if kind == "present":
@@ -655,8 +657,7 @@ def _rows_in(
     else:
         keep = (entry >= starts) & (entry <= ends)
     found = np.flatnonzero(keep)
-    if rank is not None and windows is not None and len(windows) > 1:
-        # The object functions list the rows action by action, in the windows' order.
+    if rank is not None:
         found = found[np.argsort(rank[codes[found]], kind="stable")]
     return found
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +42,6 @@ from territoires.model.columns import Coded
 from territoires.model.contract import Source
 from territoires.model.enums import AdministrativeStatus, AgeBand, FundingSource, Sex
 from territoires.model.period import Period
-from territoires.model.person import Participation
 
 __all__ = ["INDICATORS", "REFERENCE", "register_indicators"]
 
@@ -58,6 +57,8 @@ _REPORTING = Source(
 _NONE = "none"  # the category of statuses outside every public (excluded statuses)
 _UNDER_26 = frozenset({AgeBand.UNDER_18, AgeBand.FROM_18_TO_25})
 _KNOWN_SEX = frozenset({Sex.FEMALE, Sex.MALE})
+_DURABLE = operator.attrgetter("is_durable")
+_RANK = operator.attrgetter("rank")
 
 
 def _years(period: Period) -> range:
@@ -126,23 +127,6 @@ def _beneficiaries_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], Perso
         category = status.public_category
         merged[category.value if category else _NONE, sex.value, band.value] |= ids
     return {key: Persons(frozenset(ids)) for key, ids in merged.items()}
-
-
-def _share(
-    select: Iterable[Participation],
-    among: Callable[[Participation], bool],
-    within: Callable[[Participation], bool],
-) -> Mapping[tuple[str, ...], PersonsRatio]:
-    numerator: set[str] = set()
-    denominator: set[str] = set()
-    for row in select:
-        if among(row):
-            denominator.add(row.person)
-            if within(row):
-                numerator.add(row.person)
-    if not denominator:
-        return {}
-    return {(): PersonsRatio(numerator=frozenset(numerator), denominator=frozenset(denominator))}
 
 
 def _share_women_rows(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsRatio]:
@@ -260,16 +244,11 @@ def _persons_by(
     }
 
 
-def _lookup(values: tuple[Any, ...], of: Callable[[Any], Any], default: Any) -> npt.NDArray[Any]:
-    """An array mapping each code of a coded column to ``of(value)`` (``default`` for None)."""
-    return np.array([default if value is None else of(value) for value in values])
-
-
 def _beneficiaries(facts: IndicatorInput) -> Mapping[tuple[str, ...], Persons]:
     columns = facts.present_columns
     status, sex, band = columns.status, columns.sex, columns.age_band
     categories = sorted({_category(v) for v in status.values if v is not None})
-    category = _lookup(status.values, lambda v: categories.index(_category(v)), 0)
+    category = status.lookup(lambda v: categories.index(_category(v)), 0, dtype=None)
     width_sex, width_band = len(sex.values), len(band.values)
     keys = (category[status.codes] * width_sex + sex.codes) * width_band + band.codes
     found: dict[tuple[str, ...], Persons] = {}
@@ -315,7 +294,7 @@ def _exit_rate(outcome: str) -> Calculator:
         columns = facts.exit_columns
         result: Coded = getattr(columns, outcome)
         recorded = result.codes != 0
-        durable = _lookup(result.values, operator.attrgetter("is_durable"), False)[result.codes]
+        durable = result.lookup(_DURABLE, False, dtype=None)[result.codes]
         sex = columns.sex
         found: dict[tuple[str, ...], PersonsRatio] = {}
         for code in np.unique(sex.codes[recorded]).tolist():
@@ -333,8 +312,8 @@ def _french_progress(facts: IndicatorInput) -> Mapping[tuple[str, ...], PersonsR
     columns = facts.exit_columns
     entry, exit_ = columns.french_entry, columns.french_exit
     assessed = (entry.codes != 0) & (exit_.codes != 0)
-    rank_entry = _lookup(entry.values, operator.attrgetter("rank"), -1)[entry.codes]
-    rank_exit = _lookup(exit_.values, operator.attrgetter("rank"), -1)[exit_.codes]
+    rank_entry = entry.lookup(_RANK, -1, dtype=None)[entry.codes]
+    rank_exit = exit_.lookup(_RANK, -1, dtype=None)[exit_.codes]
     return _persons_ratio(columns.person, assessed, rank_exit > rank_entry)
 
 

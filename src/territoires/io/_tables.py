@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from territoires import limits
 from territoires._enum import LabelledEnum
@@ -612,18 +611,17 @@ def _write_columns(columns: ParticipationColumns, writer: Any, cell: Callable[[A
 
     The text of each code or day is made once, then whole slices of columns are written.
     """
-    texts: dict[str, npt.NDArray[Any]] = {}
-    for name in _COLUMN_OF:
-        column = getattr(columns, _COLUMN_OF[name])
-        if isinstance(column, Coded):
-            lookup = np.empty(len(column.values), dtype=object)
-            lookup[:] = [cell(value) for value in column.values]
-            texts[name] = lookup
+    names = [c.name for c in PARTICIPATION_COLUMNS]
+    texts = {
+        name: column.lookup(cell, cell(None))
+        for name in names
+        if isinstance(column := columns.field(name), Coded)
+    }
     for start in range(0, len(columns), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(columns))
         out: list[list[str]] = []
-        for name, attribute in _COLUMN_OF.items():
-            column = getattr(columns, attribute)
+        for name in names:
+            column = columns.field(name)
             if isinstance(column, Coded):
                 out.append(texts[name][column.codes[start:stop]].tolist())
             elif column.dtype == np.int32:
@@ -638,12 +636,6 @@ def _write_columns(columns: ParticipationColumns, writer: Any, cell: Callable[[A
             else:
                 out.append(column[start:stop].tolist())  # ids: written as they are
         writer.writerows(zip(*out, strict=True))
-
-
-_COLUMN_OF: dict[str, str] = {
-    c.name: {"entry_date": "entry", "exit_date": "exit"}.get(c.name, c.name)
-    for c in PARTICIPATION_COLUMNS
-}
 
 
 def write_reports(reports: Sequence[ActionReport], stream: TextIO, *, french: bool = False) -> None:

@@ -83,6 +83,10 @@ def bulk_builder(cls: type[Any]) -> Callable[..., Any]:
 _BUILD: Final = bulk_builder(Participation)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     array.flags.writeable = False
     return array
@@ -120,9 +124,24 @@ class Coded:
         wanted = [c for c in map(self.code, values) if c is not None]
         return np.isin(self.codes, np.array(wanted, dtype=np.int32))
 
+    def lookup(
+        self, of: Callable[[Any], Any], default: Any = None, *, dtype: Any = object
+    ) -> npt.NDArray[Any]:
+        """Return an array giving ``of(value)`` for each code (``default`` for None).
+
+        Index it with :attr:`codes` to map every row at once: ``column.lookup(f)[column.codes]``.
+        ``dtype=None`` lets NumPy choose (numbers, booleans); by default it holds objects.
+        """
+        mapped = [default if value is None else of(value) for value in self.values]
+        if dtype is not object:
+            return np.array(mapped, dtype=dtype)
+        found = np.empty(len(mapped), dtype=object)
+        found[:] = mapped  # element by element: a value is never read as a sequence
+        return found
+
     def decoded(self) -> list[Any]:
         """Return the column's values, one per row (a plain list)."""
-        return self._lookup()[self.codes].tolist()  # type: ignore[no-any-return]
+        return self.lookup(_same)[self.codes].tolist()  # type: ignore[no-any-return]
 
     def take(self, rows: npt.NDArray[np.intp]) -> Coded:
         """Return the column of ``rows`` (indexes), with the same codes."""
@@ -132,11 +151,6 @@ class Coded:
         """Return the values some row holds (None included if some row misses one)."""
         present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.values)))
         return [self.values[c] for c in present.tolist()]
-
-    def _lookup(self) -> Texts:
-        lookup = np.empty(len(self.values), dtype=object)
-        lookup[:] = self.values
-        return lookup
 
 
 _ENUMS: Final[dict[str, type[enum.Enum]]] = {
@@ -150,7 +164,8 @@ _ENUMS: Final[dict[str, type[enum.Enum]]] = {
 }
 _FIELDS: Final = tuple(a.name for a in attrs.fields(Participation))
 _CODED: Final = ("action", *_ENUMS, "residence")
-_COLUMNS: Final = tuple({"entry_date": "entry", "exit_date": "exit"}.get(n, n) for n in _FIELDS)
+_COLUMN_OF: Final = {n: {"entry_date": "entry", "exit_date": "exit"}.get(n, n) for n in _FIELDS}
+_COLUMNS: Final = tuple(_COLUMN_OF.values())
 _COLUMN_SET: Final = frozenset(_COLUMNS)
 
 
@@ -309,11 +324,6 @@ class ParticipationColumns:
         return builder.finish()
 
     @classmethod
-    def empty(cls) -> ParticipationColumns:
-        """Return the columns of no participation."""
-        return ColumnsBuilder().finish()
-
-    @classmethod
     def concat(cls, parts: Sequence[ParticipationColumns]) -> ParticipationColumns:
         """Return the rows of ``parts``, one after the other."""
         if len(parts) == 1:
@@ -338,9 +348,17 @@ class ParticipationColumns:
             return ParticipationColumns._view(self._base, self._index[index])
         return ParticipationColumns._view(self, index)
 
+    def field(self, name: str) -> Any:
+        """Return the column of field ``name`` of :class:`~territoires.Participation`.
+
+        The same as the attribute of that name, but for the dates: ``entry_date`` is
+        :attr:`entry`, ``exit_date`` is :attr:`exit`.
+        """
+        return getattr(self, _COLUMN_OF[name])
+
     def values(self, name: str) -> list[Any]:
         """Return the column ``name`` as the values of the objects' field (dates, members)."""
-        column = getattr(self, _column_name(name))
+        column = self.field(name)
         if isinstance(column, Coded):
             return column.decoded()
         if column.dtype == np.int32:
@@ -351,7 +369,7 @@ class ParticipationColumns:
         """Return row ``index`` as a :class:`~territoires.Participation`."""
         values = []
         for name in _FIELDS:
-            column = getattr(self, _column_name(name))
+            column = self.field(name)
             if isinstance(column, Coded):
                 values.append(column.values[column.codes[index]])
             elif column.dtype == np.int32:
@@ -379,10 +397,6 @@ class ParticipationColumns:
             elif not np.array_equal(mine, theirs):
                 return False
         return True
-
-
-def _column_name(name: str) -> str:
-    return {"entry_date": "entry", "exit_date": "exit"}.get(name, name)
 
 
 class ColumnsBuilder:
@@ -494,9 +508,7 @@ class Participations(Sequence[Participation]):
         """
         if isinstance(value, Participations):
             return value
-        if isinstance(value, tuple | list) and all(
-            type(row) is Participation or isinstance(row, Participation) for row in value
-        ):
+        if isinstance(value, tuple | list) and all(isinstance(row, Participation) for row in value):
             return cls(value)
         return value
 
